@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from kitei.policy import Engine, RequestError
+from kitei.policy import Engine, RequestError, load_pack
 
 
 def _req(action: str, level: str | None = None, **context: bool) -> dict[str, Any]:
@@ -182,3 +182,15 @@ def test_every_decision_is_cited_and_consistent(
         assert decision.records == ()
     # Deciding is a pure function of the request.
     assert sample_engine.decide(request) == decision
+
+
+def test_zones_resolve_by_title_and_unknown_zone_is_named() -> None:
+    engine = Engine(load_pack("shinagawa-city"))
+    by_id = {"action": "network.connect_external", "resource": {"zone": "individual_number"}}
+    by_title = {
+        "action": "network.connect_external",
+        "resource": {"zone": "マイナンバー利用事務系"},
+    }
+    assert engine.decide(by_id).effect == engine.decide(by_title).effect == "forbid"
+    with pytest.raises(RequestError, match="unknown network zone '庁外'"):
+        engine.decide({"action": "network.connect_external", "resource": {"zone": "庁外"}})

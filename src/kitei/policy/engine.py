@@ -142,6 +142,7 @@ class _Names:
     roles: dict[str, str] = field(default_factory=dict)
     axes: dict[str, str] = field(default_factory=dict)
     levels: dict[str, dict[str, int]] = field(default_factory=dict)
+    zones: dict[str, str] = field(default_factory=dict)
 
 
 def _names(pack: Pack) -> _Names:
@@ -158,6 +159,9 @@ def _names(pack: Pack) -> _Names:
                 table[name] = rank
                 table[name.replace(" ", "")] = rank
         names.levels[axis.id] = table
+    for zone in pack.network.zones:
+        for name in (zone.id, zone.title, *zone.aliases):
+            names.zones[name] = zone.id
     return names
 
 
@@ -320,6 +324,12 @@ class Engine:
         kind = resource.get("kind")
         if kind is not None and not isinstance(kind, str):
             raise RequestError("resource.kind must be a string")
+        zone = resource.get("zone")
+        if zone is not None and self.names.zones:
+            zone_id = self.names.zones.get(zone) if isinstance(zone, str) else None
+            if zone_id is None:
+                raise RequestError(f"unknown network zone '{zone}' in pack {self.pack.id}")
+            resource = {**resource, "zone": zone_id}
         actor_id = actor.get("id")
         return Request(
             action=action,
