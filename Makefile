@@ -22,7 +22,7 @@ lint: $(STAMP)
 	$(BIN)/ruff format --check .
 
 types: $(STAMP)
-	$(BIN)/mypy
+	KITEI_DEBUG=1 $(BIN)/mypy
 
 pytest: $(STAMP)
 	$(BIN)/pytest -q

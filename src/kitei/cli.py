@@ -7,6 +7,7 @@ import sys
 from collections.abc import Sequence
 
 from kitei import __version__
+from kitei.core import cli as web_cli
 from kitei.policy import cli as policy_cli
 from kitei.policy.demo import run_demo
 
@@ -19,6 +20,7 @@ def build_parser() -> argparse.ArgumentParser:
     policy_cli.add_parser(sub)
     demo = sub.add_parser("demo", help="a guided walk through decisions of every pack")
     demo.add_argument("--pack", help="only this pack")
+    web_cli.add_parsers(sub)
     return parser
 
 
@@ -29,7 +31,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return policy_cli.run(args)
     if args.command == "demo":
         return run_demo(args.pack)
-    return 2  # pragma: no cover - argparse rejects unknown commands
+    return web_cli.run(args)
 
 
 if __name__ == "__main__":

@@ -131,8 +131,8 @@ def test_missing_pack_is_named() -> None:
 def test_shipped_packs_are_the_five_seeds() -> None:
     assert shipped_pack_ids() == [
         "gamagori-city",
-        "miyagi-jichi-center",
         "mito-city-council",
+        "miyagi-jichi-center",
         "shinagawa-city",
         "toyama-kankoji-kumiai",
     ]

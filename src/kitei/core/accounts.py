@@ -1,0 +1,27 @@
+"""Account policy: no self sign-up; a temporary password is changed at first login."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from allauth.account.adapter import DefaultAccountAdapter
+from allauth.account.forms import ChangePasswordForm as BaseChangePasswordForm
+from django.http import HttpRequest
+
+
+class AccountAdapter(DefaultAccountAdapter):
+    """Accounts are created by administrators (kitei createadmin, the people register)."""
+
+    def is_open_for_signup(self, request: HttpRequest) -> bool:
+        return False
+
+
+class ChangePasswordForm(BaseChangePasswordForm):
+    """Changing the password clears the 'temporary password' mark (002 7-2(3)イ)."""
+
+    def save(self) -> Any:
+        from kitei.people.services import clear_temporary_password  # noqa: PLC0415 - app registry
+
+        result = super().save()
+        clear_temporary_password(user=self.user, actor=self.user)
+        return result

@@ -1,0 +1,68 @@
+"""Organisations (tenants) and the hash-chained audit trail."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class Organization(models.Model):
+    """A tenant: one public body running kitei on one policy pack (id, version, digest)."""
+
+    slug = models.SlugField(_("識別子"), max_length=64, unique=True)
+    name = models.CharField(_("組織名"), max_length=200)
+    pack_id = models.CharField(_("ポリシーパック"), max_length=64)
+    pack_version = models.CharField(_("パックの版"), max_length=32)
+    pack_digest = models.CharField(_("パックのダイジェスト"), max_length=80)
+    created_at = models.DateTimeField(_("作成日時"), auto_now_add=True)
+    # Head of the audit chain: the row is locked while a record is appended, and lets
+    # verification notice records cut off the end of the chain.
+    chain_seq = models.PositiveBigIntegerField(default=0, editable=False)
+    chain_head = models.CharField(max_length=64, default="0" * 64, editable=False)
+
+    class Meta:
+        verbose_name = _("組織")
+        verbose_name_plural = _("組織")
+        ordering = ["slug"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class ChangeRecord(models.Model):
+    """One change to tenant data, chained per organisation by SHA-256; never updated or deleted.
+
+    `hash` = SHA-256 of the previous record's hash and this record's canonical text
+    (`kitei.core.chain.canonical`); `seq` runs 1, 2, 3 … without gaps per organisation.
+    """
+
+    organization = models.ForeignKey(Organization, on_delete=models.PROTECT, related_name="+")
+    seq = models.PositiveBigIntegerField()
+    at = models.DateTimeField(_("日時"), db_index=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    actor_name = models.CharField(_("実行者"), max_length=150)
+    action = models.CharField(_("操作"), max_length=64, db_index=True)
+    object_type = models.CharField(_("対象の種類"), max_length=64, db_index=True)
+    object_id = models.CharField(_("対象"), max_length=64, blank=True)
+    before = models.TextField(_("変更前"), blank=True)  # canonical JSON, "" when created
+    after = models.TextField(_("変更後"), blank=True)  # canonical JSON, "" when deleted
+    prev_hash = models.CharField(max_length=64)
+    hash = models.CharField(max_length=64, unique=True)
+
+    class Meta:
+        verbose_name = _("変更記録")
+        verbose_name_plural = _("変更記録")
+        ordering = ["organization_id", "seq"]
+        constraints = [
+            models.UniqueConstraint(fields=["organization", "seq"], name="change_record_seq"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.organization_id}#{self.seq} {self.action}"

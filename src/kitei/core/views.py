@@ -1,0 +1,46 @@
+"""Pages of the core app: the organisation's home page and the audit trail."""
+
+from __future__ import annotations
+
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+
+from kitei.core import access
+from kitei.core.models import ChangeRecord
+
+
+@login_required
+def home(request: HttpRequest) -> HttpResponse:
+    """The organisation's home page: its policy pack and what the user holds."""
+    org = access.organization_of(request.user)
+    context: dict[str, object] = {"org": org}
+    if org is not None:
+        access.require(request.user, "org.view", org)
+        engine = access.engine_for(org.pack_id, org.pack_digest)
+        titles = {r.id: r.title for r in engine.pack.roles}
+        context.update(
+            pack=engine.pack,
+            my_roles=sorted(titles.get(r, r) for r in access.held_roles(request.user)),
+            can_read_audit=access.can(request.user, "audit.read", org),
+        )
+    return render(request, "core/home.html", context)
+
+
+@login_required
+def audit_log(request: HttpRequest) -> HttpResponse:
+    """The organisation's audit trail, newest first, filtered by action or actor."""
+    org = access.organization_of(request.user)
+    access.require(request.user, "audit.read", org)
+    records = access.scoped(ChangeRecord.objects.all(), org).order_by("-seq")
+    action = request.GET.get("action", "").strip()
+    actor = request.GET.get("actor", "").strip()
+    if action:
+        records = records.filter(action=action)
+    if actor:
+        records = records.filter(actor_name=actor)
+    page = Paginator(records, 50).get_page(request.GET.get("page"))
+    return render(
+        request, "core/audit_log.html", {"org": org, "page": page, "action": action, "actor": actor}
+    )

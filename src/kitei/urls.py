@@ -1,0 +1,14 @@
+"""URL configuration of kitei."""
+
+from django.contrib import admin
+from django.urls import include, path
+
+from kitei.core import views
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("audit/", views.audit_log, name="audit_log"),
+    path("accounts/", include("allauth.urls")),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("admin/", admin.site.urls),
+]

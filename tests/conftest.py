@@ -1,0 +1,99 @@
+"""The named cast and small builders shared by the web tests.
+
+mito: 水戸市議会 on the mito-city-council pack — `sato` 情報セキュリティ管理者 of 総務課,
+`suzuki` staff, `tanaka` 情報セキュリティ監査統括責任者 (auditor), `admin_ito` organisation
+administrator. toyama: 富山市管工事協同組合 — `yamada` staff.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+PASSWORD = "kitei-Test-passw0rd!"
+
+
+def make_org(slug: str = "mito", pack: str = "mito-city-council", name: str = "水戸市議会") -> Any:
+    from kitei.core.services import create_organization  # noqa: PLC0415 - needs the app registry
+
+    return create_organization(actor=None, slug=slug, name=name, pack=pack)
+
+
+def make_person(
+    org: Any,
+    username: str,
+    name: str,
+    *,
+    roles: tuple[str, ...] = (),
+    department: Any = None,
+    is_org_admin: bool = False,
+    must_change_password: bool = False,
+) -> Any:
+    from kitei.people.services import assign_role, create_person  # noqa: PLC0415
+
+    person = create_person(
+        org,
+        actor=None,
+        name=name,
+        username=username,
+        password=PASSWORD,
+        department=department,
+        is_org_admin=is_org_admin,
+    )
+    if not must_change_password:
+        person.must_change_password = False
+        person.save(update_fields=["must_change_password"])
+    for role in roles:
+        assign_role(org, actor=None, person=person, role_id=role, department=department)
+    return person
+
+
+def activate_totp(person: Any) -> str:
+    """Give the person's account a TOTP authenticator; returns the secret."""
+    from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret  # noqa: PLC0415
+
+    secret = generate_totp_secret()
+    TOTP.activate(person.user, secret)
+    return secret
+
+
+@pytest.fixture
+def mito(db: None) -> Any:
+    return make_org()
+
+
+@pytest.fixture
+def toyama(db: None) -> Any:
+    return make_org("toyama", "toyama-kankoji-kumiai", "富山市管工事協同組合")
+
+
+@pytest.fixture
+def somu(mito: Any) -> Any:
+    from kitei.people.services import create_department  # noqa: PLC0415
+
+    return create_department(mito, actor=None, name="総務課")
+
+
+@pytest.fixture
+def sato(mito: Any, somu: Any) -> Any:
+    return make_person(
+        mito, "sato", "佐藤 一郎", roles=("information_security_manager",), department=somu
+    )
+
+
+@pytest.fixture
+def suzuki(mito: Any, somu: Any) -> Any:
+    return make_person(mito, "suzuki", "鈴木 花子", roles=("members_and_staff",), department=somu)
+
+
+@pytest.fixture
+def tanaka(mito: Any) -> Any:
+    person = make_person(mito, "tanaka", "田中 次郎", roles=("audit_lead",))
+    activate_totp(person)
+    return person
+
+
+@pytest.fixture
+def yamada(toyama: Any) -> Any:
+    return make_person(toyama, "yamada", "山田 三郎", roles=("union_members",))

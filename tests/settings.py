@@ -1,0 +1,11 @@
+"""Settings for the test suite: kitei's own, in debug mode, on a temporary data directory."""
+
+import os
+import tempfile
+
+os.environ.setdefault("KITEI_DEBUG", "1")
+os.environ.setdefault("KITEI_DATA_DIR", tempfile.mkdtemp(prefix="kitei-test-"))
+
+from kitei.settings import *  # noqa: F403 - the test settings are kitei's settings
+
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]  # fast hashing in tests
