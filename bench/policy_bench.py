@@ -156,10 +156,25 @@ def cedar_policies(pack: Pack) -> tuple[str, list[str]]:
     return "\n".join(sources), ids
 
 
+ABSENT = "\u0000absent"  # Cedar errors on a missing attribute; kitei reads it as unequal
+
+
+def _resource_keys(cond: Condition | None) -> set[str]:
+    if cond is None:
+        return set()
+    keys = set(cond.resource or {})
+    for sub in (*(cond.all or ()), *(cond.any or ()), cond.not_):
+        keys |= _resource_keys(sub)
+    return keys
+
+
 def cedar_request(engine: Engine, data: dict[str, Any]) -> dict[str, Any]:
     """The request as Cedar sees it: names resolved, every attribute in the context."""
     req = engine.parse(data)
     context: dict[str, Any] = {"roles": sorted(req.roles), "kind": req.resource_kind or ""}
+    for rule in engine.pack.rules:
+        for key in _resource_keys(rule.when):
+            context[f"res_{key}"] = ABSENT
     for axis in engine.pack.classification.axes:
         context[f"lv_{axis.id}"] = req.levels.get(axis.id, -1)
     for flag in sorted(CONTEXT_FLAGS):
