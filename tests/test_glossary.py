@@ -38,5 +38,6 @@ def test_rows_are_complete_and_identifiers_are_not_romaji() -> None:
     rows = _rows()
     assert len(rows) > 50
     for ident, (japanese, english) in rows.items():
-        assert japanese and english, ident
+        assert japanese, ident
+        assert english, ident
         assert not re.search(r"(kanri|joho|sekinin|kinou|kimitsu)", ident), ident
