@@ -15,7 +15,7 @@ $(STAMP): pyproject.toml
 	touch $(STAMP)
 
 demo: $(STAMP)
-	$(BIN)/kitei demo
+	KITEI_DEBUG=1 $(BIN)/kitei demo --serve
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

@@ -9,7 +9,6 @@ from collections.abc import Sequence
 from kitei import __version__
 from kitei.core import cli as web_cli
 from kitei.policy import cli as policy_cli
-from kitei.policy.demo import run_demo
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -18,8 +17,6 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"kitei {__version__}")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     policy_cli.add_parser(sub)
-    demo = sub.add_parser("demo", help="a guided walk through decisions of every pack")
-    demo.add_argument("--pack", help="only this pack")
     web_cli.add_parsers(sub)
     return parser
 
@@ -29,8 +26,6 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     if args.command == "policy":
         return policy_cli.run(args)
-    if args.command == "demo":
-        return run_demo(args.pack)
     return web_cli.run(args)
 
 

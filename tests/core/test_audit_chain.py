@@ -17,6 +17,7 @@ def _raw(sql: str, params: list[Any]) -> None:
     """Tamper directly in the database, as an attacker with database access would."""
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
+            cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")  # no pending FK checks
             cursor.execute("ALTER TABLE core_changerecord DISABLE TRIGGER USER")
         cursor.execute(sql, params)
         if connection.vendor == "postgresql":

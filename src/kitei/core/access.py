@@ -19,7 +19,7 @@ from django.utils import timezone
 from kitei.core.models import Organization
 from kitei.policy import Engine, load_pack
 
-Permission = Literal["org.view", "people.manage", "audit.read", "site.manage"]
+Permission = Literal["org.view", "people.view", "people.manage", "audit.read", "site.manage"]
 User = AbstractBaseUser | AnonymousUser
 M = TypeVar("M", bound=Model)
 
@@ -80,6 +80,7 @@ def _reads_audit(user: User) -> bool:
 
 _CHECKS: dict[str, Callable[[User], bool]] = {
     "org.view": lambda user: True,
+    "people.view": lambda user: True,  # every member reads the people register
     "people.manage": _is_org_admin,
     "audit.read": _reads_audit,
 }

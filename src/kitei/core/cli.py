@@ -25,6 +25,9 @@ def add_parsers(sub: Any) -> None:
     admin = sub.add_parser("createadmin", help="create a site administrator")
     admin.add_argument("--username", required=True)
     admin.add_argument("--email", default="")
+    demo = sub.add_parser("demo", help="create (or reset) the demo database and print logins")
+    demo.add_argument("--serve", action="store_true", help="then run the server")
+    demo.add_argument("--bind", default="127.0.0.1:8000")
     audit = sub.add_parser("audit", help="the audit trail")
     audit_cmds = audit.add_subparsers(dest="audit_command", required=True, metavar="COMMAND")
     verify = audit_cmds.add_parser("verify", help="verify the hash chain")
@@ -34,10 +37,14 @@ def add_parsers(sub: Any) -> None:
 def run(args: argparse.Namespace) -> int:
     """Run one web application command; returns the exit code."""
     setup()
-    handler = {"migrate": _migrate, "serve": _serve, "createadmin": _createadmin, "audit": _audit}[
-        args.command
-    ]
-    return handler(args)
+    handlers = {
+        "migrate": _migrate,
+        "serve": _serve,
+        "createadmin": _createadmin,
+        "audit": _audit,
+        "demo": _demo,
+    }
+    return handlers[args.command](args)
 
 
 def _migrate(args: argparse.Namespace) -> int:
@@ -108,3 +115,14 @@ def _audit(args: argparse.Namespace) -> int:
         return 0
     print(f"kitei: audit chain broken: {result.problem}", file=sys.stderr)
     return 1
+
+
+def _demo(args: argparse.Namespace) -> int:
+    from kitei.core.demo import build_demo, print_logins  # noqa: PLC0415
+
+    logins = build_demo()
+    print_logins(logins, f"http://{args.bind}/")
+    if args.serve:
+        args.workers = 2
+        return _serve(args)
+    return 0

@@ -15,6 +15,7 @@ from typing import Any, TextIO
 
 from kitei.policy.actions import CANONICAL_ACTIONS
 from kitei.policy.cases import check_case
+from kitei.policy.demo import run_demo
 from kitei.policy.engine import Engine, RequestError
 from kitei.policy.loader import PackError, load_cases, load_pack, shipped_pack_ids
 from kitei.policy.quotes import check_quotes
@@ -54,6 +55,8 @@ def add_parser(sub: Any) -> None:
     dif.add_argument("new")
     test = cmds.add_parser("test", help="run the cases files")
     test.add_argument("pack", nargs="?")
+    walk = cmds.add_parser("demo", help="a guided walk through decisions of every pack")
+    walk.add_argument("pack", nargs="?")
 
 
 def run(args: argparse.Namespace, out: TextIO | None = None) -> int:
@@ -68,6 +71,7 @@ def run(args: argparse.Namespace, out: TextIO | None = None) -> int:
         "gaps": _gaps,
         "diff": _diff,
         "test": _test,
+        "demo": lambda a, o: run_demo(a.pack, o),
     }
     try:
         return handlers[args.policy_command](args, out)

@@ -5,7 +5,9 @@ from django.db import migrations
 FUNCTION = """
 CREATE OR REPLACE FUNCTION kitei_change_record_append_only() RETURNS trigger AS $$
 BEGIN
-  RAISE EXCEPTION 'kitei: change records are append-only (% refused)', TG_OP;
+  -- No percent sign: Django passes this text through a parameterised execute.
+  RAISE EXCEPTION USING MESSAGE = 'kitei: change records are append-only ('
+    || TG_OP || ' refused)';
 END;
 $$ LANGUAGE plpgsql;
 """

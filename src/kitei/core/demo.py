@@ -1,0 +1,199 @@
+"""`kitei demo`: (re)create a demo database with the five seed organisations on their packs.
+
+Every role of each pack is held by a plausible person (role-scoped to a department or a
+system where the pack says so), so every later flow has someone to route to. Demo
+accounts share one password and skip the first-login change; administrators still set up
+TOTP at first login, as in production.
+"""
+
+from __future__ import annotations
+
+import functools
+import itertools
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.contrib.auth.hashers import make_password
+from django.core.management import call_command
+from django.db import connection, transaction
+
+from kitei.core.access import engine_for
+from kitei.core.models import Organization
+from kitei.core.services import create_organization
+from kitei.people.models import Department, Person
+from kitei.people.services import assign_role, create_department, create_person
+
+DEMO_PASSWORD = "kitei-demo-2026"  # published: the demo accounts share it
+
+
+@dataclass(frozen=True)
+class DemoOrg:
+    """An organisation of the demo: its pack, departments and the department of its staff."""
+
+    slug: str
+    name: str
+    pack: str
+    departments: tuple[str, ...]
+    system: str
+
+
+ORGS = (
+    DemoOrg(
+        "mito",
+        "水戸市議会",
+        "mito-city-council",
+        ("議会事務局総務課", "議会事務局議事課", "議会事務局調査課"),
+        "議会情報システム",
+    ),
+    DemoOrg(
+        "toyama",
+        "富山市管工事協同組合",
+        "toyama-kankoji-kumiai",
+        ("事務局", "業務課"),
+        "組合業務システム",
+    ),
+    DemoOrg(
+        "gamagori",
+        "蒲郡市",
+        "gamagori-city",
+        ("企画部DX推進課", "総務部総務課", "市民福祉部市民課"),
+        "住民情報システム",
+    ),
+    DemoOrg(
+        "miyagi",
+        "宮城県市町村自治振興センター",
+        "miyagi-jichi-center",
+        ("総務課", "研修課"),
+        "センター業務システム",
+    ),
+    DemoOrg(
+        "shinagawa",
+        "品川区",
+        "shinagawa-city",
+        ("総務部情報推進課", "区民部戸籍住民課", "区長室"),
+        "庁内ネットワーク",
+    ),
+)
+SURNAMES = (
+    "佐藤",
+    "鈴木",
+    "高橋",
+    "田中",
+    "伊藤",
+    "渡辺",
+    "山本",
+    "中村",
+    "小林",
+    "加藤",
+    "吉田",
+    "山田",
+    "佐々木",
+    "山口",
+    "松本",
+    "井上",
+    "木村",
+    "林",
+    "斎藤",
+    "清水",
+    "山崎",
+    "森",
+    "池田",
+    "橋本",
+    "阿部",
+    "石川",
+)
+GIVEN = ("一郎", "花子", "健太", "美咲", "大輔", "由美", "翔", "陽子", "誠", "恵")
+
+
+def reset_database() -> None:
+    """Empty the database (or create it) and bring the schema up to date."""
+    settings.DATA_DIR.mkdir(parents=True, exist_ok=True)
+    call_command("migrate", interactive=False, verbosity=0)
+    if Organization.objects.exists() or Person.objects.exists():
+        # flush uses TRUNCATE on PostgreSQL, which the append-only trigger allows.
+        call_command("flush", interactive=False, verbosity=0)
+    if connection.vendor == "sqlite":
+        with connection.cursor() as cursor:
+            cursor.execute("VACUUM")
+
+
+@transaction.atomic
+def build_org(spec: DemoOrg, names: itertools.cycle[str]) -> list[tuple[str, str]]:
+    """Create one organisation; returns (username, what the account is) for the login list."""
+    org = create_organization(actor=None, slug=spec.slug, name=spec.name, pack=spec.pack)
+    depts = [create_department(org, actor=None, name=n) for n in spec.departments]
+    engine = engine_for(org.pack_id, org.pack_digest)
+    logins: list[tuple[str, str]] = []
+    admin = _person(org, f"{spec.slug}-admin", next(names), depts[0], "情報政策担当", admin=True)
+    logins.append((admin.user.get_username(), "組織管理者（初回ログイン時に二要素認証を設定）"))
+    staff = _person(org, f"{spec.slug}-staff", next(names), depts[-1], "主事")
+    logins.append((staff.user.get_username(), "職員"))
+    for n, role in enumerate(engine.pack.roles, 1):
+        if role.kind == "user_category":
+            assign_role(org, actor=None, person=staff, role_id=role.id)
+            continue
+        dept = depts[0] if role.scope == "department" else None
+        holder = _person(org, f"{spec.slug}-{n:02d}", next(names), depts[0], role.holder)
+        assign_role(
+            org,
+            actor=None,
+            person=holder,
+            role_id=role.id,
+            department=dept,
+            system=spec.system if role.scope == "system" else "",
+        )
+        logins.append((holder.user.get_username(), role.title))
+    return logins
+
+
+@functools.cache
+def _demo_hash() -> str:
+    return make_password(DEMO_PASSWORD)  # hashed once: PBKDF2 is slow by design
+
+
+def _person(
+    org: Organization,
+    username: str,
+    name: str,
+    dept: Department,
+    position: str,
+    *,
+    admin: bool = False,
+) -> Person:
+    person = create_person(
+        org,
+        actor=None,
+        name=name,
+        username=username,
+        password=None,
+        department=dept,
+        position="" if position == "unspecified" else position[:100],
+        is_org_admin=admin,
+    )
+    # Demo accounts share the published password and skip the first-login change.
+    get_user_model().objects.filter(pk=person.user_id).update(password=_demo_hash())
+    Person.objects.filter(pk=person.pk).update(must_change_password=False)
+    person.refresh_from_db()
+    return person
+
+
+def build_demo() -> dict[str, list[tuple[str, str]]]:
+    """Reset the database and create all five organisations; returns their logins."""
+    reset_database()
+    names = itertools.cycle(f"{s} {g}" for g, s in itertools.product(GIVEN, SURNAMES))
+    return {spec.name: build_org(spec, names) for spec in ORGS}
+
+
+def print_logins(logins: dict[str, list[tuple[str, str]]], url: str) -> None:
+    """How to log in, in Japanese."""
+    print(
+        f"kitei デモ: {url} を開き、次のユーザー名でログインしてください"
+        f"（パスワードはすべて {DEMO_PASSWORD}）。"
+    )
+    for org, rows in logins.items():
+        print(f"\n{org}")
+        for username, what in rows[:4]:
+            print(f"  {username:<16} {what}")
+        if len(rows) > 4:
+            print(f"  … ほか {len(rows) - 4} 名（役割ごとに 1 名）")
