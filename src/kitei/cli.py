@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from collections.abc import Sequence
 
@@ -24,9 +25,16 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: Sequence[str] | None = None) -> int:
     """Parse arguments and run one command; returns the process exit code."""
     args = build_parser().parse_args(argv)
-    if args.command == "policy":
-        return policy_cli.run(args)
-    return web_cli.run(args)
+    try:
+        if args.command == "policy":
+            return policy_cli.run(args)
+        return web_cli.run(args)
+    except BrokenPipeError:
+        # The reader went away (`kitei policy explain … | head`): not an error of ours.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 0
+    except KeyboardInterrupt:
+        return 130
 
 
 if __name__ == "__main__":

@@ -184,3 +184,15 @@ def test_test_command_reports_failures(
     assert code == 1
     assert "FAIL sample: wrong: effect approval_required, expected permit" in out
     assert out.splitlines()[-1] == "1 passed, 1 failed"
+
+
+def test_closed_pipe_is_not_a_traceback() -> None:
+    proc = subprocess.run(
+        f"{sys.executable} -m kitei policy show mito-city-council --json | head -c 10",
+        shell=True,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert proc.stdout == '{\n  "id": '
+    assert "Traceback" not in proc.stderr
