@@ -8,6 +8,7 @@ from kitei.core import views
 urlpatterns = [
     path("", views.home, name="home"),
     path("audit/", views.audit_log, name="audit_log"),
+    path("people/", include("kitei.people.urls")),
     path("accounts/", include("allauth.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),

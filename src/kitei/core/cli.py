@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import os
 import sys
+from pathlib import Path
 from typing import Any
 
 
@@ -32,6 +33,15 @@ def add_parsers(sub: Any) -> None:
     audit_cmds = audit.add_subparsers(dest="audit_command", required=True, metavar="COMMAND")
     verify = audit_cmds.add_parser("verify", help="verify the hash chain")
     verify.add_argument("--org", help="organisation identifier (slug); all when omitted")
+    people = sub.add_parser("people", help="the people register")
+    people_cmds = people.add_subparsers(dest="people_command", required=True, metavar="COMMAND")
+    import_ = people_cmds.add_parser("import", help="import people from a CSV file")
+    import_.add_argument("--org", required=True, help="organisation identifier (slug)")
+    import_.add_argument("file", type=Path, help="CSV (UTF-8 or Shift_JIS) with Japanese headings")
+    import_.add_argument("--dry-run", action="store_true", help="check only; write nothing")
+    import_.add_argument(
+        "--create-departments", action="store_true", help="create departments not yet registered"
+    )
 
 
 def run(args: argparse.Namespace) -> int:
@@ -43,6 +53,7 @@ def run(args: argparse.Namespace) -> int:
         "createadmin": _createadmin,
         "audit": _audit,
         "demo": _demo,
+        "people": _people,
     }
     return handlers[args.command](args)
 
@@ -126,3 +137,11 @@ def _demo(args: argparse.Namespace) -> int:
         args.workers = 2
         return _serve(args)
     return 0
+
+
+def _people(args: argparse.Namespace) -> int:
+    from kitei.people.csv_import import import_command  # noqa: PLC0415
+
+    return import_command(
+        args.org, args.file, dry_run=args.dry_run, create_departments=args.create_departments
+    )

@@ -125,10 +125,10 @@ def build_org(spec: DemoOrg, names: itertools.cycle[str]) -> list[tuple[str, str
     depts = [create_department(org, actor=None, name=n) for n in spec.departments]
     engine = engine_for(org.pack_id, org.pack_digest)
     logins: list[tuple[str, str]] = []
-    admin = _person(org, f"{spec.slug}-admin", next(names), depts[0], "情報政策担当", admin=True)
-    logins.append((admin.user.get_username(), "組織管理者（初回ログイン時に二要素認証を設定）"))
+    _person(org, f"{spec.slug}-admin", next(names), depts[0], "情報政策担当", admin=True)
+    logins.append((f"{spec.slug}-admin", "組織管理者（初回ログイン時に二要素認証を設定）"))
     staff = _person(org, f"{spec.slug}-staff", next(names), depts[-1], "主事")
-    logins.append((staff.user.get_username(), "職員"))
+    logins.append((f"{spec.slug}-staff", "職員"))
     for n, role in enumerate(engine.pack.roles, 1):
         if role.kind == "user_category":
             assign_role(org, actor=None, person=staff, role_id=role.id)
@@ -143,7 +143,7 @@ def build_org(spec: DemoOrg, names: itertools.cycle[str]) -> list[tuple[str, str
             department=dept,
             system=spec.system if role.scope == "system" else "",
         )
-        logins.append((holder.user.get_username(), role.title))
+        logins.append((f"{spec.slug}-{n:02d}", role.title))
     return logins
 
 
@@ -172,7 +172,7 @@ def _person(
         is_org_admin=admin,
     )
     # Demo accounts share the published password and skip the first-login change.
-    get_user_model().objects.filter(pk=person.user_id).update(password=_demo_hash())
+    get_user_model().objects.filter(person=person).update(password=_demo_hash())
     Person.objects.filter(pk=person.pk).update(must_change_password=False)
     person.refresh_from_db()
     return person

@@ -2,17 +2,28 @@
 
 from __future__ import annotations
 
+import secrets
+from collections.abc import Mapping
 from datetime import date
+from typing import TYPE_CHECKING
 
 from django.contrib.auth import get_user_model
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import AbstractBaseUser, User
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils.translation import gettext as _
 
 from kitei.core.access import engine_for
 from kitei.core.models import Organization
 from kitei.core.services import Actor, record_change
 from kitei.people.models import Department, Person, RoleAssignment
+from kitei.policy.model import Role
+
+if TYPE_CHECKING:
+    from kitei.people.csv_import import ImportPlan
+
+# Letters and digits that cannot be mistaken for one another when read out or copied by hand.
+_PASSWORD_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz23456789"
 
 
 @transaction.atomic
@@ -37,16 +48,16 @@ def create_person(
     position: str = "",
     email: str = "",
     is_org_admin: bool = False,
+    password_hash: str | None = None,
 ) -> Person:
-    """Register a person; with a username, also an account whose password is temporary."""
+    """Register a person; with a username, also an account whose password is temporary.
+
+    `password_hash` (already hashed, e.g. by an import) is used instead of `password`, so
+    that the slow hashing can happen before the transaction opens.
+    """
     if department is not None and department.organization_id != organization.pk:
         raise ValidationError("部署が組織に属していません。")
-    user = None
-    if username:
-        user_model = get_user_model()
-        if user_model.objects.filter(username=username).exists():
-            raise ValidationError(f"ユーザー名「{username}」は既に使われています。")
-        user = user_model.objects.create_user(username=username, password=password, email=email)
+    user = _create_account(username, password, password_hash, email) if username else None
     person = Person.objects.create(
         organization=organization,
         user=user,
@@ -73,6 +84,21 @@ def create_person(
     return person
 
 
+def _create_account(
+    username: str, password: str | None, password_hash: str | None, email: str
+) -> User:
+    """A login account whose (temporary) password is given raw or already hashed."""
+    user_model = get_user_model()
+    user_model.username_validator(username)
+    if user_model.objects.filter(username=username).exists():
+        raise ValidationError(f"ユーザー名「{username}」は既に使われています。")
+    user = user_model.objects.create_user(username=username, password=password, email=email)
+    if password_hash is not None:
+        user.password = password_hash
+        user.save(update_fields=["password"])
+    return user
+
+
 @transaction.atomic
 def assign_role(
     organization: Organization,
@@ -86,18 +112,14 @@ def assign_role(
     valid_from: date | None = None,
     valid_until: date | None = None,
 ) -> RoleAssignment:
-    """Let a person hold a role of the organisation's pack (for a department or system)."""
-    engine = engine_for(organization.pack_id, organization.pack_digest)
-    roles = {r.id: r for r in engine.pack.roles}
-    if role_id not in roles:
-        raise ValidationError(f"役割「{role_id}」はこの組織のポリシーにありません。")
-    if person.organization_id != organization.pk:
-        raise ValidationError("この職員は組織に属していません。")
-    if roles[role_id].scope == "department" and department is None:
-        raise ValidationError(f"「{roles[role_id].title}」には対象部署が必要です。")
-    if valid_from and valid_until and valid_until < valid_from:
-        raise ValidationError("終了日が開始日より前です。")
-    assignment = RoleAssignment.objects.create(
+    """Let a person hold a role of the organisation's pack (for a department or system).
+
+    Refuses what can never be consistent: a person deputising for themselves, a deputy
+    (代行) for someone who does not hold the same role in the same scope during the
+    period, and a period that ends before it begins. The pack's separation-of-duties
+    constraints concern requests and are enforced by the engine per request.
+    """
+    assignment = RoleAssignment(
         organization=organization,
         person=person,
         role_id=role_id,
@@ -107,6 +129,8 @@ def assign_role(
         valid_from=valid_from,
         valid_until=valid_until,
     )
+    _check_assignment(organization, assignment)
+    assignment.save()
     record_change(
         organization,
         actor=actor,
@@ -141,3 +165,159 @@ def clear_temporary_password(*, user: AbstractBaseUser, actor: Actor) -> None:
         before={"must_change_password": True},
         after={"must_change_password": False},
     )
+
+
+def _check_members(
+    organization: Organization,
+    person: Person,
+    department: Department | None,
+    deputy_for: Person | None,
+) -> None:
+    """Everything an assignment names belongs to the organisation."""
+    if person.organization_id != organization.pk:
+        raise ValidationError("この職員は組織に属していません。")
+    if department is not None and department.organization_id != organization.pk:
+        raise ValidationError("部署が組織に属していません。")
+    if deputy_for is not None and deputy_for.organization_id != organization.pk:
+        raise ValidationError(_("代行される者が組織に属していません。"))
+
+
+def _check_scope(role: Role, department: Department | None, system: str) -> None:
+    """A department-scoped role names its department, a system-scoped one its system."""
+    if role.scope == "department" and department is None:
+        raise ValidationError(f"「{role.title}」には対象部署が必要です。")
+    if role.scope == "system" and not system.strip():
+        raise ValidationError(_("「%(role)s」には対象システムが必要です。") % {"role": role.title})
+
+
+def _overlaps(
+    a_from: date | None, a_until: date | None, b_from: date | None, b_until: date | None
+) -> bool:
+    """Whether two validity periods (None: open-ended) share at least one day."""
+    return (a_from is None or b_until is None or a_from <= b_until) and (
+        b_from is None or a_until is None or b_from <= a_until
+    )
+
+
+def _check_assignment(organization: Organization, assignment: RoleAssignment) -> None:
+    """Refuse an assignment that can never be consistent with the pack and the register."""
+    engine = engine_for(organization.pack_id, organization.pack_digest)
+    roles = {r.id: r for r in engine.pack.roles}
+    if assignment.role_id not in roles:
+        raise ValidationError(f"役割「{assignment.role_id}」はこの組織のポリシーにありません。")
+    role = roles[assignment.role_id]
+    _check_members(organization, assignment.person, assignment.department, assignment.deputy_for)
+    _check_scope(role, assignment.department, assignment.system)
+    start, end = assignment.valid_from, assignment.valid_until
+    if start and end and end < start:
+        raise ValidationError("終了日が開始日より前です。")
+    if assignment.deputy_for is not None:
+        _check_deputy(role, assignment, assignment.deputy_for)
+
+
+def _check_deputy(role: Role, assignment: RoleAssignment, deputy_for: Person) -> None:
+    """A deputy (代行) stands in for another holder of the same role, scope and time."""
+    if deputy_for.pk == assignment.person.pk:
+        raise ValidationError(_("自分自身の代行者にはなれません。"))
+    held = RoleAssignment.objects.filter(person=deputy_for, role_id=role.id)
+    if role.scope == "department":
+        held = held.filter(department=assignment.department)
+    elif role.scope == "system":
+        held = held.filter(system=assignment.system)
+    if not any(
+        _overlaps(a.valid_from, a.valid_until, assignment.valid_from, assignment.valid_until)
+        for a in held.only("valid_from", "valid_until")
+    ):
+        raise ValidationError(
+            _(
+                "%(person)sは、この期間に同じ範囲の「%(role)s」を担っていないため、"
+                "代行の対象にできません。"
+            )
+            % {"person": deputy_for.name, "role": role.title}
+        )
+
+
+@transaction.atomic
+def end_assignment(
+    organization: Organization, *, actor: Actor, assignment: RoleAssignment, on: date
+) -> RoleAssignment:
+    """End a role assignment on `on` (its last valid day); assignments are never deleted."""
+    locked = RoleAssignment.objects.select_for_update().get(pk=assignment.pk)
+    if locked.organization_id != organization.pk:
+        raise ValidationError(_("この割当ては組織に属していません。"))
+    if locked.valid_from is not None and on < locked.valid_from:
+        raise ValidationError(_("終了日が開始日より前です。"))
+    if locked.valid_until is not None and locked.valid_until <= on:
+        raise ValidationError(
+            _("この割当ては既に%(date)sまでで終了しています。")
+            % {"date": locked.valid_until.isoformat()}
+        )
+    before = {"valid_until": locked.valid_until}
+    locked.valid_until = on
+    locked.save(update_fields=["valid_until"])
+    record_change(
+        organization,
+        actor=actor,
+        action="end_assignment",
+        obj=locked,
+        before=before,
+        after={"person": locked.person.name, "role": locked.role_id, "valid_until": on},
+    )
+    assignment.valid_until = on
+    return locked
+
+
+def temporary_password() -> str:
+    """A random 16-character temporary password (about 93 bits) for a new account."""
+    return "".join(secrets.choice(_PASSWORD_ALPHABET) for _ in range(16))
+
+
+@transaction.atomic
+def import_people(
+    organization: Organization,
+    *,
+    actor: Actor,
+    plan: ImportPlan,
+    password_hashes: Mapping[str, str],
+) -> list[Person]:
+    """Write a checked people register file: departments, people, accounts and roles.
+
+    All or nothing. `password_hashes` maps each new username to its hashed temporary
+    password (hashed before the transaction opens).
+    """
+    if plan.errors:
+        raise ValidationError(_("ファイルに誤りがあるため取り込めません。"))
+    engine = engine_for(organization.pack_id, organization.pack_digest)
+    department_scoped = {r.id for r in engine.pack.roles if r.scope == "department"}
+    departments = {d.name: d for d in Department.objects.filter(organization=organization)}
+    new = [name for name in plan.new_departments if name not in departments]
+    for name in new:
+        departments[name] = create_department(organization, actor=actor, name=name)
+    people = []
+    for entry in plan.entries:
+        department = departments[entry.department] if entry.department else None
+        person = create_person(
+            organization,
+            actor=actor,
+            name=entry.name,
+            username=entry.username or None,
+            department=department,
+            position=entry.position,
+            email=entry.email,
+            is_org_admin=entry.is_org_admin,
+            password_hash=password_hashes[entry.username] if entry.username else None,
+        )
+        for role_id in entry.roles:
+            scoped = department if role_id in department_scoped else None
+            assign_role(
+                organization, actor=actor, person=person, role_id=role_id, department=scoped
+            )
+        people.append(person)
+    record_change(
+        organization,
+        actor=actor,
+        action="import_people",
+        object_type="people.person",
+        after={"people": len(people), "accounts": plan.accounts, "departments_created": new},
+    )
+    return people

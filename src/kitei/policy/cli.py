@@ -71,13 +71,17 @@ def run(args: argparse.Namespace, out: TextIO | None = None) -> int:
         "gaps": _gaps,
         "diff": _diff,
         "test": _test,
-        "demo": lambda a, o: run_demo(a.pack, o),
+        "demo": _demo,
     }
     try:
         return handlers[args.policy_command](args, out)
     except UsageError as exc:
         print(f"kitei: {exc}", file=sys.stderr)
         return 2
+
+
+def _demo(args: argparse.Namespace, out: TextIO) -> int:
+    return run_demo(args.pack, out)
 
 
 def _load(ref: str) -> Engine:

@@ -1,0 +1,150 @@
+"""Reads of the people register, always scoped to one organisation."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date
+
+from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
+from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext as _
+
+from kitei.core import access
+from kitei.core.models import Organization
+from kitei.people.models import Department, Person, RoleAssignment
+
+
+def valid_on(on: date) -> Q:
+    """Assignments valid on a day (both ends of the period are inclusive)."""
+    return (Q(valid_from__isnull=True) | Q(valid_from__lte=on)) & (
+        Q(valid_until__isnull=True) | Q(valid_until__gte=on)
+    )
+
+
+def role_titles(organization: Organization) -> dict[str, str]:
+    """Role id → Japanese title, from the organisation's pack."""
+    engine = access.engine_for(organization.pack_id, organization.pack_digest)
+    return {r.id: r.title for r in engine.pack.roles}
+
+
+def departments(organization: Organization) -> QuerySet[Department]:
+    """The organisation's departments, by name."""
+    return access.scoped(Department.objects.all(), organization).order_by("name")
+
+
+def people(
+    organization: Organization,
+    *,
+    on: date,
+    department: int | None = None,
+    role: str | None = None,
+) -> QuerySet[Person]:
+    """People of the organisation with the assignments valid on `on` prefetched.
+
+    Each person carries `current_assignments`; filters narrow to a department or to the
+    holders (own or deputy) of a role on that day.
+    """
+    current = (
+        RoleAssignment.objects.filter(valid_on(on))
+        .select_related("department", "deputy_for")
+        .order_by("role_id", "pk")
+    )
+    result = (
+        access.scoped(Person.objects.all(), organization)
+        .select_related("department", "user")
+        .prefetch_related(Prefetch("assignments", queryset=current, to_attr="current_assignments"))
+        .order_by("name", "pk")
+    )
+    if department is not None:
+        result = result.filter(department_id=department)
+    if role:
+        holds = RoleAssignment.objects.filter(valid_on(on), person=OuterRef("pk"), role_id=role)
+        result = result.filter(Exists(holds))
+    return result
+
+
+@dataclass(frozen=True, kw_only=True)
+class HeldRole:
+    """An assignment with the Japanese title of its role."""
+
+    assignment: RoleAssignment
+    title: str
+
+
+@dataclass(frozen=True, kw_only=True)
+class PersonRow:
+    """A line of the people list: the person and the roles held today."""
+
+    person: Person
+    roles: tuple[HeldRole, ...]
+
+
+def rows(items: Iterable[Person], titles: dict[str, str]) -> list[PersonRow]:
+    """List lines for people fetched by `people` (no further queries)."""
+    return [
+        PersonRow(
+            person=p,
+            roles=tuple(
+                HeldRole(assignment=a, title=titles.get(a.role_id, a.role_id))
+                for a in getattr(p, "current_assignments", ())
+            ),
+        )
+        for p in items
+    ]
+
+
+def person(organization: Organization, pk: int) -> Person:
+    """One person of the organisation, or 404 (also for another organisation's people)."""
+    return get_object_or_404(
+        access.scoped(Person.objects.select_related("department", "user"), organization), pk=pk
+    )
+
+
+def assignment(organization: Organization, pk: int) -> RoleAssignment:
+    """One role assignment of the organisation, or 404."""
+    return get_object_or_404(
+        access.scoped(RoleAssignment.objects.select_related("person"), organization), pk=pk
+    )
+
+
+@dataclass(frozen=True, kw_only=True)
+class AssignmentRow:
+    """An assignment as the person page shows it: role title, period and status."""
+
+    assignment: RoleAssignment
+    title: str
+    status: str
+    ended: bool
+
+
+def assignment_rows(
+    organization: Organization, subject: Person, on: date, titles: dict[str, str]
+) -> list[AssignmentRow]:
+    """Every assignment of a person (ended ones too: they are never deleted), ended last."""
+    result = []
+    items = access.scoped(RoleAssignment.objects.all(), organization).filter(person=subject)
+    for a in items.select_related("department", "deputy_for").order_by("role_id", "pk"):
+        ended = a.valid_until is not None and a.valid_until < on
+        if ended:
+            status = _("終了")
+        elif a.valid_from is not None and on < a.valid_from:
+            status = _("開始前")
+        else:
+            status = _("有効")
+        title = titles.get(a.role_id, a.role_id)
+        result.append(AssignmentRow(assignment=a, title=title, status=status, ended=ended))
+    return sorted(result, key=lambda r: r.ended)
+
+
+def deputies_of(
+    organization: Organization, subject: Person, on: date, titles: dict[str, str]
+) -> list[HeldRole]:
+    """Assignments valid on `on` in which someone stands in for the person (代行)."""
+    items = (
+        access.scoped(RoleAssignment.objects.all(), organization)
+        .filter(valid_on(on), deputy_for=subject)
+        .select_related("person", "department", "deputy_for")
+        .order_by("role_id", "pk")
+    )
+    return [HeldRole(assignment=a, title=titles.get(a.role_id, a.role_id)) for a in items]
