@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 from functools import cache
 
 import pytest
@@ -76,3 +77,29 @@ def test_every_rule_is_reachable_by_some_case(pack_id: str) -> None:
     }
     unfired = sorted(r.id for r in engine.pack.rules if r.id not in fired)
     assert unfired == []
+
+
+ROMAJI = (
+    "kanou",
+    "shisetsu",
+    "nozomashii",
+    "kyoka",
+    "gikai",
+    "kimitsu",
+    "kanrisha",
+    "zentei",
+    "anzen",
+    "hitsuyou",
+    "teikiteki",
+    "okonawa",
+    "jigyousha",
+    "gyoumu",
+)
+
+
+@pytest.mark.parametrize("pack_id", sorted(SEEDS))
+def test_identifiers_are_english_not_romaji(pack_id: str) -> None:
+    """DESIGN.md: English identifiers, no romaji (pack ids themselves are place names)."""
+    text = load_pack(pack_id).path.read_text(encoding="utf-8")
+    ids = re.findall(r"\bid: ([\w.\-]+)", text)
+    assert [i for i in ids if i != pack_id and any(r in i for r in ROMAJI)] == []
