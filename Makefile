@@ -6,7 +6,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test lint types pytest bench clean
+.PHONY: demo test lint types pytest bench clean messages screenshots
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -14,7 +14,7 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m pip install --quiet -e '.[dev,bench]'
 	touch $(STAMP)
 
-demo: $(STAMP)
+demo: $(STAMP) messages
 	KITEI_DEBUG=1 $(BIN)/kitei demo --serve
 
 lint: $(STAMP)
@@ -24,13 +24,25 @@ lint: $(STAMP)
 types: $(STAMP)
 	KITEI_DEBUG=1 $(BIN)/mypy
 
-pytest: $(STAMP)
+pytest: $(STAMP) messages
 	$(BIN)/pytest -q
 
 test: lint types pytest
 
+# Translation catalogs: .po (in git) -> .mo (build output), in pure Python (Babel).
+MO := $(patsubst %.po,%.mo,$(wildcard src/kitei/locale/*/LC_MESSAGES/django.po))
+messages: $(MO)
+src/kitei/locale/%/LC_MESSAGES/django.mo: src/kitei/locale/%/LC_MESSAGES/django.po $(STAMP)
+	$(BIN)/python scripts/messages.py compile $<
+
+# docs/screenshots/*.png, taken by the browser tests in Debian's headless Chromium.
+screenshots: $(STAMP) messages
+	KITEI_SCREENSHOTS_DIR=docs/screenshots $(BIN)/pytest -q -m browser -k screenshot
+
 bench: $(STAMP)
 	$(BIN)/python bench/policy_bench.py
+	$(BIN)/python bench/audit_bench.py
+	$(BIN)/python bench/login_bench.py
 
 clean:
 	rm -rf $(VENV) build dist src/*.egg-info .mypy_cache .ruff_cache .pytest_cache

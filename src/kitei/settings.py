@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
+from typing import Any
 
 import dj_database_url
 
@@ -114,8 +115,30 @@ ACCOUNT_EMAIL_VERIFICATION = "none"
 LOGIN_URL = "account_login"
 LOGIN_REDIRECT_URL = "home"
 ACCOUNT_LOGOUT_REDIRECT_URL = "account_login"
+ACCOUNT_FORMS = {"change_password": "kitei.core.accounts.ChangePasswordForm"}
+
+
+def _user_display(user: Any) -> str:
+    """People appear by their name in the people register, accounts without one by login."""
+    person = getattr(user, "person", None)  # the reverse one-to-one raises AttributeError
+    return str(person.name) if person is not None else str(user.get_username())
+
+
+ACCOUNT_USER_DISPLAY = _user_display
+# Shared terminals: a session ends with the browser, and after SESSION_COOKIE_AGE idle.
+ACCOUNT_SESSION_REMEMBER = False
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 MFA_TOTP_ISSUER = "kitei"
+# Accept the code of the neighbouring 30-second step too (RFC 6238 5.2: clock drift).
+MFA_TOTP_TOLERANCE = 1
+# The failed-login counters (入力回数制限) must be shared by every gunicorn worker, so they
+# live in a file cache beside the database rather than in one process's memory.
+CACHES = {
+    "default": {
+        "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+        "LOCATION": str(DATA_DIR / "cache"),
+    }
+}
 
 SESSION_COOKIE_AGE = int(os.environ.get("KITEI_SESSION_AGE", "28800"))
 SESSION_SAVE_EVERY_REQUEST = True
@@ -132,6 +155,7 @@ USE_TZ = True
 
 STATIC_URL = "static/"
 STATIC_ROOT = DATA_DIR / "static"
+STATICFILES_DIRS = [BASE_DIR / "static"]  # kitei/kitei.css: the package itself is no app
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
