@@ -41,6 +41,8 @@ INSTALLED_APPS = [
     "allauth.mfa",
     "kitei.core",
     "kitei.people",
+    "kitei.systems",
+    "kitei.assets",
 ]
 
 MIDDLEWARE = [

@@ -1,0 +1,101 @@
+"""The information asset register (情報資産台帳) with each asset's classification."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from kitei.core.models import Organization
+from kitei.people.models import Department, Person
+from kitei.systems.models import System
+
+
+class AssetForm(models.TextChoices):
+    """How the asset exists."""
+
+    ELECTRONIC = "electronic", _("電磁的記録")
+    PAPER = "paper", _("紙")
+    MEDIUM = "medium", _("記録媒体")
+
+
+class Disclosure(models.TextChoices):
+    """Whether the asset may be disclosed."""
+
+    PUBLIC = "public", _("公開")
+    PARTIAL = "partial", _("一部公開")
+    NOT_PUBLIC = "not_public", _("非公開")
+    UNDECIDED = "undecided", _("未定")
+
+
+class ClassificationStatus(models.TextChoices):
+    """Whether the class is decided, or unclear and waiting for the role that decides."""
+
+    DECIDED = "decided", _("決定")
+    UNCLEAR = "unclear", _("判断待ち")
+
+
+class Asset(models.Model):
+    """An information asset with its class on every axis of the organisation's pack.
+
+    `classification` maps axis id → level id. A copy carries its original's class
+    (002 3(2)ア(ウ)); a medium holding several assets carries the highest of theirs and
+    its own (3(2)オ(ウ)); services keep both true.
+    """
+
+    organization = models.ForeignKey(Organization, on_delete=models.PROTECT)
+    name = models.CharField(_("名称"), max_length=200, db_index=True)
+    description = models.TextField(_("説明"), blank=True)
+    department = models.ForeignKey(Department, on_delete=models.PROTECT, verbose_name=_("所管部署"))
+    owner = models.ForeignKey(
+        Person,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("管理責任者"),
+    )
+    classification = models.JSONField(_("分類"), default=dict)
+    classification_status = models.CharField(
+        _("分類の状態"),
+        max_length=16,
+        choices=ClassificationStatus.choices,
+        default=ClassificationStatus.DECIDED,
+    )
+    form = models.CharField(_("形態"), max_length=16, choices=AssetForm.choices)
+    storage_location = models.CharField(_("保管場所"), max_length=200, blank=True)
+    system = models.ForeignKey(
+        System, null=True, blank=True, on_delete=models.PROTECT, verbose_name=_("関連システム")
+    )
+    retention = models.CharField(_("保存期間"), max_length=64, blank=True)
+    disclosure = models.CharField(
+        _("公開区分"), max_length=16, choices=Disclosure.choices, default=Disclosure.UNDECIDED
+    )
+    copy_of = models.ForeignKey(
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="copies",
+        verbose_name=_("複製元"),
+    )
+    contents = models.ManyToManyField(
+        "self", symmetrical=False, blank=True, related_name="media", verbose_name=_("収録資産")
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(_("登録日時"), auto_now_add=True, db_index=True)
+
+    class Meta:
+        verbose_name = _("情報資産")
+        verbose_name_plural = _("情報資産")
+        ordering = ["organization_id", "-created_at"]
+        indexes = [models.Index(fields=["organization", "department"])]
+
+    def __str__(self) -> str:
+        return self.name

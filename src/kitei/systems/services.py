@@ -1,0 +1,144 @@
+"""State changes of the information system register; each writes its ChangeRecord."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+
+from kitei.core.access import engine_for
+from kitei.core.models import Organization
+from kitei.core.services import Actor, record_change
+from kitei.people.models import Department, Person
+from kitei.systems.models import Software, System
+
+EDITABLE = (
+    "name",
+    "department",
+    "manager",
+    "operator",
+    "zone",
+    "is_external_service",
+    "availability",
+    "security_requirements",
+    "planned_until",
+)
+
+
+def snapshot(system: System) -> dict[str, Any]:
+    """The register row as recorded in the audit trail."""
+    return {
+        "name": system.name,
+        "department": system.department.name,
+        "manager": system.manager.name if system.manager else "",
+        "operator": system.operator.name if system.operator else "",
+        "zone": system.zone,
+        "is_external_service": system.is_external_service,
+        "availability": system.availability,
+        "security_requirements": system.security_requirements,
+        "planned_until": system.planned_until,
+    }
+
+
+def _check(organization: Organization, fields: dict[str, Any]) -> None:
+    """Tenant and pack consistency of a system's fields (Japanese messages)."""
+    pack = engine_for(organization.pack_id, organization.pack_digest).pack
+    dept = fields.get("department")
+    if isinstance(dept, Department) and dept.organization_id != organization.pk:
+        raise ValidationError("所管部署がこの組織にありません。")
+    for key in ("manager", "operator"):
+        person = fields.get(key)
+        if isinstance(person, Person) and person.organization_id != organization.pk:
+            raise ValidationError("担当者がこの組織に属していません。")
+    zone = fields.get("zone")
+    if zone:
+        zones = {z.id for z in pack.network.zones}
+        if zone not in zones:
+            raise ValidationError(f"ネットワーク「{zone}」はこの組織のポリシーにありません。")
+    level = fields.get("availability")
+    if level:
+        axis = next((a for a in pack.classification.axes if a.id == "availability"), None)
+        if axis is None or level not in {lv.id for lv in axis.levels}:
+            raise ValidationError(f"可用性の区分「{level}」はこの組織のポリシーにありません。")
+
+
+@transaction.atomic
+def register_system(
+    organization: Organization, *, actor: Actor, name: str, department: Department, **fields: Any
+) -> System:
+    """Add a system to the 情報システム台帳 (002 3(2)ア(イ))."""
+    unknown = set(fields) - set(EDITABLE)
+    if unknown:
+        raise TypeError(f"unknown fields {sorted(unknown)}")
+    _check(organization, {"department": department, **fields})
+    if System.objects.filter(organization=organization, name=name).exists():
+        raise ValidationError(f"システム「{name}」は既に登録されています。")
+    system = System.objects.create(
+        organization=organization, name=name, department=department, **fields
+    )
+    record_change(
+        organization, actor=actor, action="register_system", obj=system, after=snapshot(system)
+    )
+    return system
+
+
+@transaction.atomic
+def update_system(system: System, *, actor: Actor, **fields: Any) -> System:
+    """Change a system's register entry."""
+    unknown = set(fields) - set(EDITABLE)
+    if unknown:
+        raise TypeError(f"unknown fields {sorted(unknown)}")
+    organization = system.organization
+    _check(organization, fields)
+    name = fields.get("name")
+    if (
+        name
+        and System.objects.filter(organization=organization, name=name)
+        .exclude(pk=system.pk)
+        .exists()
+    ):
+        raise ValidationError(f"システム「{name}」は既に登録されています。")
+    before = snapshot(system)
+    for key, value in fields.items():
+        setattr(system, key, value)
+    system.full_clean()
+    system.save()
+    record_change(
+        organization,
+        actor=actor,
+        action="update_system",
+        obj=system,
+        before=before,
+        after=snapshot(system),
+    )
+    return system
+
+
+@transaction.atomic
+def add_software(
+    system: System,
+    *,
+    actor: Actor,
+    name: str,
+    version: str = "",
+    end_of_support: date | None = None,
+) -> Software:
+    """Record software the system runs, with its end of support (002 7-4(1)キ)."""
+    software = Software.objects.create(
+        system=system, name=name, version=version, end_of_support=end_of_support
+    )
+    record_change(
+        system.organization,
+        actor=actor,
+        action="add_software",
+        obj=software,
+        after={
+            "system": system.name,
+            "name": name,
+            "version": version,
+            "end_of_support": end_of_support,
+        },
+    )
+    return software
