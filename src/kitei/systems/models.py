@@ -69,7 +69,7 @@ class Software(models.Model):
         return f"{self.name} {self.version}".strip()
 
     def support_status(self, today: date) -> str:
-X
+        """`ended`, `ends_during_use` (before the system's planned end), `ok` or `unknown`."""
         if self.end_of_support is None:
             return "unknown"
         if self.end_of_support < today:
