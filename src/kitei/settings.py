@@ -130,6 +130,7 @@ ACCOUNT_USER_DISPLAY = _user_display
 # Shared terminals: a session ends with the browser, and after SESSION_COOKIE_AGE idle.
 ACCOUNT_SESSION_REMEMBER = False
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
+MFA_ADAPTER = "kitei.core.accounts.MFAAdapter"
 MFA_TOTP_ISSUER = "kitei"
 # Accept the code of the neighbouring 30-second step too (RFC 6238 5.2: clock drift).
 MFA_TOTP_TOLERANCE = 1

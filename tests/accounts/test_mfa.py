@@ -160,3 +160,19 @@ def test_two_factor_page_shows_the_state_in_japanese(ito: Any) -> None:
     page = client.get("/accounts/2fa/").content.decode()
     assert "認証アプリによる確認が有効です。" in page
     assert "リカバリーコードはまだ作成されていません。" in page
+
+
+@pytest.mark.django_db
+def test_those_who_must_use_totp_cannot_switch_it_off(ito: Any, suzuki: Any) -> None:
+    from allauth.mfa.adapter import get_adapter  # noqa: PLC0415
+    from allauth.mfa.totp.forms import DeactivateTOTPForm  # noqa: PLC0415
+
+    activate_totp(ito)
+    activate_totp(suzuki)
+    admin_totp = Authenticator.objects.get(user=ito.user, type=Authenticator.Type.TOTP)
+    staff_totp = Authenticator.objects.get(user=suzuki.user, type=Authenticator.Type.TOTP)
+    assert not get_adapter().can_delete_authenticator(admin_totp)
+    assert get_adapter().can_delete_authenticator(staff_totp)
+    form = DeactivateTOTPForm(authenticator=admin_totp, data={})
+    assert not form.is_valid()
+    assert "二要素認証を無効にできません" in str(form.errors)

@@ -6,7 +6,9 @@ from typing import Any
 
 from allauth.account.adapter import DefaultAccountAdapter
 from allauth.account.forms import ChangePasswordForm as BaseChangePasswordForm
+from allauth.mfa.adapter import DefaultMFAAdapter
 from django.http import HttpRequest
+from django.utils.translation import gettext_lazy as _
 
 
 class AccountAdapter(DefaultAccountAdapter):
@@ -25,3 +27,19 @@ class ChangePasswordForm(BaseChangePasswordForm):
         result = super().save()
         clear_temporary_password(user=self.user, actor=self.user)
         return result
+
+
+class MFAAdapter(DefaultMFAAdapter):
+    """Those who must use TOTP cannot switch it off (access.requires_mfa decides who)."""
+
+    error_messages = {
+        **DefaultMFAAdapter.error_messages,
+        "cannot_delete_authenticator": _(
+            "管理者及び管理的な役割の方は二要素認証を無効にできません。"
+        ),
+    }
+
+    def can_delete_authenticator(self, authenticator: Any) -> bool:
+        from kitei.core.access import requires_mfa  # noqa: PLC0415 - app registry
+
+        return not requires_mfa(authenticator.user)
