@@ -39,6 +39,7 @@ INSTALLED_APPS = [
     "allauth",
     "allauth.account",
     "allauth.mfa",
+    "ninja",  # its packaged Swagger UI files: the API docs load nothing from a CDN
     "kitei.core",
     "kitei.people",
     "kitei.systems",

@@ -3,12 +3,18 @@
 from django.contrib import admin
 from django.urls import include, path
 
+from kitei.api.api import api
 from kitei.core import views
 
 urlpatterns = [
     path("", views.home, name="home"),
     path("audit/", views.audit_log, name="audit_log"),
     path("people/", include("kitei.people.urls")),
+    path("assets/", include("kitei.assets.urls")),
+    path("assets/", include("kitei.assets.import_urls")),
+    path("systems/", include("kitei.systems.urls")),
+    path("systems/", include("kitei.systems.import_urls")),
+    path("api/", api.urls),
     path("accounts/", include("allauth.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),

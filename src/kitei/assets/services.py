@@ -8,11 +8,13 @@ from typing import Any
 from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils import timezone
 
-from kitei.assets.models import Asset, AssetForm, ClassificationStatus
+from kitei.assets.models import Asset, AssetForm, ClassificationStatus, Disclosure
 from kitei.core.access import engine_for
+from kitei.core.bulk import insert_rows
 from kitei.core.models import Organization
-from kitei.core.services import Actor, record_change
+from kitei.core.services import Actor, record_change, record_changes
 from kitei.people.models import Department, Person
 from kitei.policy import classify
 from kitei.systems.models import System
@@ -211,3 +213,99 @@ def set_medium_contents(medium: Asset, *, actor: Actor, contents: Iterable[Asset
     )
     _recompute_medium(medium, actor)
     return medium
+
+
+BULK_KEYS = frozenset({"classification", "unclear", *EDITABLE})
+
+
+@transaction.atomic
+def bulk_register_assets(
+    organization: Organization, *, actor: Actor, rows: Iterable[Mapping[str, Any]]
+) -> list[int]:
+    """Add many assets at once (an import), each checked as `register_asset` checks it.
+
+    A row holds `register_asset`'s keyword arguments (`name`, `department`, `form`,
+    `classification` or `unclear`, and the editable fields; no copies). Every asset gets
+    the `register_asset` ChangeRecord that `register_asset` would write; any bad row writes
+    nothing. Rows and records go in with `kitei.core.bulk.insert_rows`: 100,000 rows in
+    seconds, where the ORM's bulk_create takes minutes. Returns the new assets' ids, in the
+    rows' order.
+    """
+    resolved: dict[tuple[tuple[str, str], ...], dict[str, str]] = {}
+    checked = []
+    for number, row in enumerate(rows, 1):
+        try:
+            checked.append(_bulk_row(organization, row, resolved))
+        except ValidationError as exc:
+            raise ValidationError(f"{number}件目: {' '.join(exc.messages)}") from None
+    ids = _insert_assets(organization, actor, [values for values, _after in checked])
+    record_changes(
+        organization,
+        actor=actor,
+        entries=(
+            {"action": "register_asset", "object_type": "assets.asset", "object_id": str(pk),
+             "after": after}
+            for pk, (_values, after) in zip(ids, checked, strict=True)
+        ),
+    )  # fmt: skip
+    return ids
+
+
+def _bulk_row(
+    organization: Organization,
+    row: Mapping[str, Any],
+    resolved: dict[tuple[tuple[str, str], ...], dict[str, str]],
+) -> tuple[dict[str, Any], dict[str, Any]]:
+    """One checked row: its field values, and the snapshot its ChangeRecord carries."""
+    unknown = set(row) - BULK_KEYS
+    if unknown:
+        raise TypeError(f"unknown fields {sorted(unknown)}")
+    fields = {k: v for k, v in row.items() if k not in ("classification", "unclear")}
+    if not fields.get("name") or fields.get("department") is None or not fields.get("form"):
+        raise ValidationError("名称・所管部署・形態は必須です。")
+    _check(organization, fields)
+    classification: dict[str, str] = {}
+    status = ClassificationStatus.UNCLEAR
+    if not row.get("unclear"):
+        raw = row.get("classification") or {}
+        if not raw:
+            raise ValidationError("分類を指定するか、「分類が不明」を選んでください。")
+        key = tuple(sorted((str(k), str(v)) for k, v in raw.items()))
+        if key not in resolved:
+            resolved[key] = resolve_classification(organization, raw)
+        classification, status = dict(resolved[key]), ClassificationStatus.DECIDED
+    values = {**fields, "classification": classification, "classification_status": status}
+    owner, system = fields.get("owner"), fields.get("system")
+    after = {  # what snapshot() gives for the saved asset (a test holds the two together)
+        "name": fields["name"],
+        "description": fields.get("description", ""),
+        "department": fields["department"].name,
+        "owner": owner.name if owner else "",
+        "classification": classification,
+        "classification_status": str(status),
+        "form": fields["form"],
+        "storage_location": fields.get("storage_location", ""),
+        "system": system.name if system else "",
+        "retention": fields.get("retention", ""),
+        "disclosure": fields.get("disclosure", Disclosure.UNDECIDED),
+        "copy_of": None,
+    }
+    return values, after
+
+
+def _insert_assets(
+    organization: Organization, actor: Actor, rows: list[dict[str, Any]]
+) -> list[int]:
+    """Insert the checked rows (every column given); their new ids in the rows' order."""
+    fields = [f for f in Asset._meta.concrete_fields if not f.primary_key]
+    fixed = {
+        "organization": organization,
+        "created_by": actor.pk if isinstance(actor, User) else None,
+        "created_at": timezone.now(),
+    }
+    defaults = {f.name: f.get_default() for f in fields}
+    values = [
+        [fixed[f.name] if f.name in fixed else row.get(f.name, defaults[f.name]) for f in fields]
+        for row in rows
+    ]
+    return insert_rows(Asset, [f.name for f in fields], values, returning=True)

@@ -6,10 +6,11 @@ always read through `scoped`, which filters by the requesting user's organisatio
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
 from datetime import date
 from functools import cache
-from typing import Literal, TypeVar
+from typing import Any, Literal, TypeVar
 
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.core.exceptions import PermissionDenied
@@ -17,9 +18,19 @@ from django.db.models import Model, QuerySet
 from django.utils import timezone
 
 from kitei.core.models import Organization
-from kitei.policy import Engine, load_pack
+from kitei.policy import Decision, Engine, load_pack
 
-Permission = Literal["org.view", "people.view", "people.manage", "audit.read", "site.manage"]
+Permission = Literal[
+    "org.view",
+    "people.view",
+    "people.manage",
+    "audit.read",
+    "site.manage",
+    "assets.view",
+    "assets.manage",
+    "systems.view",
+    "systems.manage",
+]
 User = AbstractBaseUser | AnonymousUser
 M = TypeVar("M", bound=Model)
 
@@ -53,17 +64,21 @@ def organization_of(user: User) -> Organization | None:
 
 def held_roles(user: User, on: date | None = None) -> set[str]:
     """Ids of the pack roles the user holds today (own or deputy assignments in period)."""
+    return {a.role_id for a in _current_assignments(user, on)}
+
+
+def _current_assignments(user: User, on: date | None = None) -> list[Any]:
+    """The user's role assignments (own or deputy) valid on `on` (default: today)."""
     person = person_of(user)
     if person is None:
-        return set()
+        return []
     today = on or timezone.localdate()
-    roles = set()
-    for a in person.assignments.all():  # type: ignore[attr-defined]  # reverse relation
-        if (a.valid_from is None or a.valid_from <= today) and (
-            a.valid_until is None or today <= a.valid_until
-        ):
-            roles.add(a.role_id)
-    return roles
+    return [
+        a
+        for a in person.assignments.all()  # type: ignore[attr-defined]  # reverse relation
+        if (a.valid_from is None or a.valid_from <= today)
+        and (a.valid_until is None or today <= a.valid_until)
+    ]
 
 
 def is_superuser(user: User) -> bool:
@@ -78,11 +93,107 @@ def _reads_audit(user: User) -> bool:
     return _is_org_admin(user) or bool(held_roles(user) & AUDIT_READER_ROLES)
 
 
+Register = Literal["assets", "systems"]
+
+# Pack roles that keep the registers, per pack, beside the organisation administrators.
+# A holder keeps the part of the register their assignment covers: the assets of its
+# department (department-scoped roles), the system it names (system-scoped roles), or all
+# of it when the assignment names neither. Packs not listed (no such role in the seed)
+# leave the registers to the organisation administrators.
+REGISTER_KEEPERS: dict[str, dict[Register, frozenset[str]]] = {
+    "mito-city-council": {
+        # 002 3(2)ア(ア): 情報セキュリティ管理者は、情報資産について管理責任を有する
+        "assets": frozenset({"information_security_manager"}),
+        # 002 2(4)イ・3(2)ア(イ): 情報システム管理者 runs its systems and keeps 情報システム台帳
+        "systems": frozenset({"information_system_manager"}),
+    },
+    "toyama-kankoji-kumiai": {
+        # 003 1(2)オ: 情報管理者 (事務局長) holds the information systems' security authority
+        "assets": frozenset({"information_manager"}),
+        "systems": frozenset({"information_manager"}),
+    },
+}
+
+
+@dataclass(frozen=True, kw_only=True)
+class Reach:
+    """The part of a register a user keeps: all of it, or some departments or systems."""
+
+    everything: bool = False
+    departments: frozenset[int] = frozenset()
+    systems: frozenset[str] = frozenset()
+    person_id: int | None = None
+
+    @property
+    def any(self) -> bool:
+        """Whether the user keeps any part of the register."""
+        return self.everything or bool(self.departments or self.systems)
+
+
+def _keeps(user: User, register: Register) -> Reach:
+    """What part of `register` the user keeps in their own organisation."""
+    person = person_of(user)
+    org = organization_of(user)
+    if person is None or org is None:
+        return Reach()
+    person_id = getattr(person, "pk", None)
+    if _is_org_admin(user):
+        return Reach(everything=True, person_id=person_id)
+    roles = REGISTER_KEEPERS.get(org.pack_id, {}).get(register, frozenset())
+    departments: set[int] = set()
+    systems: set[str] = set()
+    for a in _current_assignments(user):
+        if a.role_id not in roles:
+            continue
+        if a.department_id is None and not a.system:
+            return Reach(everything=True, person_id=person_id)
+        if a.department_id is not None:
+            departments.add(a.department_id)
+        if a.system:
+            systems.add(a.system)
+    return Reach(
+        departments=frozenset(departments), systems=frozenset(systems), person_id=person_id
+    )
+
+
+def keeps(user: User, organization: Organization | None, register: Register) -> Reach:
+    """The part of `register` of `organization` the user may change (nothing elsewhere)."""
+    if organization is None or organization_of(user) != organization:
+        return Reach()
+    return _keeps(user, register)
+
+
+def can_manage_asset(user: User, organization: Organization | None, department_id: int) -> bool:
+    """Whether the user may register or change assets of the department (assets.manage)."""
+    reach = keeps(user, organization, "assets")
+    return reach.everything or department_id in reach.departments
+
+
+def can_manage_system(
+    user: User, organization: Organization | None, *, name: str, manager_id: int | None
+) -> bool:
+    """Whether the user may change the system (systems.manage).
+
+    A system-scoped keeper keeps the system their assignment names, and the systems the
+    register names them 情報システム管理者 of.
+    """
+    reach = keeps(user, organization, "systems")
+    if reach.everything or name in reach.systems:
+        return True
+    return reach.any and manager_id is not None and manager_id == reach.person_id
+
+
 _CHECKS: dict[str, Callable[[User], bool]] = {
     "org.view": lambda user: True,
     "people.view": lambda user: True,  # every member reads the people register
     "people.manage": _is_org_admin,
     "audit.read": _reads_audit,
+    # The registers: every member reads them; organisation administrators and the pack
+    # roles of REGISTER_KEEPERS change them (their part: can_manage_asset/_system).
+    "assets.view": lambda user: True,
+    "assets.manage": lambda user: _keeps(user, "assets").any,
+    "systems.view": lambda user: True,
+    "systems.manage": lambda user: _keeps(user, "systems").any,
 }
 
 
@@ -123,3 +234,51 @@ def requires_mfa(user: User) -> bool:
     engine = engine_for(org.pack_id, org.pack_digest)
     administrative = {r.id for r in engine.pack.roles if r.administrative}
     return bool(held_roles(user) & administrative)
+
+
+def decide(organization: Organization, request: Mapping[str, Any]) -> Decision:
+    """The decision of the organisation's pack on a request (its JSON form), with reasons."""
+    return engine_for(organization.pack_id, organization.pack_digest).decide(request)
+
+
+def may_approve(
+    user: User,
+    organization: Organization | None,
+    decision: Decision,
+    *,
+    department_id: int | None = None,
+    system: str = "",
+) -> bool:
+    """Whether the user holds, today, a role one of the decision's approval steps names.
+
+    A department- or system-scoped assignment counts only for its own department or
+    system; one that names neither counts everywhere.
+    """
+    if organization is None or organization_of(user) != organization:
+        return False
+    wanted = {role for step in decision.approvals for role, _title in step.roles}
+    for a in _current_assignments(user):
+        if a.role_id not in wanted:
+            continue
+        if a.department_id is not None and a.department_id != department_id:
+            continue
+        if a.system and a.system != system:
+            continue
+        return True
+    return False
+
+
+def can_classify(
+    user: User, organization: Organization | None, decision: Decision, department_id: int
+) -> bool:
+    """Whether the user may decide the class of an asset whose class is unclear.
+
+    `decision` is the pack's answer to `asset.classify_unclear`: when it names approvers
+    (002 3(2)エ: 情報セキュリティ管理者に判断を仰ぐ), only they decide; when the pack is
+    silent or permits, the asset's keepers (assets.manage) decide.
+    """
+    if decision.effect == "approval_required":
+        return may_approve(user, organization, decision, department_id=department_id)
+    if decision.effect == "forbid":
+        return False
+    return can_manage_asset(user, organization, department_id)

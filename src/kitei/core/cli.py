@@ -29,6 +29,10 @@ def add_parsers(sub: Any) -> None:
     demo = sub.add_parser("demo", help="create (or reset) the demo database and print logins")
     demo.add_argument("--serve", action="store_true", help="then run the server")
     demo.add_argument("--bind", default="127.0.0.1:8000")
+    backup = sub.add_parser("backup", help="write a consistent snapshot, also while serving")
+    backup.add_argument("path", type=Path, help="backup file; its manifest is PATH.json")
+    restore = sub.add_parser("restore", help="restore a backup into an empty database, verified")
+    restore.add_argument("path", type=Path, help="backup file written by `kitei backup`")
     audit = sub.add_parser("audit", help="the audit trail")
     audit_cmds = audit.add_subparsers(dest="audit_command", required=True, metavar="COMMAND")
     verify = audit_cmds.add_parser("verify", help="verify the hash chain")
@@ -42,6 +46,19 @@ def add_parsers(sub: Any) -> None:
     import_.add_argument(
         "--create-departments", action="store_true", help="create departments not yet registered"
     )
+    for register, title in (("assets", "情報資産台帳"), ("systems", "情報システム台帳")):
+        _add_register_parsers(sub, register, title)
+    token = sub.add_parser("token", help="API tokens (Authorization: Bearer …)")
+    token_cmds = token.add_subparsers(dest="token_command", required=True, metavar="COMMAND")
+    create = token_cmds.add_parser("create", help="issue a token for a user; printed only once")
+    create.add_argument("--user", required=True, help="login name")
+    create.add_argument("--name", default="", help="what the token is for")
+    create.add_argument("--days", type=int, default=0, help="expire after DAYS days")
+    revoke = token_cmds.add_parser("revoke", help="revoke a token, or every token of a user")
+    revoke.add_argument("--id", type=int, help="the token's number (see `kitei token list`)")
+    revoke.add_argument("--user", help="revoke every token of this user")
+    token_list = token_cmds.add_parser("list", help="list tokens (never the tokens themselves)")
+    token_list.add_argument("--user", help="only this user's tokens")
 
 
 def run(args: argparse.Namespace) -> int:
@@ -53,7 +70,12 @@ def run(args: argparse.Namespace) -> int:
         "createadmin": _createadmin,
         "audit": _audit,
         "demo": _demo,
+        "backup": _backup,
+        "restore": _restore,
         "people": _people,
+        "token": _token,
+        "assets": _register,
+        "systems": _register,
     }
     return handlers[args.command](args)
 
@@ -139,9 +161,56 @@ def _demo(args: argparse.Namespace) -> int:
     return 0
 
 
+def _backup(args: argparse.Namespace) -> int:
+    from kitei.core.backup import backup_command  # noqa: PLC0415
+
+    return backup_command(args.path)
+
+
+def _restore(args: argparse.Namespace) -> int:
+    from kitei.core.backup import restore_command  # noqa: PLC0415
+
+    return restore_command(args.path)
+
+
 def _people(args: argparse.Namespace) -> int:
     from kitei.people.csv_import import import_command  # noqa: PLC0415
 
     return import_command(
         args.org, args.file, dry_run=args.dry_run, create_departments=args.create_departments
     )
+
+
+def _token(args: argparse.Namespace) -> int:
+    from kitei.core.tokens import token_command  # noqa: PLC0415
+
+    return token_command(args)
+
+
+def _add_register_parsers(sub: Any, register: str, title: str) -> None:
+    """`kitei assets|systems import|export`: the register as .xlsx or CSV."""
+    parser = sub.add_parser(register, help=f"the {title} (.xlsx or CSV)")
+    cmds = parser.add_subparsers(dest=f"{register}_command", required=True, metavar="COMMAND")
+    import_ = cmds.add_parser("import", help="add the rows of an .xlsx or CSV file")
+    import_.add_argument("--org", required=True, help="organisation identifier (slug)")
+    import_.add_argument("file", type=Path, help=".xlsx or CSV (UTF-8 or Shift_JIS)")
+    import_.add_argument("--dry-run", action="store_true", help="check only; write nothing")
+    export = cmds.add_parser("export", help="write the register in the import's format")
+    export.add_argument("--org", required=True, help="organisation identifier (slug)")
+    export.add_argument("file", type=Path, help="where to write (.xlsx or .csv)")
+    export.add_argument("--format", choices=("xlsx", "csv"), help="default: from the file name")
+    if register == "systems":
+        export.add_argument(
+            "--sheet",
+            choices=("systems", "software"),
+            default="systems",
+            help="which list a CSV file holds",
+        )
+
+
+def _register(args: argparse.Namespace) -> int:
+    if args.command == "assets":
+        from kitei.assets.transfer import command  # noqa: PLC0415
+    else:
+        from kitei.systems.transfer import command  # noqa: PLC0415
+    return command(args)

@@ -18,6 +18,7 @@ from django.contrib.auth.hashers import make_password
 from django.core.management import call_command
 from django.db import connection, transaction
 
+from kitei.assets.demo import build_registers
 from kitei.core.access import engine_for
 from kitei.core.models import Organization
 from kitei.core.services import create_organization
@@ -144,6 +145,7 @@ def build_org(spec: DemoOrg, names: itertools.cycle[str]) -> list[tuple[str, str
             system=spec.system if role.scope == "system" else "",
         )
         logins.append((f"{spec.slug}-{n:02d}", role.title))
+    build_registers(org, spec)
     return logins
 
 

@@ -66,3 +66,36 @@ class ChangeRecord(models.Model):
 
     def __str__(self) -> str:
         return f"{self.organization_id}#{self.seq} {self.action}"
+
+
+class ApiToken(models.Model):
+    """A person's key to the JSON API; only its SHA-256 is kept, the token is shown once.
+
+    The token acts as its user inside `organization`; it stops working when revoked, when
+    `expires_at` passes, or when the user leaves the organisation or is deactivated.
+    """
+
+    organization = models.ForeignKey(Organization, on_delete=models.PROTECT, related_name="+")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="api_tokens"
+    )
+    name = models.CharField(_("用途"), max_length=100, blank=True)
+    # The first characters of the token, so a person can tell their tokens apart.
+    prefix = models.CharField(_("先頭の文字"), max_length=16)
+    token_hash = models.CharField(max_length=64, unique=True, editable=False)
+    created_at = models.DateTimeField(_("発行日時"), auto_now_add=True)
+    last_used_at = models.DateTimeField(_("最終利用日時"), null=True, blank=True)
+    expires_at = models.DateTimeField(_("有効期限"), null=True, blank=True)
+    revoked_at = models.DateTimeField(_("失効日時"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("APIトークン")
+        verbose_name_plural = _("APIトークン")
+        ordering = ["organization_id", "-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.prefix}… ({self.user_id})"
+
+    @property
+    def revoked(self) -> bool:
+        return self.revoked_at is not None

@@ -6,9 +6,13 @@ from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.utils import timezone
 
+from kitei.assets import queries as asset_queries
 from kitei.core import access
-from kitei.core.models import ChangeRecord
+from kitei.core.models import ChangeRecord, Organization
+from kitei.systems import queries as system_queries
+from kitei.systems.models import System
 
 
 @login_required
@@ -25,7 +29,20 @@ def home(request: HttpRequest) -> HttpResponse:
             my_roles=sorted(titles.get(r, r) for r in access.held_roles(request.user)),
             can_read_audit=access.can(request.user, "audit.read", org),
         )
+        context.update(_register_figures(request, org))
     return render(request, "core/home.html", context)
+
+
+def _register_figures(request: HttpRequest, org: Organization) -> dict[str, object]:
+    """The registers' figures for the home page: assets by class and department, systems."""
+    if not access.can(request.user, "assets.view", org):
+        return {}
+    today = timezone.localdate()
+    return {
+        "asset_counts": asset_queries.counts(org),
+        "system_count": access.scoped(System.objects.all(), org).count(),
+        "flagged_software": system_queries.flagged_software(org, today),
+    }
 
 
 @login_required

@@ -1,0 +1,355 @@
+"""Benchmark: the registers' lists with 100,000 assets and 2,000 systems in one organisation.
+
+For each database (SQLite in a temporary directory; PostgreSQL when reachable, in the
+database named by KITEI_DATABASE_URL, default postgres://postgres@127.0.0.1:5432/kitei_bench,
+which is dropped and created afresh), a child process migrates, then fills one organisation:
+the organisation, departments, people and the API token through the services (ChangeRecords
+written), then `--systems` systems with two pieces of software each and `--assets` assets by
+bulk_create without ChangeRecords (setup data only: registering them one by one through the
+services would take the benchmark longer than it measures). A second organisation gets a
+small register of its own, so every list really is scoped. ANALYZE (VACUUM ANALYZE on
+PostgreSQL) then gives the planner its statistics, as autovacuum would.
+
+It then times, in process with django.test.Client (one request at a time, production
+settings: DEBUG off), `--requests` requests after `--warmup` untimed ones of:
+
+- the asset list page `/assets/` of a logged-in member, plain and with a class filter and
+  a name search;
+- `GET /api/assets` (Bearer token), plain, with a class filter and a name search, and
+  with a department filter, a class filter and a search;
+- `GET /api/systems` with a zone filter and a search.
+
+Prints one JSON object: p50/p95/p99 (ms) per list and database, and whether each p95 is
+under the goal (150 ms, issue 4). Only the local databases are contacted; every loop is
+bounded in count and in time.
+
+    python bench/register_bench.py [--assets 100000] [--systems 2000] [--requests 200]
+                                   [--warmup 20] [--database sqlite|postgresql|both]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import random
+import secrets
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.parse
+from datetime import date, timedelta
+from typing import Any
+
+GOAL_P95_MS = 150.0
+DEADLINE_S = 1500  # one database's run, setup included
+PG_DEFAULT = "postgres://postgres@127.0.0.1:5432/kitei_bench"
+SEARCH = "議員名簿"
+WORDS = [
+    "議員名簿", "会議録", "住民基本台帳", "契約書", "請求書", "予算書", "決算書", "起案文書",
+    "人事記録", "給与台帳", "税務申告書", "選挙人名簿", "議事日程", "請願書", "陳情書",
+    "委員会記録", "出勤簿", "旅費精算書", "物品台帳", "公印簿", "文書管理簿", "研修記録",
+    "アクセスログ", "バックアップ媒体", "設計書", "運用手順書", "障害報告書", "入退室記録",
+    "業務委託契約", "個人情報取扱台帳", "財産台帳", "補助金申請書", "広報原稿", "写真データ",
+    "議案", "答弁書", "監査報告書", "情報公開請求", "苦情記録", "備品台帳",
+]  # fmt: skip
+DEPARTMENTS = [
+    "総務課", "議事課", "調査課", "秘書課", "財政課", "税務課", "市民課", "福祉課",
+    "子育て支援課", "健康増進課", "環境課", "産業振興課", "都市計画課", "建設課", "下水道課",
+    "教育総務課", "生涯学習課", "会計課", "選挙管理委員会事務局", "情報政策課",
+]  # fmt: skip
+# Levels with the weights a register might have: most assets low, a few high.
+CONFIDENTIALITY = [("1", 30), ("2", 40), ("3C", 15), ("3B", 10), ("3A", 5)]
+INTEGRITY = [("1", 60), ("2", 40)]
+AVAILABILITY = [("1", 70), ("2", 30)]
+ZONES = ["my_number", "lgwan", "internet"]
+
+
+def _parse(argv: list[str] | None = None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--assets", type=int, default=100_000)
+    parser.add_argument("--systems", type=int, default=2_000)
+    parser.add_argument("--requests", type=int, default=200)
+    parser.add_argument("--warmup", type=int, default=20)
+    parser.add_argument("--database", choices=["sqlite", "postgresql", "both"], default="both")
+    parser.add_argument("--child", help=argparse.SUPPRESS)  # internal: run one database
+    return parser.parse_args(argv)
+
+
+# ----------------------------------------------------------------------------- child side
+
+
+def _fill(args: argparse.Namespace) -> dict[str, Any]:
+    """Create the organisations and their registers; the ids the measurements need."""
+    from django.db import connection, transaction  # noqa: PLC0415
+
+    from kitei.core.services import create_organization  # noqa: PLC0415
+    from kitei.core.tokens import create_api_token  # noqa: PLC0415
+    from kitei.people.services import create_department, create_person  # noqa: PLC0415
+
+    rng = random.Random(4)
+    with transaction.atomic():
+        org = create_organization(
+            actor=None, slug="bench", name="ベンチマーク市議会", pack="mito-city-council"
+        )
+        departments = [create_department(org, actor=None, name=n) for n in DEPARTMENTS]
+        member = create_person(
+            org, actor=None, name="鈴木 花子", username="bench_member", department=departments[0]
+        )
+        member.must_change_password = False
+        member.save(update_fields=["must_change_password"])
+        owners = [
+            create_person(org, actor=None, name=f"管理者{n:02d}", department=departments[n])
+            for n in range(len(departments))
+        ]
+        _, token = create_api_token(member.user, actor=None, name="bench")
+        other = create_organization(
+            actor=None, slug="other", name="別の組織", pack="mito-city-council"
+        )
+        other_department = create_department(other, actor=None, name="総務課")
+    systems = _bulk_systems(org, departments, args.systems, rng)
+    _bulk_assets(
+        org, departments=departments, owners=owners, systems=systems, count=args.assets, rng=rng
+    )
+    _bulk_assets(
+        other,
+        departments=[other_department],
+        owners=[],
+        systems=[],
+        count=min(args.assets, 2_000),
+        rng=rng,
+    )
+    with connection.cursor() as cursor:
+        # What autovacuum does to a settled table (statistics, PostgreSQL's visibility map).
+        cursor.execute("VACUUM ANALYZE" if connection.vendor == "postgresql" else "ANALYZE")
+    return {"token": token, "user_id": member.user.pk, "department": departments[1].pk}
+
+
+def _weighted(rng: random.Random, choices: list[tuple[str, int]]) -> str:
+    return rng.choices([c for c, _ in choices], weights=[w for _, w in choices])[0]
+
+
+def _bulk_systems(org: Any, departments: list[Any], count: int, rng: random.Random) -> list[Any]:
+    from kitei.systems.models import Software, System  # noqa: PLC0415
+
+    systems = [
+        System(
+            organization=org,
+            name=f"{rng.choice(WORDS)}システム{n:05d}",
+            department=rng.choice(departments),
+            zone=ZONES[n % len(ZONES)],
+            is_external_service=n % 7 == 0,
+            availability=_weighted(rng, AVAILABILITY),
+            planned_until=date(2030, 3, 31),
+        )
+        for n in range(count)
+    ]
+    System.objects.bulk_create(systems, batch_size=1_000)
+    software = [
+        Software(system=s, name=name, end_of_support=date(2024, 1, 1) + timedelta(days=n % 3000))
+        for n, s in enumerate(systems)
+        for name in ("OS", "DB")
+    ]
+    Software.objects.bulk_create(software, batch_size=2_000)
+    return systems
+
+
+def _bulk_assets(
+    org: Any,
+    *,
+    departments: list[Any],
+    owners: list[Any],
+    systems: list[Any],
+    count: int,
+    rng: random.Random,
+) -> None:
+    from kitei.assets.models import Asset  # noqa: PLC0415
+
+    forms = ["electronic", "electronic", "paper", "medium"]
+    batch: list[Any] = []
+    for n in range(count):
+        batch.append(
+            Asset(
+                organization=org,
+                name=f"令和{rng.randint(1, 8)}年度{rng.choice(WORDS)}{n:06d}",
+                department=rng.choice(departments),
+                owner=rng.choice(owners) if owners and n % 3 else None,
+                classification={
+                    "confidentiality": _weighted(rng, CONFIDENTIALITY),
+                    "integrity": _weighted(rng, INTEGRITY),
+                    "availability": _weighted(rng, AVAILABILITY),
+                },
+                form=forms[n % len(forms)],
+                system=rng.choice(systems) if systems and n % 5 < 3 else None,
+            )
+        )
+        if len(batch) == 5_000:
+            Asset.objects.bulk_create(batch)
+            batch = []
+    Asset.objects.bulk_create(batch)
+
+
+def _percentiles(samples: list[float]) -> dict[str, Any]:
+    cuts = statistics.quantiles(samples, n=100, method="inclusive")
+    return {
+        "n": len(samples),
+        "p50_ms": round(statistics.median(samples), 2),
+        "p95_ms": round(cuts[94], 2),
+        "p99_ms": round(cuts[98], 2),
+        "goal_met": cuts[94] < GOAL_P95_MS,
+    }
+
+
+def _time(client: Any, url: str, args: argparse.Namespace, deadline: float) -> dict[str, Any]:
+    """Warm up, then time `args.requests` GETs of the URL (each must answer 200)."""
+    samples: list[float] = []
+    for n in range(args.warmup + args.requests):
+        if time.monotonic() > deadline:
+            break
+        started = time.perf_counter()
+        response = client.get(url)
+        elapsed = (time.perf_counter() - started) * 1000
+        if response.status_code != 200:
+            raise RuntimeError(f"GET {url} answered {response.status_code}")
+        if n >= args.warmup:
+            samples.append(elapsed)
+    first = client.get(url)
+    result = {"url": urllib.parse.unquote(url), **_percentiles(samples)}
+    if first["Content-Type"].startswith("application/json"):
+        result["count"] = first.json()["count"]
+    return result
+
+
+def child(args: argparse.Namespace) -> dict[str, Any]:
+    """Migrate, fill, measure one database (this process's settings); the figures."""
+    import django  # noqa: PLC0415 - configured by the environment the parent set
+
+    django.setup()
+    from django.contrib.auth import get_user_model  # noqa: PLC0415
+    from django.core.management import call_command  # noqa: PLC0415
+    from django.db import connection  # noqa: PLC0415
+    from django.test import Client  # noqa: PLC0415
+
+    deadline = time.monotonic() + DEADLINE_S
+    call_command("migrate", interactive=False, verbosity=0)
+    started = time.perf_counter()
+    ids = _fill(args)
+    setup_s = time.perf_counter() - started
+    page = Client()
+    page.force_login(get_user_model().objects.get(pk=ids["user_id"]))
+    api = Client(headers={"Authorization": f"Bearer {ids['token']}"})
+    q = urllib.parse.quote(SEARCH)
+    c3b = urllib.parse.quote("機密性")
+    lists = {
+        "asset_list_page": (page, "/assets/"),
+        "asset_list_page_filter_search": (
+            page,
+            f"/assets/?axis=confidentiality&level=3B&q={q}",
+        ),
+        "api_assets": (api, "/api/assets"),
+        "api_assets_filter_search": (api, f"/api/assets?{c3b}=3B&q={q}"),
+        "api_assets_department_filter_search": (
+            api,
+            f"/api/assets?department={ids['department']}&confidentiality=2&q={q}",
+        ),
+        "api_systems_filter_search": (api, f"/api/systems?zone=lgwan&q={q}"),
+    }
+    return {
+        "database": connection.vendor,
+        "assets": args.assets,
+        "systems": args.systems,
+        "setup_s": round(setup_s, 1),
+        "setup_note": (
+            "setup rows (systems, software, assets) were bulk-created without ChangeRecords;"
+            " the organisation, departments, people and token went through the services"
+        ),
+        "lists": {name: _time(c, url, args, deadline) for name, (c, url) in lists.items()},
+    }
+
+
+# ---------------------------------------------------------------------------- parent side
+
+
+def _pg_url() -> str:
+    url = os.environ.get("KITEI_DATABASE_URL", "")
+    return url if url.startswith(("postgres://", "postgresql://")) else PG_DEFAULT
+
+
+def _recreate_pg(url: str) -> str | None:
+    """Drop and create the benchmark's PostgreSQL database; None when unreachable."""
+    try:
+        import psycopg  # noqa: PLC0415
+    except ImportError:
+        return "psycopg is not installed"
+    name = urllib.parse.urlsplit(url).path.lstrip("/")
+    if "bench" not in name:  # never drop a database this benchmark did not make
+        return f"refusing to recreate database '{name}' (its name must contain 'bench')"
+    try:
+        with psycopg.connect(url, dbname="postgres", connect_timeout=5, autocommit=True) as db:
+            db.execute(f'DROP DATABASE IF EXISTS "{name}"')
+            db.execute(f'CREATE DATABASE "{name}"')
+    except psycopg.Error as exc:
+        return f"PostgreSQL unreachable: {str(exc).strip()}"
+    return None
+
+
+def _run_child(args: argparse.Namespace, database: str) -> dict[str, Any]:
+    with tempfile.TemporaryDirectory(prefix="kitei-register-bench-") as data_dir:
+        env = {
+            **os.environ,
+            "DJANGO_SETTINGS_MODULE": "kitei.settings",
+            "KITEI_DATA_DIR": data_dir,
+            "KITEI_DEBUG": "0",
+            "KITEI_SECRET_KEY": secrets.token_urlsafe(50),
+            "KITEI_ALLOWED_HOSTS": "testserver",
+        }
+        env.pop("KITEI_DATABASE_URL", None)
+        if database == "postgresql":
+            env["KITEI_DATABASE_URL"] = _pg_url()
+        argv = [sys.executable, __file__, "--child", database]
+        argv += ["--assets", str(args.assets), "--systems", str(args.systems)]
+        argv += ["--requests", str(args.requests), "--warmup", str(args.warmup)]
+        done = subprocess.run(
+            argv, env=env, capture_output=True, text=True, timeout=DEADLINE_S + 300, check=False
+        )
+    if done.returncode != 0:
+        return {"database": database, "error": done.stderr.strip().splitlines()[-5:]}
+    result: dict[str, Any] = json.loads(done.stdout.strip().splitlines()[-1])
+    return result
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the benchmark on each database and print its JSON."""
+    args = _parse(argv)
+    if args.child:
+        print(json.dumps(child(args), ensure_ascii=False))
+        return 0
+    runs = []
+    if args.database in ("sqlite", "both"):
+        runs.append(_run_child(args, "sqlite"))
+    if args.database in ("postgresql", "both"):
+        problem = _recreate_pg(_pg_url())
+        runs.append(
+            {"database": "postgresql", "skipped": problem}
+            if problem
+            else _run_child(args, "postgresql")
+        )
+    lists = [lst for run in runs for lst in run.get("lists", {}).values()]
+    figures = {
+        "benchmark": "register lists",
+        "goal_p95_ms": GOAL_P95_MS,
+        "all_goals_met": bool(lists) and all(lst["goal_met"] for lst in lists),
+        "runs": runs,
+        "client": "django.test.Client in process, one request at a time, DEBUG off",
+        "python": platform.python_version(),
+        "cpus": os.cpu_count(),
+    }
+    print(json.dumps(figures, ensure_ascii=False, indent=1))
+    return 0 if all("error" not in run for run in runs) else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,1 @@
+"""The JSON API (django-ninja): the registers over `Authorization: Bearer` tokens."""

@@ -1,0 +1,33 @@
+"""The JSON API of kitei: `/api/assets`, `/api/systems`; OpenAPI at `/api/docs`.
+
+Every operation authenticates with `Authorization: Bearer <token>` (`kitei token create`)
+and acts as the token's user, inside the token's organisation only. The docs page uses
+the Swagger UI files that django-ninja ships (served as our static files): no CDN.
+"""
+
+from __future__ import annotations
+
+from ninja import NinjaAPI, Swagger
+
+from kitei.api import assets, errors, systems
+from kitei.api.auth import TokenAuth
+
+DESCRIPTION = """\
+情報資産台帳と情報システム台帳の API です。
+
+- 認証: `Authorization: Bearer <token>`（トークンは `kitei token create --user USERNAME` で発行）。
+- トークンの利用者の組織のデータだけを扱います。他の組織の id は 404 になります。
+- エラーは `{"detail": 理由, "code": 種別, "errors": [項目ごとの理由]}` で返します。
+"""
+
+api = NinjaAPI(
+    title="kitei API",
+    version="1",
+    description=DESCRIPTION,
+    auth=TokenAuth(),
+    urls_namespace="api",
+    docs=Swagger(settings={"validatorUrl": None}),  # no badge fetched from swagger.io
+)
+errors.install(api)
+api.add_router("/assets", assets.router)
+api.add_router("/systems", systems.router)

@@ -1,0 +1,139 @@
+"""Pieces both registers' endpoints share: references, paging, the pack, tenant lookups."""
+
+from __future__ import annotations
+
+from typing import Any, TypeVar
+
+from django.db.models import Model, QuerySet
+from django.http import QueryDict
+from django.utils.translation import gettext as _
+from ninja import Field, Schema
+
+from kitei.api.auth import ApiError
+from kitei.core import access
+from kitei.core.models import Organization
+from kitei.policy import classify
+from kitei.policy.model import Pack
+
+M = TypeVar("M", bound=Model)
+
+MAX_LIMIT = 200
+DEFAULT_LIMIT = 50
+# Query parameters every list reads itself; any other names a classification axis.
+PAGING = ("limit", "offset", "q")
+
+
+class Ref(Schema):
+    """Another register entry, by id and name."""
+
+    id: int
+    name: str
+
+
+class Paging(Schema):
+    """Pagination and the name search of a list."""
+
+    q: str | None = Field(None, max_length=200, description="名称の部分一致検索")
+    limit: int = Field(DEFAULT_LIMIT, ge=1, le=MAX_LIMIT, description=f"件数（最大{MAX_LIMIT}）")
+    offset: int = Field(0, ge=0, description="先頭から飛ばす件数")
+
+
+def ref(obj: Any) -> dict[str, Any] | None:
+    """`{"id", "name"}` of a related row, or None."""
+    return None if obj is None else {"id": obj.pk, "name": obj.name}
+
+
+def pack_of(organization: Organization) -> Pack:
+    """The policy pack the organisation is bound to."""
+    return access.engine_for(organization.pack_id, organization.pack_digest).pack
+
+
+def lookup(queryset: QuerySet[M], organization: Organization, pk: int, what: str) -> M:
+    """A referenced row of the caller's organisation, or 422 naming it (never another's)."""
+    obj = access.scoped(queryset, organization).filter(pk=pk).first()
+    if obj is None:
+        raise ApiError(
+            422, "invalid", _("{what}（id={pk}）はこの組織にありません。").format(what=what, pk=pk)
+        )
+    return obj
+
+
+def get_or_404(queryset: QuerySet[M], organization: Organization, pk: int, what: str) -> M:
+    """A row of the caller's organisation; another organisation's id is simply not found."""
+    obj = access.scoped(queryset, organization).filter(pk=pk).first()
+    if obj is None:
+        raise ApiError(
+            404, "not_found", _("{what}（id={pk}）は見つかりません。").format(what=what, pk=pk)
+        )
+    return obj
+
+
+def zone_id(pack: Pack, name: str) -> str:
+    """A network zone named by id, title or alias → its id, or 422."""
+    for zone in pack.network.zones:
+        if name in (zone.id, zone.title, *zone.aliases):
+            return zone.id
+    raise ApiError(
+        422,
+        "invalid",
+        _("ネットワーク「{name}」はこの組織のポリシーにありません。").format(name=name),
+    )
+
+
+def classification_filters(
+    pack: Pack, params: QueryDict, known: tuple[str, ...]
+) -> dict[str, list[str]]:
+    """Query parameters naming an axis (`機密性=3B`, `confidentiality=3B`) → axis id: levels.
+
+    A parameter that is neither a known filter nor an axis of the pack is refused (422),
+    so a typo never silently widens a list.
+    """
+    axes = {n for a in pack.classification.axes for n in (a.id, a.title, *a.aliases)}
+    result: dict[str, list[str]] = {}
+    for key in params:
+        if key in known or key in PAGING:
+            continue
+        if key not in axes:
+            allowed = "、".join([*known, *PAGING, *(a.id for a in pack.classification.axes)])
+            raise ApiError(
+                422,
+                "invalid",
+                _("検索条件「{key}」は使えません（使える条件: {allowed}）。").format(
+                    key=key, allowed=allowed
+                ),
+            )
+        for value in params.getlist(key):
+            try:
+                resolved = classify.normalise(pack, {key: value}, complete=False)
+            except classify.ClassificationError as exc:
+                raise ApiError(422, "invalid", str(exc)) from None
+            for axis, level in resolved.items():
+                result.setdefault(axis, []).append(level)
+    return result
+
+
+def references(
+    organization: Organization,
+    data: dict[str, Any],
+    tables: dict[str, tuple[QuerySet[Any], str]],
+) -> dict[str, Any]:
+    """Request fields → service fields: each `x_id` in `tables` → row `x` of the organisation.
+
+    An id of another organisation is refused like an unknown one (422).
+    """
+    result = {}
+    for key, value in data.items():
+        if key not in tables:
+            result[key] = value
+            continue
+        queryset, what = tables[key]
+        row = None if value is None else lookup(queryset, organization, value, what)
+        result[key.removesuffix("_id")] = row
+    return result
+
+
+def null_fields(data: dict[str, Any], nullable: frozenset[str]) -> None:
+    """Refuse an explicit null for a field that cannot be empty (PATCH)."""
+    for key, value in data.items():
+        if value is None and key not in nullable:
+            raise ApiError(422, "invalid", _("{field}: null にはできません。").format(field=key))

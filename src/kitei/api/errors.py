@@ -1,0 +1,133 @@
+"""Every error of the API as JSON `{"detail", "code", "errors"?}`, its reason in Japanese."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.http import Http404, HttpRequest, HttpResponse
+from django.utils.translation import gettext as _
+from ninja import NinjaAPI, Schema
+from ninja.errors import HttpError
+from ninja.errors import ValidationError as InputError
+
+from kitei.api.auth import ApiError
+
+
+class FieldError(Schema):
+    """One rejected input: where (`loc`) and why (`msg`, Japanese)."""
+
+    loc: list[str | int]
+    msg: str
+
+
+class ErrorOut(Schema):
+    """The body of every error answer."""
+
+    detail: str
+    code: str
+    errors: list[FieldError] = []
+
+
+def _messages() -> dict[str, str]:
+    # pydantic error type → Japanese; {placeholders} come from the error's context.
+    return {
+        "missing": _("必須の項目です。"),
+        "extra_forbidden": _("この項目は指定できません。"),
+        "int_parsing": _("整数で指定してください。"),
+        "int_type": _("整数で指定してください。"),
+        "int_from_float": _("整数で指定してください。"),
+        "string_type": _("文字列で指定してください。"),
+        "bool_parsing": _("true か false で指定してください。"),
+        "bool_type": _("true か false で指定してください。"),
+        "date_parsing": _("日付（YYYY-MM-DD）で指定してください。"),
+        "date_from_datetime_parsing": _("日付（YYYY-MM-DD）で指定してください。"),
+        "date_type": _("日付（YYYY-MM-DD）で指定してください。"),
+        "string_too_short": _("空にはできません。"),
+        "string_too_long": _("{max_length}文字以内で指定してください。"),
+        "greater_than_equal": _("{ge}以上で指定してください。"),
+        "less_than_equal": _("{le}以下で指定してください。"),
+        "enum": _("次のいずれかを指定してください: {expected}。"),
+        "literal_error": _("次のいずれかを指定してください: {expected}。"),
+        "dict_type": _("オブジェクトで指定してください。"),
+        "list_type": _("配列で指定してください。"),
+        "model_attributes_type": _("オブジェクトで指定してください。"),
+        "model_type": _("オブジェクトで指定してください。"),
+        "json_invalid": _("JSONとして読めません。"),
+    }
+
+
+def field_message(error: Mapping[str, Any]) -> str:
+    """The Japanese reason for one pydantic error."""
+    template = _messages().get(str(error.get("type")), _("値が正しくありません。"))
+    context = {k: str(v) for k, v in (error.get("ctx") or {}).items()}
+    try:
+        return template.format(**context)
+    except (KeyError, IndexError):
+        return template
+
+
+def _loc(error: Mapping[str, Any]) -> list[str | int]:
+    # ninja prefixes the parameter kind and name ("body", "payload"); the caller knows neither.
+    loc = list(error.get("loc", ()))
+    while loc and loc[0] in {"body", "query", "path", "payload", "filters"}:
+        loc = loc[1:]
+    return [p if isinstance(p, int) else str(p) for p in loc]
+
+
+def _respond(
+    api: NinjaAPI, request: HttpRequest, status: int, code: str, detail: str, **extra: Any
+) -> HttpResponse:
+    response = api.create_response(
+        request, {"detail": detail, "code": code, **extra}, status=status
+    )
+    if status == 401:
+        response["WWW-Authenticate"] = 'Bearer realm="kitei"'
+    return response
+
+
+def install(api: NinjaAPI) -> None:
+    """Register the handlers that turn exceptions into Japanese JSON errors."""
+
+    def api_error(request: HttpRequest, exc: ApiError) -> HttpResponse:
+        return _respond(api, request, exc.status, exc.code, exc.detail)
+
+    def input_error(request: HttpRequest, exc: InputError) -> HttpResponse:
+        errors = [{"loc": _loc(e), "msg": field_message(e)} for e in exc.errors]
+        first = errors[0] if errors else {"loc": [], "msg": ""}
+        where = ".".join(str(p) for p in first["loc"])
+        detail = _("入力が正しくありません（{where}: {msg}）。").format(
+            where=where, msg=first["msg"]
+        )
+        return _respond(api, request, 422, "invalid", detail, errors=errors)
+
+    def rule_error(request: HttpRequest, exc: DjangoValidationError) -> HttpResponse:
+        return _respond(api, request, 422, "invalid", " ".join(exc.messages))
+
+    def not_found(request: HttpRequest, exc: Http404) -> HttpResponse:
+        return _respond(api, request, 404, "not_found", _("見つかりません。"))
+
+    def http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
+        if exc.status_code == 400:  # ninja's only own HttpError: a body that is not JSON
+            return _respond(
+                api, request, 400, "bad_request", _("リクエストの本文をJSONとして読めません。")
+            )
+        return _respond(api, request, exc.status_code, "error", str(exc))
+
+    # Each handler takes the exception class it is registered for, narrower than the
+    # stub's Exception parameter (ninja calls it only for that class).
+    api.add_exception_handler(ApiError, api_error)  # type: ignore[arg-type]  # see above
+    api.add_exception_handler(InputError, input_error)  # type: ignore[arg-type]  # see above
+    api.add_exception_handler(DjangoValidationError, rule_error)  # type: ignore[arg-type]  # see above
+    api.add_exception_handler(Http404, not_found)  # type: ignore[arg-type]  # see above
+    api.add_exception_handler(HttpError, http_error)  # type: ignore[arg-type]  # see above
+
+
+ERRORS: dict[int, type[ErrorOut]] = {
+    400: ErrorOut,
+    401: ErrorOut,
+    403: ErrorOut,
+    404: ErrorOut,
+    422: ErrorOut,
+}

@@ -1,0 +1,318 @@
+"""`/api/systems`: the information system register (情報システム台帳) and its software."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any, Literal
+
+from django.db import transaction
+from django.db.models import Prefetch, QuerySet
+from django.http import HttpRequest
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from ninja import Field, Query, Router, Schema, Status
+from pydantic import ConfigDict
+
+from kitei.api import common
+from kitei.api.auth import ApiError, Caller, TokenAuth, caller_of
+from kitei.api.common import Ref
+from kitei.api.errors import ERRORS
+from kitei.core import access
+from kitei.core.models import Organization
+from kitei.people.models import Department, Person
+from kitei.policy import classify
+from kitei.policy.model import Pack
+from kitei.systems import services
+from kitei.systems.models import Software, System
+
+router = Router(tags=["情報システム台帳"])
+
+SupportStatus = Literal["ended", "ends_during_use", "ok", "unknown"]
+# 002 7-4(1)キ: software whose support has ended, or ends before the system's use does.
+WARNING = frozenset({"ended", "ends_during_use"})
+
+
+class SystemFilters(common.Paging):
+    """Filters of the system list; `可用性=2` (the availability axis) filters too."""
+
+    department: int | None = Field(None, description="所管部署の id")
+    manager: int | None = Field(None, description="情報システム管理者（職員）の id")
+    zone: str | None = Field(None, description="ネットワーク（ID または名称）")
+    external: bool | None = Field(None, description="外部サービス（クラウド）か")
+
+
+KNOWN = tuple(SystemFilters.model_fields)
+
+
+class SoftwareOut(Schema):
+    """Software a system runs, and where its support stands (002 7-4(1)キ)."""
+
+    id: int
+    name: str
+    version: str
+    end_of_support: date | None
+    support_status: SupportStatus
+
+
+class SystemOut(Schema):
+    """A system with its software; `support_warning` flags support ended or ending in use."""
+
+    id: int
+    name: str
+    department: Ref
+    manager: Ref | None
+    operator: Ref | None
+    zone: str
+    zone_title: str
+    is_external_service: bool
+    availability: str
+    security_requirements: str
+    planned_until: date | None
+    created_at: datetime
+    software: list[SoftwareOut]
+    support_warning: bool
+
+
+class SystemPage(Schema):
+    """One page of the list and the number of matching systems."""
+
+    count: int
+    limit: int
+    offset: int
+    items: list[SystemOut]
+
+
+class SoftwareIn(Schema):
+    """Software to record with a new system."""
+
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+    name: str = Field(min_length=1, max_length=200)
+    version: str = Field("", max_length=64)
+    end_of_support: date | None = None
+
+
+class SystemIn(Schema):
+    """A new system; `zone` and `availability` by pack id or Japanese title."""
+
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+    name: str = Field(min_length=1, max_length=200)
+    department_id: int
+    manager_id: int | None = None
+    operator_id: int | None = None
+    zone: str = ""
+    is_external_service: bool = False
+    availability: str = ""
+    security_requirements: str = ""
+    planned_until: date | None = None
+    software: list[SoftwareIn] = []
+
+
+class SystemPatch(Schema):
+    """Fields to change; those left out stay as they are."""
+
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+    name: str | None = Field(None, min_length=1, max_length=200)
+    department_id: int | None = None
+    manager_id: int | None = None
+    operator_id: int | None = None
+    zone: str | None = None
+    is_external_service: bool | None = None
+    availability: str | None = None
+    security_requirements: str | None = None
+    planned_until: date | None = None
+
+
+NULLABLE = frozenset({"manager_id", "operator_id", "planned_until"})
+
+
+def _selected() -> QuerySet[System]:
+    software = Software.objects.order_by("name", "pk")
+    return System.objects.select_related("department", "manager", "operator").prefetch_related(
+        Prefetch("software", queryset=software)
+    )
+
+
+def out(pack: Pack, system: System, today: date) -> dict[str, Any]:
+    """The JSON of a system (related rows and software prefetched)."""
+    zones = {z.id: z.title for z in pack.network.zones}
+    software = [
+        {
+            "id": s.pk,
+            "name": s.name,
+            "version": s.version,
+            "end_of_support": s.end_of_support,
+            "support_status": s.support_status(today),
+        }
+        for s in system.software.all()
+    ]
+    return {
+        "id": system.pk,
+        "name": system.name,
+        "department": common.ref(system.department),
+        "manager": common.ref(system.manager),
+        "operator": common.ref(system.operator),
+        "zone": system.zone,
+        "zone_title": zones.get(system.zone, ""),
+        "is_external_service": system.is_external_service,
+        "availability": system.availability,
+        "security_requirements": system.security_requirements,
+        "planned_until": system.planned_until,
+        "created_at": system.created_at,
+        "software": software,
+        "support_warning": any(s["support_status"] in WARNING for s in software),
+    }
+
+
+def detail(organization: Organization, pk: int) -> dict[str, Any]:
+    """The JSON of one system of the organisation (404 for any other)."""
+    system = common.get_or_404(_selected(), organization, pk, _("情報システム"))
+    return out(common.pack_of(organization), system, timezone.localdate())
+
+
+def filtered(organization: Organization, f: SystemFilters, params: Any) -> QuerySet[System]:
+    """The organisation's systems matching the filters, by name (422 on a bad filter)."""
+    pack = common.pack_of(organization)
+    result = access.scoped(_selected(), organization)
+    if f.department is not None:
+        common.lookup(Department.objects.all(), organization, f.department, _("部署"))
+        result = result.filter(department_id=f.department)
+    if f.manager is not None:
+        result = result.filter(manager_id=f.manager)
+    if f.zone:
+        result = result.filter(zone=common.zone_id(pack, f.zone))
+    if f.external is not None:
+        result = result.filter(is_external_service=f.external)
+    for axis, levels in common.classification_filters(pack, params, KNOWN).items():
+        if axis != "availability":
+            raise ApiError(422, "invalid", _("情報システムは可用性の分類でだけ絞り込めます。"))
+        result = result.filter(availability__in=levels)
+    if f.q:
+        result = result.filter(name__icontains=f.q)
+    return result.order_by("name", "pk")
+
+
+@router.get(
+    "",
+    response={200: SystemPage, **ERRORS},
+    auth=TokenAuth("systems.view"),
+    summary="情報システムの一覧",
+)
+def list_systems(request: HttpRequest, filters: Query[SystemFilters]) -> dict[str, Any]:
+    """One page of the organisation's systems with their software, and the number that match."""
+    organization = caller_of(request).organization
+    systems = filtered(organization, filters, request.GET)
+    pack, today = common.pack_of(organization), timezone.localdate()
+    count = systems.count()
+    # Past the end (a search that found nothing): no second query walking the index.
+    page = (
+        systems[filters.offset : filters.offset + filters.limit] if count > filters.offset else []
+    )
+    return {
+        "count": count,
+        "limit": filters.limit,
+        "offset": filters.offset,
+        "items": [out(pack, s, today) for s in page],
+    }
+
+
+@router.get(
+    "/{int:system_id}",
+    response={200: SystemOut, **ERRORS},
+    auth=TokenAuth("systems.view"),
+    summary="情報システム",
+)
+def get_system(request: HttpRequest, system_id: int) -> dict[str, Any]:
+    """One system of the organisation with its software."""
+    return detail(caller_of(request).organization, system_id)
+
+
+def _fields(organization: Organization, data: dict[str, Any]) -> dict[str, Any]:
+    """Request fields → service fields: rows of the caller's organisation, pack ids."""
+    pack = common.pack_of(organization)
+    tables: dict[str, tuple[QuerySet[Any], str]] = {
+        "department_id": (Department.objects.all(), _("部署")),
+        "manager_id": (Person.objects.all(), _("情報システム管理者")),
+        "operator_id": (Person.objects.all(), _("情報システム担当者")),
+    }
+    result = common.references(organization, data, tables)
+    if result.get("zone"):
+        result["zone"] = common.zone_id(pack, result["zone"])
+    if result.get("availability"):
+        try:
+            level = classify.normalise(
+                pack, {"availability": result["availability"]}, complete=False
+            )
+        except classify.ClassificationError as exc:
+            raise ApiError(422, "invalid", str(exc)) from None
+        result["availability"] = level["availability"]
+    return result
+
+
+def _keep(caller: Caller, *, name: str, manager: Person | None) -> None:
+    """403 unless the caller keeps this system (core.access: administrators, its manager …)."""
+    manager_id = manager.pk if manager is not None else None
+    if not access.can_manage_system(
+        caller.user, caller.organization, name=name, manager_id=manager_id
+    ):
+        raise ApiError(
+            403,
+            "forbidden",
+            _(
+                "管理する情報システムだけを変更できます（情報システム管理者に自分を指定してください）。"
+            ),
+        )
+
+
+@router.post(
+    "",
+    response={201: SystemOut, **ERRORS},
+    auth=TokenAuth("systems.manage"),
+    summary="情報システムの登録",
+)
+def create_system(request: HttpRequest, payload: SystemIn) -> Status[dict[str, Any]]:
+    """Register a system and its software (register_system, add_software): all or nothing."""
+    caller = caller_of(request)
+    organization = caller.organization
+    data = payload.model_dump()
+    software = data.pop("software")
+    fields = _fields(organization, data)
+    _keep(caller, name=fields["name"], manager=fields["manager"])
+    with transaction.atomic():
+        system = services.register_system(organization, actor=caller.user, **fields)
+        for item in software:
+            services.add_software(system, actor=caller.user, **item)
+    return Status(201, detail(organization, system.pk))
+
+
+@router.patch(
+    "/{int:system_id}",
+    response={200: SystemOut, **ERRORS},
+    auth=TokenAuth("systems.manage"),
+    summary="情報システムの変更",
+)
+def update_system(request: HttpRequest, system_id: int, payload: SystemPatch) -> dict[str, Any]:
+    """Change a system's register entry through update_system (only fields that differ)."""
+    caller = caller_of(request)
+    organization = caller.organization
+    system = common.get_or_404(
+        System.objects.select_related("organization", "department", "manager", "operator"),
+        organization,
+        system_id,
+        _("情報システム"),
+    )
+    _keep(caller, name=system.name, manager=system.manager)
+    data = payload.model_dump(exclude_unset=True)
+    common.null_fields(data, NULLABLE)
+    fields = {k: v for k, v in _fields(organization, data).items() if getattr(system, k) != v}
+    if "name" in fields or "manager" in fields:
+        _keep(
+            caller,
+            name=fields.get("name", system.name),
+            manager=fields.get("manager", system.manager),
+        )
+    if fields:
+        services.update_system(system, actor=caller.user, **fields)
+    return detail(organization, system.pk)

@@ -1,0 +1,61 @@
+"""Pages that import the 情報資産台帳 from .xlsx or CSV and export it in the same format."""
+
+from __future__ import annotations
+
+from django.contrib.auth.decorators import login_required
+from django.db.models import prefetch_related_objects
+from django.http import HttpRequest, HttpResponse
+from django.urls import reverse
+from django.views.decorators.http import require_GET, require_http_methods
+
+from kitei.assets import transfer
+from kitei.core import access
+from kitei.core.models import Organization
+from kitei.core.transfer import WEB_MAX_ROWS, Format, ImportPage, download, import_page
+from kitei.people.models import Department, Person
+
+
+def _organization(request: HttpRequest, permission: access.Permission) -> Organization:
+    """The user's organisation, after checking the permission there (403 otherwise)."""
+    org = access.organization_of(request.user)
+    access.require(request.user, permission, org)
+    assert org is not None  # require() refuses users without an organisation
+    return org
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def assets_import(request: HttpRequest) -> HttpResponse:
+    """Check an .xlsx or CSV 情報資産台帳 (a dry run) and import it when every row is valid."""
+    org = _organization(request, "assets.manage")
+    # Each department is asked once; with the assignments loaded, asking costs no query.
+    person = access.person_of(request.user)
+    if isinstance(person, Person):
+        prefetch_related_objects([person], "assignments")
+
+    def may_manage(department: Department) -> bool:
+        return access.can_manage_asset(request.user, org, department.pk)
+
+    pack = access.engine_for(org.pack_id, org.pack_digest).pack
+    page = ImportPage(
+        register="assets",
+        template="assets/import.html",
+        done_url=reverse("assets:list"),
+        check=lambda data: transfer.read_assets(
+            org, data, may_manage=may_manage, max_rows=WEB_MAX_ROWS
+        ),
+        write=lambda data: transfer.import_assets(
+            org, data, actor=request.user, may_manage=may_manage, max_rows=WEB_MAX_ROWS
+        ),
+        context={"headings": transfer.headings(pack), "max_rows": f"{WEB_MAX_ROWS:,}"},
+    )
+    return import_page(request, page)
+
+
+@login_required
+@require_GET
+def assets_export(request: HttpRequest) -> HttpResponse:
+    """The register as .xlsx (or CSV with ?format=csv), in the format the import reads."""
+    org = _organization(request, "assets.view")
+    fmt: Format = "csv" if request.GET.get("format") == "csv" else "xlsx"
+    return download(transfer.export_assets(org, fmt=fmt), fmt, f"{transfer.SHEET}-{org.slug}")

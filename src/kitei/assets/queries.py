@@ -1,0 +1,254 @@
+"""Reads of the information asset register, always scoped to one organisation."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from django.db.models import Count, Q, QuerySet
+from django.db.models.fields.json import KT
+from django.shortcuts import get_object_or_404
+
+from kitei.assets.expressions import AxisLevel
+from kitei.assets.models import Asset, AssetForm, ClassificationStatus
+from kitei.core import access
+from kitei.core.models import Organization
+from kitei.people.models import Department, Person
+from kitei.policy import Decision
+from kitei.policy.classify import AppliedRestriction, label, label_principle, restrictions
+from kitei.policy.model import Citation, Pack, Principle
+
+UNCLEAR = "unclear"
+"""The level filter value that selects assets whose class is unclear."""
+
+
+def pack_of(organization: Organization) -> Pack:
+    """The organisation's policy pack."""
+    return access.engine_for(organization.pack_id, organization.pack_digest).pack
+
+
+def describe(pack: Pack, classification: Mapping[str, str]) -> str:
+    """The class on every axis in the pack's words, e.g. 「機密性3B・完全性2・可用性1」."""
+    parts = []
+    for axis in pack.classification.axes:
+        level = next((lv for lv in axis.levels if lv.id == classification.get(axis.id)), None)
+        if level is not None:
+            parts.append(level.title.replace(" ", ""))
+    return "・".join(parts)
+
+
+@dataclass(frozen=True, kw_only=True)
+class AssetFilters:
+    """The list's filters, read from the query string and checked against the pack."""
+
+    department: int | None = None
+    axis: str = ""
+    level: str = ""
+    form: str = ""
+    owner: int | None = None
+    q: str = ""
+
+    @classmethod
+    def from_query(cls, pack: Pack, params: Mapping[str, str]) -> AssetFilters:
+        """Filters from request.GET; values the pack or the register does not know are dropped."""
+        axes = {a.id: {lv.id for lv in a.levels} for a in pack.classification.axes}
+        # class=<axis id>:<level id> (any axis of the pack), or class=unclear
+        axis, _sep, level = params.get("class", "").partition(":")
+        if axis == UNCLEAR and not level:
+            axis, level = "", UNCLEAR
+        elif axis not in axes or level not in axes[axis]:
+            axis, level = "", ""
+        form = params.get("form", "")
+        return cls(
+            department=_int(params.get("department")),
+            axis=axis,
+            level=level,
+            form=form if form in AssetForm.values else "",
+            owner=_int(params.get("owner")),
+            q=params.get("q", "").strip()[:100],
+        )
+
+    @property
+    def class_value(self) -> str:
+        """The `class` query value these filters came from."""
+        return f"{self.axis}:{self.level}" if self.axis else self.level
+
+    @property
+    def active(self) -> bool:
+        """Whether any filter narrows the list."""
+        return bool(self.department or self.level or self.form or self.owner or self.q)
+
+
+def _int(value: str | None) -> int | None:
+    return int(value) if value and value.isdigit() and len(value) < 19 else None
+
+
+def assets(organization: Organization, filters: AssetFilters) -> QuerySet[Asset]:
+    """The organisation's assets matching the filters, newest first, rows ready to show."""
+    result = access.scoped(Asset.objects.all(), organization).select_related(
+        "department", "owner", "system"
+    )
+    if filters.department is not None:
+        result = result.filter(department_id=filters.department)
+    if filters.level == UNCLEAR:
+        result = result.filter(classification_status=ClassificationStatus.UNCLEAR)
+    elif filters.axis:
+        # The axis id was checked against the pack, so it is safe as a key path.
+        # AxisLevel is the expression the register's per-axis indexes cover.
+        result = result.alias(axis_level=AxisLevel(filters.axis)).filter(axis_level=filters.level)
+    if filters.form:
+        result = result.filter(form=filters.form)
+    if filters.owner is not None:
+        result = result.filter(owner_id=filters.owner)
+    if filters.q:
+        result = result.filter(Q(name__icontains=filters.q) | Q(description__icontains=filters.q))
+    return result.order_by("-created_at", "-pk")
+
+
+@dataclass(frozen=True, kw_only=True)
+class AssetRow:
+    """A line of the asset list: the asset and its class in the pack's words."""
+
+    asset: Asset
+    classification: str
+
+
+def rows(pack: Pack, items: Iterable[Asset]) -> list[AssetRow]:
+    """List lines for assets fetched by `assets` (no further queries)."""
+    return [AssetRow(asset=a, classification=describe(pack, a.classification)) for a in items]
+
+
+def departments(organization: Organization) -> QuerySet[Department]:
+    """The organisation's departments, by name."""
+    return access.scoped(Department.objects.all(), organization).order_by("name")
+
+
+def people(organization: Organization) -> QuerySet[Person]:
+    """The organisation's people, by name (owners to choose from)."""
+    return access.scoped(Person.objects.all(), organization).order_by("name", "pk")
+
+
+def asset(organization: Organization, pk: int) -> Asset:
+    """One asset of the organisation, or 404 (also for another organisation's assets)."""
+    related = Asset.objects.select_related("department", "owner", "system", "copy_of", "created_by")
+    return get_object_or_404(access.scoped(related, organization), pk=pk)
+
+
+@dataclass(frozen=True, kw_only=True)
+class Label:
+    """What 3(2)イ asks to stamp on the asset: the text, or why none is needed."""
+
+    text: str | None
+    principle: Principle
+
+
+@dataclass(frozen=True, kw_only=True)
+class AssetView:
+    """Everything the asset page shows beyond the row itself."""
+
+    classification: str
+    restrictions: list[AppliedRestriction]
+    label: Label | None
+    commitment: Citation | None
+    copies: list[Asset]
+    media: list[Asset]
+    contents: list[Asset]
+    levels: dict[str, str]  # axis title → level title
+    copies_principle: Principle | None
+    mixed_principle: Principle | None
+
+
+def view(pack: Pack, item: Asset) -> AssetView:
+    """The asset's 取扱制限, label, copies, the media holding it and what it holds."""
+    principle = label_principle(pack)
+    text = label(pack, item.classification) if principle is not None else None
+    decided = item.classification_status == ClassificationStatus.DECIDED
+    levels = {}
+    for axis in pack.classification.axes:
+        level = next((lv for lv in axis.levels if lv.id == item.classification.get(axis.id)), None)
+        if level is not None:
+            levels[axis.title] = level.title
+    return AssetView(
+        classification=describe(pack, item.classification),
+        restrictions=restrictions(pack, item.classification) if decided else [],
+        label=Label(text=text, principle=principle) if principle and decided else None,
+        commitment=pack.classification.commitment,
+        copies=list(item.copies.select_related("department").order_by("name", "pk")),
+        media=list(item.media.select_related("department").order_by("name", "pk")),
+        contents=list(item.contents.select_related("department").order_by("name", "pk")),
+        levels=levels,
+        copies_principle=_principle(pack, "copies_inherit"),
+        mixed_principle=_principle(pack, "mixed_take_highest"),
+    )
+
+
+def _principle(pack: Pack, kind: str) -> Principle | None:
+    return next((p for p in pack.classification.principles if p.kind == kind), None)
+
+
+def classify_unclear_decision(organization: Organization, item: Asset) -> Decision:
+    """What the pack says about deciding the class of an asset whose class is unclear."""
+    request: dict[str, Any] = {
+        "action": "asset.classify_unclear",
+        "resource": {"kind": "asset", "form": item.form},
+    }
+    return access.decide(organization, request)
+
+
+@dataclass(frozen=True, kw_only=True)
+class LevelCount:
+    """How many assets sit at one level of one axis."""
+
+    axis: str
+    level: str
+    title: str
+    count: int
+
+
+@dataclass(frozen=True, kw_only=True)
+class RegisterCounts:
+    """The home page's figures: assets per level of each axis and per department."""
+
+    total: int
+    unclear: int
+    by_axis: list[tuple[str, str, list[LevelCount]]]  # (axis id, axis title, counts)
+    by_department: list[tuple[int, str, int]]  # (department id, name, count)
+
+
+def counts(organization: Organization) -> RegisterCounts:
+    """Counts of the register by class (one query per axis) and by department."""
+    pack = pack_of(organization)
+    base = access.scoped(Asset.objects.all(), organization)
+    totals = base.aggregate(
+        total=Count("pk"),
+        unclear=Count("pk", filter=Q(classification_status=ClassificationStatus.UNCLEAR)),
+    )
+    by_axis = []
+    for axis in pack.classification.axes:
+        grouped = (
+            base.filter(classification_status=ClassificationStatus.DECIDED)
+            .annotate(level=KT(f"classification__{axis.id}"))
+            .values("level")
+            .annotate(n=Count("pk"))
+            .order_by()
+        )
+        found = {row["level"]: row["n"] for row in grouped}
+        levels = [
+            LevelCount(axis=axis.id, level=lv.id, title=lv.title, count=found.get(lv.id, 0))
+            for lv in reversed(axis.levels)
+        ]
+        by_axis.append((axis.id, axis.title, levels))
+    by_department = [
+        (d.pk, d.name, d.n)
+        for d in departments(organization)
+        .annotate(n=Count("asset"))
+        .filter(n__gt=0)
+        .order_by("-n", "name")
+    ]
+    return RegisterCounts(
+        total=totals["total"],
+        unclear=totals["unclear"],
+        by_axis=by_axis,
+        by_department=by_department,
+    )

@@ -1,0 +1,66 @@
+"""Pages that import the 情報システム台帳 from .xlsx or CSV and export it in the same format."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from django.contrib.auth.decorators import login_required
+from django.db.models import prefetch_related_objects
+from django.http import HttpRequest, HttpResponse
+from django.urls import reverse
+from django.views.decorators.http import require_GET, require_http_methods
+
+from kitei.core import access
+from kitei.core.models import Organization
+from kitei.core.transfer import Format, ImportPage, download, import_page
+from kitei.people.models import Person
+from kitei.systems import transfer
+
+
+def _organization(request: HttpRequest, permission: access.Permission) -> Organization:
+    """The user's organisation, after checking the permission there (403 otherwise)."""
+    org = access.organization_of(request.user)
+    access.require(request.user, permission, org)
+    assert org is not None  # require() refuses users without an organisation
+    return org
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def systems_import(request: HttpRequest) -> HttpResponse:
+    """Check an .xlsx or CSV 情報システム台帳 (a dry run) and import it when all is valid."""
+    org = _organization(request, "systems.manage")
+    # With the assignments loaded, asking about each system costs no query.
+    person = access.person_of(request.user)
+    if isinstance(person, Person):
+        prefetch_related_objects([person], "assignments")
+
+    def may_manage(name: str, manager: Person | None) -> bool:
+        manager_id = manager.pk if manager is not None else None
+        return access.can_manage_system(request.user, org, name=name, manager_id=manager_id)
+
+    page = ImportPage(
+        register="systems",
+        template="systems/import.html",
+        done_url=reverse("systems:list"),
+        check=lambda data: transfer.read_systems(org, data, may_manage=may_manage),
+        write=lambda data: transfer.import_systems(
+            org, data, actor=request.user, may_manage=may_manage
+        ),
+        context={"headings": transfer.HEADINGS, "software_headings": transfer.SOFTWARE_HEADINGS},
+    )
+    return import_page(request, page)
+
+
+@login_required
+@require_GET
+def systems_export(request: HttpRequest) -> HttpResponse:
+    """The register as .xlsx with both sheets, or one list as CSV (?format=csv&sheet=software)."""
+    org = _organization(request, "systems.view")
+    fmt: Format = "csv" if request.GET.get("format") == "csv" else "xlsx"
+    sheet: Literal["systems", "software"] = (
+        "software" if request.GET.get("sheet") == "software" else "systems"
+    )
+    stem = transfer.SOFTWARE_SHEET if fmt == "csv" and sheet == "software" else transfer.SHEET
+    data = transfer.export_systems(org, fmt=fmt, sheet=sheet)
+    return download(data, fmt, f"{stem}-{org.slug}")
