@@ -7,5 +7,8 @@ os.environ.setdefault("KITEI_DEBUG", "1")
 os.environ.setdefault("KITEI_DATA_DIR", tempfile.mkdtemp(prefix="kitei-test-"))
 
 from kitei.settings import *  # noqa: F403 - the test settings are kitei's settings
+from kitei.settings import STATIC_ROOT
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]  # fast hashing in tests
+
+STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # whitenoise warns about a missing directory
