@@ -254,6 +254,9 @@ def test_file_level_problems(mito: Any, somu: Any) -> None:
     assert reasons(b"PK\x03\x04broken") == [
         "ファイル: Excel ファイル（.xlsx）として読み取れません。"
     ]
+    assert reasons(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(512)) == [
+        "ファイル: 古い Excel 形式（.xls）は読めません。.xlsx か CSV で保存してください。"
+    ]
     assert reasons(",".join(HEADINGS).encode()) == ["ファイル: 取り込む行がありません。"]
     assert reasons(b"") == ["ファイル: 空のシートです。"]
     headings = [h for h in HEADINGS if h != "可用性"] + ["備考"]

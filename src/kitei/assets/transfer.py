@@ -130,6 +130,7 @@ class _Reader:
         return self.levels[key]
 
     def may(self, department: Department) -> bool:
+        """Whether the importing user may register assets of the department (asked once)."""
         if self.may_manage is None:
             return True
         if department.pk not in self.allowed:

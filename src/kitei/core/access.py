@@ -10,6 +10,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import date
 from functools import cache
+from pathlib import Path
 from typing import Any, Literal, TypeVar
 
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
@@ -17,8 +18,8 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import Model, QuerySet
 from django.utils import timezone
 
-from kitei.core.models import Organization
-from kitei.policy import Decision, Engine, load_pack
+from kitei.core.models import Organization, PackVersion
+from kitei.policy import Decision, Engine, load_pack, load_pack_source
 
 Permission = Literal[
     "org.view",
@@ -40,13 +41,23 @@ AUDIT_READER_ROLES = frozenset({"ciso", "deputy_ciso", "cio", "audit_lead"})
 
 @cache
 def engine_for(pack_id: str, digest: str) -> Engine:
-    """The compiled engine of a pack (cached per id and digest)."""
-    engine = Engine(load_pack(pack_id))
-    if engine.loaded.digest != digest:
-        # The shipped file changed since the organisation was bound to it; the binding wins
-        # only through an explicit upgrade (core.services.upgrade_pack).
-        raise PermissionDenied(f"pack {pack_id} changed; upgrade the organisation first")
-    return engine
+    """The compiled engine of the pack version an organisation is bound to (cached by digest).
+
+    The bytes come from PackVersion, so a newer shipped file changes nothing until the
+    organisation is upgraded (core.services.upgrade_pack).
+    """
+    stored = PackVersion.objects.filter(digest=digest).first()
+    if stored is not None:
+        loaded = load_pack_source(stored.source.encode("utf-8"), Path(f"{pack_id}@{digest}"))
+    else:
+        loaded = load_pack(pack_id)
+        if loaded.digest != digest:
+            raise PermissionDenied(
+                f"pack {pack_id} {digest} is not stored; upgrade the organisation"
+            )
+    if loaded.digest != digest or loaded.pack.id != pack_id:
+        raise PermissionDenied(f"stored pack {pack_id} does not match {digest}")
+    return Engine(loaded)
 
 
 def person_of(user: User) -> object | None:

@@ -8,6 +8,8 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from kitei.core import org_cli
+
 
 def setup() -> None:
     """Configure Django for a command run outside manage.py."""
@@ -59,6 +61,7 @@ def add_parsers(sub: Any) -> None:
     revoke.add_argument("--user", help="revoke every token of this user")
     token_list = token_cmds.add_parser("list", help="list tokens (never the tokens themselves)")
     token_list.add_argument("--user", help="only this user's tokens")
+    org_cli.add_parser(sub)
 
 
 def run(args: argparse.Namespace) -> int:
@@ -76,6 +79,7 @@ def run(args: argparse.Namespace) -> int:
         "token": _token,
         "assets": _register,
         "systems": _register,
+        "org": org_cli.run,
     }
     return handlers[args.command](args)
 

@@ -99,3 +99,25 @@ class ApiToken(models.Model):
     @property
     def revoked(self) -> bool:
         return self.revoked_at is not None
+
+
+class PackVersion(models.Model):
+    """The exact bytes of a pack version some organisation is or was bound to.
+
+    Organisations run the pack they are bound to, not whatever file ships today; a new
+    version takes effect only through an explicit, recorded upgrade, and any past decision
+    can be replayed against the bytes it was made with.
+    """
+
+    digest = models.CharField(max_length=80, unique=True)
+    pack_id = models.CharField(max_length=64)
+    version = models.CharField(max_length=32)
+    source = models.TextField()
+    stored_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("ポリシーパックの版")
+        verbose_name_plural = _("ポリシーパックの版")
+
+    def __str__(self) -> str:
+        return f"{self.pack_id} {self.version}"

@@ -13,8 +13,8 @@ from django.utils import timezone
 
 from kitei.core import chain
 from kitei.core.bulk import insert_rows
-from kitei.core.models import ChangeRecord, Organization
-from kitei.policy import load_pack
+from kitei.core.models import ChangeRecord, Organization, PackVersion
+from kitei.policy import LoadedPack, load_pack
 
 Actor = AbstractBaseUser | AnonymousUser | None
 
@@ -95,6 +95,19 @@ def _append_sql(vendor: str) -> tuple[str, str, str, list[Any]]:
     )
 
 
+def store_pack_version(loaded: LoadedPack) -> PackVersion:
+    """Keep the exact bytes of a pack version (once per digest)."""
+    stored, _ = PackVersion.objects.get_or_create(
+        digest=loaded.digest,
+        defaults={
+            "pack_id": loaded.pack.id,
+            "version": loaded.pack.version,
+            "source": loaded.path.read_text(encoding="utf-8"),
+        },
+    )
+    return stored
+
+
 def _pack_snapshot(org: Organization) -> dict[str, str]:
     return {
         "pack_id": org.pack_id,
@@ -105,8 +118,9 @@ def _pack_snapshot(org: Organization) -> dict[str, str]:
 
 @transaction.atomic
 def create_organization(*, actor: Actor, slug: str, name: str, pack: str) -> Organization:
-    """Create a tenant bound to a shipped pack (id, version and digest recorded)."""
+    """Create a tenant bound to a pack (id, version, digest and its exact bytes recorded)."""
     loaded = load_pack(pack)
+    store_pack_version(loaded)
     org = Organization.objects.create(
         slug=slug,
         name=name,
@@ -130,6 +144,7 @@ def upgrade_pack(organization: Organization, *, actor: Actor, pack: str) -> Orga
     loaded = load_pack(pack)
     if loaded.pack.id != organization.pack_id:
         raise ValueError(f"pack {loaded.pack.id} is not {organization.pack_id}")
+    store_pack_version(loaded)
     before = _pack_snapshot(organization)
     organization.pack_version = loaded.pack.version
     organization.pack_digest = loaded.digest
@@ -189,13 +204,10 @@ def verify_audit_chain(organization: Organization | None = None) -> Verification
 def record_changes(
     organization: Organization, *, actor: Actor, entries: Iterable[Mapping[str, Any]]
 ) -> int:
-    """Append many records to the organisation's chain under one lock (a bulk import's).
+    """Append many records under one lock, as that many `record_change` calls would.
 
-    Each entry holds `record_change`'s keyword arguments (`action`, and `obj` or
-    `object_type`/`object_id`, `before`, `after`); the records get the seqs, links and
-    hashes that as many `record_change` calls would give, sharing one time. They go in
-    through `kitei.core.bulk.insert_rows`: 100,000 records in seconds. Returns how many
-    were appended.
+    Entries hold `record_change`'s keyword arguments; the records share one time and go
+    in through `kitei.core.bulk.insert_rows` (100,000 in seconds). Returns their number.
     """
     if not transaction.get_connection().in_atomic_block:
         raise RuntimeError("record_changes must run inside the transaction of the change")

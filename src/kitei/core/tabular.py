@@ -34,6 +34,7 @@ TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
 # round-trips (「'=x」 is written 「''=x」).
 QUOTED = re.compile(r"^'*[=+\-@\t\r]")
 XLSX_MAGIC = b"PK\x03\x04"
+XLS_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # the old binary format (.xls)
 DATE_PATTERNS = (
     re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})(?:[ T]00:00(?::00)?)?$"),
     re.compile(r"^(\d{4})/(\d{1,2})/(\d{1,2})(?: 0?0:00(?::00)?)?$"),
@@ -118,6 +119,10 @@ class Tables:
 
             self.workbook = xlsx.open_workbook(data)
             self.names: list[str] = list(self.workbook.sheetnames)
+        elif data.startswith(XLS_MAGIC):
+            raise UnreadableFileError(
+                _("古い Excel 形式（.xls）は読めません。.xlsx か CSV で保存してください。")
+            )
         else:
             self.text = decode(data)
             self.names = [""]
@@ -288,10 +293,6 @@ def _xlsx_cell(ws: Any, value: object, make_cell: Any) -> object:
     cell.data_type = "s"  # openpyxl takes a text starting with = for a formula
     cell.quotePrefix = True
     return cell
-
-
-class CellError(ValueError):
-    """A cell's value is not acceptable; the message is the reason in Japanese."""
 
 
 @dataclass

@@ -178,7 +178,11 @@ def resolve_pack_path(ref: str) -> Path:
 def load_pack(ref: str | Path) -> LoadedPack:
     """Load and validate a pack by id or path; raise PackError listing every problem."""
     path = resolve_pack_path(str(ref))
-    raw = path.read_bytes()
+    return load_pack_source(path.read_bytes(), path)
+
+
+def load_pack_source(raw: bytes, path: Path) -> LoadedPack:
+    """Load and validate a pack from its bytes (e.g. the copy an organisation is bound to)."""
     data = read_yaml(path, raw.decode("utf-8"))
     if not isinstance(data, dict):
         raise PackError([f"{path}:1: a pack must be a mapping at the top level"])

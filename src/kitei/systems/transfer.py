@@ -239,12 +239,9 @@ def _read_tables(
     entries = [] if systems_sheet is None else list(_read_systems(reader, tables, systems_sheet))
     if software_sheet is None:
         return entries, []
-    reader.registered_software = {
-        (s.system.name, s.name, s.version)
-        for s in Software.objects.filter(system__in=reader.existing.values()).select_related(
-            "system"
-        )
-    }
+    systems = access.scoped(System.objects.all(), reader.organization)
+    registered = Software.objects.filter(system__in=systems)
+    reader.registered_software = set(registered.values_list("system__name", "name", "version"))
     return entries, list(_read_software(reader, tables, software_sheet))
 
 
