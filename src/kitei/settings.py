@@ -44,6 +44,8 @@ INSTALLED_APPS = [
     "kitei.people",
     "kitei.systems",
     "kitei.assets",
+    "kitei.approvals",
+    "kitei.records",
 ]
 
 MIDDLEWARE = [
