@@ -43,6 +43,8 @@ bench: $(STAMP)
 	$(BIN)/python bench/policy_bench.py
 	$(BIN)/python bench/audit_bench.py
 	$(BIN)/python bench/login_bench.py
+	$(BIN)/python bench/register_bench.py
+	$(BIN)/python bench/import_bench.py
 
 clean:
 	rm -rf $(VENV) build dist src/*.egg-info .mypy_cache .ruff_cache .pytest_cache
