@@ -34,7 +34,7 @@ class ChangeRecord(models.Model):
     """One change to tenant data, chained per organisation by SHA-256; never updated or deleted.
 
     `hash` = SHA-256 of the previous record's hash and this record's canonical text
-    (`kitei.core.chain.canonical`); `seq` runs 1, 2, 3 … without gaps per organisation.
+    (`kitei.core.chain.canonical_text`); `seq` runs 1, 2, 3 … without gaps per organisation.
     """
 
     organization = models.ForeignKey(Organization, on_delete=models.PROTECT, related_name="+")
