@@ -14,6 +14,8 @@ urlpatterns = [
     path("assets/", include("kitei.assets.import_urls")),
     path("systems/", include("kitei.systems.urls")),
     path("systems/", include("kitei.systems.import_urls")),
+    path("approvals/", include("kitei.approvals.urls")),
+    path("records/", include("kitei.records.urls")),
     path("api/", api.urls),
     path("accounts/", include("allauth.urls")),
     path("i18n/", include("django.conf.urls.i18n")),

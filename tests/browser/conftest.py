@@ -10,9 +10,12 @@ from __future__ import annotations
 import os
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
+from django.core.servers.basehttp import WSGIServer
 from django.db import connections
+from django.test.testcases import LiveServerThread
 from playwright.sync_api import Page, sync_playwright
 
 CHROMIUM = Path("/usr/bin/chromium")
@@ -26,6 +29,26 @@ CHROMIUM_ARGS = [
     "--disable-component-update",
     "--disable-sync",
 ]
+
+
+class SerialWSGIServer(WSGIServer):
+    """Django's test server answering one request at a time.
+
+    The live server shares the test's in-memory SQLite connection with its request threads;
+    two requests at once (a page and the htmx badge it loads, each saving the session) can
+    meet on that one connection ("database table is locked"). One at a time, they cannot.
+    """
+
+    def __init__(self, *args: Any, connections_override: Any = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+
+
+@pytest.fixture(scope="session", autouse=True)
+def serial_live_server() -> Iterator[None]:
+    """Make pytest-django's live server (session-scoped, started later) a serial one."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(LiveServerThread, "server_class", SerialWSGIServer)
+        yield
 
 
 @pytest.fixture(scope="session")

@@ -7,7 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 from kitei.assets.models import Asset
 from kitei.core.models import Organization
-from kitei.people.models import Person
+from kitei.people.models import Department, Person
 from kitei.systems.models import System
 
 
@@ -53,6 +53,16 @@ class Request(models.Model):
     )
     system = models.ForeignKey(
         System, null=True, blank=True, on_delete=models.PROTECT, verbose_name=_("情報システム")
+    )
+    # The 課 whose department-scoped roles decide (the asset's, else the system's, else the
+    # applicant's); fixed when filed so a later move of the asset does not reroute it.
+    department = models.ForeignKey(
+        Department,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("担当部署"),
     )
     applicant = models.ForeignKey(
         Person, on_delete=models.PROTECT, related_name="requests", verbose_name=_("申請者")

@@ -6,12 +6,12 @@ always read through `scoped`, which filters by the requesting user's organisatio
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date
 from functools import cache
 from pathlib import Path
-from typing import Any, Literal, TypeVar
+from typing import TYPE_CHECKING, Any, Literal, TypeVar
 
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.core.exceptions import PermissionDenied
@@ -20,6 +20,9 @@ from django.utils import timezone
 
 from kitei.core.models import Organization, PackVersion
 from kitei.policy import Decision, Engine, load_pack, load_pack_source
+
+if TYPE_CHECKING:
+    from kitei.people.models import Person, RoleAssignment
 
 Permission = Literal[
     "org.view",
@@ -31,6 +34,10 @@ Permission = Literal[
     "assets.manage",
     "systems.view",
     "systems.manage",
+    "requests.file",
+    "requests.view",
+    "records.view",
+    "records.write",
 ]
 User = AbstractBaseUser | AnonymousUser
 M = TypeVar("M", bound=Model)
@@ -205,6 +212,14 @@ _CHECKS: dict[str, Callable[[User], bool]] = {
     "assets.manage": lambda user: _keeps(user, "assets").any,
     "systems.view": lambda user: True,
     "systems.manage": lambda user: _keeps(user, "systems").any,
+    # Requests (申請): every member files their own and reads the organisation's; who
+    # decides a step is `step_entitlements`, asked by the approval services themselves.
+    "requests.file": lambda user: person_of(user) is not None,
+    "requests.view": lambda user: person_of(user) is not None,
+    # Record books (記録簿): every member reads them and records what they did (持出し,
+    # 入退室, 作業 …); the services check who may close an entry (002 7-1(4)ウ 確認は別の者).
+    "records.view": lambda user: person_of(user) is not None,
+    "records.write": lambda user: person_of(user) is not None,
 }
 
 
@@ -293,3 +308,137 @@ def can_classify(
     if decision.effect == "forbid":
         return False
     return can_manage_asset(user, organization, department_id)
+
+
+# --- who decides a step of a request (issue 5) -------------------------------------------
+
+# The route of a request the pack says nothing about (`undetermined`): the organisation's
+# administrators, the policy office, decide it. Not a pack role id (those match [a-z0-9…]).
+POLICY_OFFICE = "@policy_office"
+
+# Register columns that make a person hold a system-scoped role for that one system
+# (002 2(4)ア 情報システム管理者, 2(5)ア 情報システム担当者) without a separate assignment.
+SYSTEM_REGISTER_ROLES: dict[str, str] = {
+    "information_system_manager": "system_manager_id",
+    "information_system_operator": "system_operator_id",
+}
+
+
+@dataclass(frozen=True, kw_only=True)
+class ApprovalTarget:
+    """What a request's approvers are resolved against: its organisation, 課 and system."""
+
+    organization_id: int
+    department_id: int | None = None
+    system: str = ""  # the system's name, as RoleAssignment.system holds it
+    system_manager_id: int | None = None
+    system_operator_id: int | None = None
+
+
+@dataclass(frozen=True, kw_only=True)
+class Entitlement:
+    """A role of a step the person may decide for, and whom they stand in for (代行)."""
+
+    role_id: str
+    acting_for_id: int | None = None
+
+
+def role_scopes(organization: Organization) -> dict[str, str]:
+    """Role id → its scope in the organisation's pack (organization, department, system)."""
+    pack = engine_for(organization.pack_id, organization.pack_digest).pack
+    return {r.id: r.scope for r in pack.roles}
+
+
+def assignments_of(person: Person, on: date | None = None) -> list[RoleAssignment]:
+    """The person's role assignments (own or deputy) valid on `on` (default: today)."""
+    today = on or timezone.localdate()
+    return [
+        a
+        for a in person.assignments.all()
+        if (a.valid_from is None or a.valid_from <= today)
+        and (a.valid_until is None or today <= a.valid_until)
+    ]
+
+
+def roles_held_by(person: Person, on: date | None = None) -> set[str]:
+    """Ids of the pack roles the person holds on `on` (own or deputy, in their period)."""
+    return {a.role_id for a in assignments_of(person, on)}
+
+
+def _covers(scope: str, assignment: RoleAssignment, target: ApprovalTarget) -> bool:
+    """Whether an assignment of a role with `scope` reaches the request's target."""
+    if scope == "department":
+        return target.department_id is not None and assignment.department_id == target.department_id
+    if scope == "system":
+        return bool(target.system) and assignment.system == target.system
+    return True  # organisation-scoped roles reach everything in the organisation
+
+
+def step_entitlements(
+    person: Person,
+    target: ApprovalTarget,
+    roles: Iterable[str],
+    *,
+    scopes: Mapping[str, str] | None = None,
+    assignments: list[RoleAssignment] | None = None,
+) -> tuple[Entitlement, ...]:
+    """The roles among `roles` the person may decide for this target today, in that order.
+
+    A role counts when held today (own assignment, or deputy in its validity period) in a
+    scope reaching the target: a department-scoped role for the request's 課 only, a
+    system-scoped one for its system only (the system's 情報システム管理者/担当者 in the
+    register count too), an organisation-scoped one everywhere. `POLICY_OFFICE` is the
+    organisation administrators. `scopes`/`assignments` may be passed preloaded (lists).
+    """
+    if person.organization_id != target.organization_id:
+        return ()
+    if scopes is None:
+        scopes = role_scopes(person.organization)
+    if assignments is None:
+        assignments = assignments_of(person)
+    # Own assignments before deputy ones: a holder never appears as their own deputy.
+    ordered = sorted(assignments, key=lambda a: a.deputy_for_id is not None)
+    result: list[Entitlement] = []
+    for role in roles:
+        if role == POLICY_OFFICE:
+            if person.is_org_admin:
+                result.append(Entitlement(role_id=role))
+            continue
+        scope = scopes.get(role)
+        if scope is None:
+            continue
+        column = SYSTEM_REGISTER_ROLES.get(role)
+        if scope == "system" and column and getattr(target, column) == person.pk:
+            result.append(Entitlement(role_id=role))
+            continue
+        for a in ordered:
+            if a.role_id == role and _covers(scope, a, target):
+                result.append(Entitlement(role_id=role, acting_for_id=a.deputy_for_id))
+                break
+    return tuple(result)
+
+
+def approvers_for(
+    organization: Organization, target: ApprovalTarget, roles: Iterable[str]
+) -> list[Person]:
+    """Everyone who may decide for one of `roles` on the target today (for notifications)."""
+    from kitei.people.models import Person, RoleAssignment  # noqa: PLC0415 - import cycle
+
+    wanted = set(roles)
+    scopes = role_scopes(organization)
+    people = Person.objects.filter(organization=organization).select_related("user")
+    candidates: dict[int, Person] = {}
+    if POLICY_OFFICE in wanted:
+        candidates.update((p.pk, p) for p in people.filter(is_org_admin=True))
+    ids = {
+        getattr(target, column)
+        for role, column in SYSTEM_REGISTER_ROLES.items()
+        if role in wanted and scopes.get(role) == "system"
+    } - {None}
+    candidates.update((p.pk, p) for p in people.filter(pk__in=ids))
+    held = RoleAssignment.objects.filter(organization=organization, role_id__in=wanted)
+    holders = people.filter(pk__in=held.values("person_id")).prefetch_related("assignments")
+    for person in holders:
+        if step_entitlements(person, target, wanted, scopes=scopes):
+            candidates[person.pk] = person
+    return sorted(candidates.values(), key=lambda p: (p.name, p.pk))

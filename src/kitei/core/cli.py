@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from kitei.core import org_cli
+from kitei.records import cli as records_cli
 
 
 def setup() -> None:
@@ -62,6 +63,7 @@ def add_parsers(sub: Any) -> None:
     token_list = token_cmds.add_parser("list", help="list tokens (never the tokens themselves)")
     token_list.add_argument("--user", help="only this user's tokens")
     org_cli.add_parser(sub)
+    records_cli.add_parser(sub)
 
 
 def run(args: argparse.Namespace) -> int:
@@ -80,6 +82,7 @@ def run(args: argparse.Namespace) -> int:
         "assets": _register,
         "systems": _register,
         "org": org_cli.run,
+        "records": records_cli.run,
     }
     return handlers[args.command](args)
 

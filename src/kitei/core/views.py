@@ -8,6 +8,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 
+from kitei.approvals import views as approval_views
 from kitei.assets import queries as asset_queries
 from kitei.core import access
 from kitei.core.models import ChangeRecord, Organization
@@ -30,6 +31,7 @@ def home(request: HttpRequest) -> HttpResponse:
             can_read_audit=access.can(request.user, "audit.read", org),
         )
         context.update(_register_figures(request, org))
+        context.update(approval_views.home_figures(request, org))
     return render(request, "core/home.html", context)
 
 

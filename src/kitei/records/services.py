@@ -1,0 +1,477 @@
+"""State changes of the record books; each writes its ChangeRecord in the same transaction.
+
+Books are append-only: an entry is inserted once. The only later change is its closing
+step — the return of a take-out, the disposal done, the second person's confirmation, a
+visitor leaving, an emergency exception reported afterwards — a conditional UPDATE of
+`closed_at`/`closed_by` (and, for a disposal, of its then empty fields), so the same step
+can never be recorded twice, even by two people at once. A correction is a new entry that
+names the one it corrects.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import date, datetime
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from kitei.approvals.models import Request, RequestState
+from kitei.core import access
+from kitei.core.models import Organization
+from kitei.core.services import Actor, record_change
+from kitei.people.models import Person
+from kitei.records.books import (
+    ACTIONS,
+    DISPOSAL_FIELDS,
+    Book,
+    book_for_purpose,
+    book_of,
+    clean_fields,
+    field_text,
+)
+from kitei.records.models import Awaiting, RecordEntry
+
+RECORDABLE = (RequestState.APPROVED, RequestState.PERMITTED, RequestState.COMPLETED)
+
+
+def snapshot(entry: RecordEntry) -> dict[str, Any]:
+    """The entry as recorded in the audit trail."""
+    return {
+        "book": entry.book,
+        "fields": entry.fields,
+        "recorded_by": entry.recorded_by.name,
+        "request": entry.request_id,
+        "due_on": entry.due_on,
+        "awaits": entry.awaits,
+        "person": entry.person.name if entry.person else "",
+        "corrects": entry.corrects_id,
+        "about": entry.about_id,
+        "closed_at": entry.closed_at,
+        "closed_by": entry.closed_by.name if entry.closed_by else "",
+    }
+
+
+def _member(organization: Organization, person: Person | None, what: str) -> None:
+    if person is not None and person.organization_id != organization.pk:
+        raise ValidationError(_("%sがこの組織の職員ではありません。") % what)
+
+
+def _check_request(organization: Organization, book: Book, request: Request) -> None:
+    """A linked request is this organisation's, allowed, and one this book records."""
+    if request.organization_id != organization.pk:
+        raise ValidationError(_("申請がこの組織にありません。"))
+    named = {r.get("book") for r in request.decision.get("records", [])}
+    if book.id not in named and ACTIONS.get(book.purpose) != request.action:
+        raise ValidationError(
+            _("申請（%(action)s）は記録簿「%(book)s」に記録するものではありません。")
+            % {"action": request.action, "book": book.title}
+        )
+    if request.state not in RECORDABLE:
+        raise ValidationError(
+            _("承認または許可されていない申請（%(state)s）は記録できません。")
+            % {"state": request.get_state_display()}
+        )
+
+
+def _check_correction(organization: Organization, book: Book, corrects: RecordEntry) -> None:
+    if corrects.organization_id != organization.pk or corrects.book != book.id:
+        raise ValidationError(_("訂正する記録がこの記録簿にありません。"))
+    if corrects.corrections.exists():
+        raise ValidationError(_("この記録は既に訂正されています。最新の記録を訂正してください。"))
+
+
+def _awaits(book: Book, values: Mapping[str, str], request: Request | None) -> Awaiting:
+    """What a new entry of `book` still waits for."""
+    if book.purpose == "take_out":
+        return Awaiting.RETURN
+    if book.purpose == "disposal" and not any(values.values()):
+        return Awaiting.DISPOSAL  # opened before the disposal; complete_disposal fills it
+    if book.confirmation is not None:
+        return Awaiting.CONFIRMATION  # 002 7-1(4)ウ
+    if book.purpose == "entry_log" and not values.get("left_at"):
+        return Awaiting.EXIT
+    if book.purpose == "exception" and request is not None and request.context.get("emergency"):
+        return Awaiting.REPORT  # 002 8-4(2): 事後速やかにCISOに報告
+    return Awaiting.NOTHING
+
+
+def _defaults(
+    book: Book, fields: Mapping[str, object], request: Request | None
+) -> dict[str, object]:
+    """A take-out's item and purpose default to the request's asset (or system) and reason."""
+    result = dict(fields)
+    if book.purpose == "take_out" and request is not None:
+        target = request.asset or request.system
+        if target is not None and not result.get("item") and "item" in {c.id for c in book.fields}:
+            result["item"] = target.name
+        if not result.get("purpose") and "purpose" in {c.id for c in book.fields}:
+            result["purpose"] = request.reason
+    return result
+
+
+def _insert(
+    organization: Organization,
+    *,
+    actor: Actor,
+    action: str,
+    book: Book,
+    recorded_by: Person,
+    values: dict[str, str],
+    request: Request | None = None,
+    **columns: Any,
+) -> RecordEntry:
+    """Insert one entry and its ChangeRecord."""
+    entry = RecordEntry.objects.create(
+        organization=organization,
+        book=book.id,
+        request=request,
+        fields=values,
+        recorded_by=recorded_by,
+        **columns,
+    )
+    record_change(organization, actor=actor, action=action, obj=entry, after=snapshot(entry))
+    return entry
+
+
+@transaction.atomic
+def record_entry(
+    organization: Organization,
+    *,
+    actor: Actor,
+    book: str,
+    recorded_by: Person,
+    fields: Mapping[str, object],
+    request: Request | None = None,
+    due_on: date | None = None,
+    corrects: RecordEntry | None = None,
+) -> RecordEntry:
+    """Append an entry to a book of the organisation, every required field filled.
+
+    A disposal entry may be opened with no fields at all (when the disposal is approved)
+    and is filled by `complete_disposal`; a take-out needs its expected return (`due_on`).
+    A correction keeps the closing of the entry it corrects.
+    """
+    spec = book_of(organization, book)
+    if spec.purpose == "exception_review":
+        raise ValidationError(
+            _("例外措置の状況の確認は、対象の例外措置の記録から記録してください。")
+        )
+    _member(organization, recorded_by, _("記録者"))
+    if request is not None:
+        _check_request(organization, spec, request)
+    if corrects is not None:
+        _check_correction(organization, spec, corrects)
+    fields = _defaults(spec, fields, request)
+    pending_disposal = spec.purpose == "disposal" and not any(
+        field_text(v) for v in fields.values()
+    )
+    values = clean_fields(spec, fields, partial=pending_disposal)
+    if spec.purpose == "take_out" and due_on is None:
+        raise ValidationError(_("返却予定日を入力してください。"))
+    borrower = request.applicant if request is not None else recorded_by
+    closed = corrects if corrects is not None and corrects.closed_at is not None else None
+    return _insert(
+        organization,
+        actor=actor,
+        action="record_entry",
+        book=spec,
+        recorded_by=recorded_by,
+        values=values,
+        request=request,
+        due_on=due_on,
+        corrects=corrects,
+        awaits=_awaits(spec, values, request),
+        person=borrower if spec.purpose == "take_out" else None,
+        closed_at=closed.closed_at if closed else None,
+        closed_by=closed.closed_by if closed else None,
+    )
+
+
+def _expect(entry: RecordEntry, awaits: Awaiting) -> None:
+    """Refuse a closing step the entry's book does not have."""
+    if entry.awaits != awaits:
+        title = book_of(entry.organization, entry.book).title
+        raise ValidationError(
+            _("この記録（%(book)s）には「%(step)s」の手続はありません。")
+            % {"book": title, "step": awaits.label}
+        )
+
+
+def _close(
+    entry: RecordEntry,
+    *,
+    awaits: Awaiting,
+    at: datetime,
+    by: Person | None,
+    fields: dict[str, str] | None = None,
+) -> RecordEntry:
+    """Record the entry's closing step once; a second attempt finds nothing to update."""
+    _expect(entry, awaits)
+    if entry.corrections.exists():
+        raise ValidationError(_("この記録は訂正されています。訂正後の記録に記録してください。"))
+    changes: dict[str, Any] = {"closed_at": at, "closed_by": by}
+    if fields is not None:
+        changes["fields"] = fields
+    updated = RecordEntry.objects.filter(pk=entry.pk, closed_at__isnull=True).update(**changes)
+    if not updated:
+        raise ValidationError(
+            _("この記録の「%(step)s」は既に記録されています。") % {"step": awaits.label}
+        )
+    entry.refresh_from_db()
+    return entry
+
+
+def _when(at: datetime | None) -> datetime:
+    now = timezone.now()
+    if at is None:
+        return now
+    if timezone.is_naive(at):
+        at = timezone.make_aware(at)
+    if at > now:
+        raise ValidationError(_("未来の日時は記録できません。"))
+    return at
+
+
+def _parsed(text: str) -> datetime | None:
+    """A stored date-time field back as an aware datetime (None when it is not one)."""
+    try:
+        value = datetime.fromisoformat(text)
+    except ValueError:
+        return None
+    return timezone.make_aware(value) if timezone.is_naive(value) else value
+
+
+def _complete_request(entry: RecordEntry, actor: Actor) -> None:
+    """The action the entry records is done: its approved or permitted request completes."""
+    request = entry.request
+    if request is None or request.state not in (RequestState.APPROVED, RequestState.PERMITTED):
+        return
+    from kitei.approvals.services import complete_request  # noqa: PLC0415 - approvals imports records
+
+    complete_request(request, actor=actor)
+
+
+def _closing(entry: RecordEntry, action: str, actor: Actor, before: dict[str, Any]) -> None:
+    record_change(
+        entry.organization,
+        actor=actor,
+        action=action,
+        obj=entry,
+        before=before,
+        after=snapshot(entry),
+    )
+
+
+@transaction.atomic
+def record_return(
+    entry: RecordEntry, *, actor: Actor, returned_by: Person, returned_at: datetime | None = None
+) -> RecordEntry:
+    """Record that a taken-out asset came back (once); its request is then completed."""
+    _member(entry.organization, returned_by, _("返却者"))
+    before = snapshot(entry)
+    _close(entry, awaits=Awaiting.RETURN, at=_when(returned_at), by=returned_by)
+    _closing(entry, "record_return", actor, before)
+    _complete_request(entry, actor)
+    return entry
+
+
+@transaction.atomic
+def complete_disposal(
+    entry: RecordEntry, *, actor: Actor, done_by: Person, processing: str
+) -> RecordEntry:
+    """Fill 日時・担当者の氏名・処理内容 when the disposal is done (002 3(2)コ(イ))."""
+    _member(entry.organization, done_by, _("担当者"))
+    _expect(entry, Awaiting.DISPOSAL)
+    book = book_of(entry.organization, entry.book)
+    missing = [f for f in DISPOSAL_FIELDS if f not in {c.id for c in book.fields}]
+    if missing:
+        raise ValidationError(_("記録簿「%s」は廃棄の記録の項目を持ちません。") % book.title)
+    at = timezone.now()
+    values = clean_fields(
+        book, {"datetime": at, "person_in_charge": done_by.name, "processing": processing}
+    )
+    before = snapshot(entry)
+    _close(entry, awaits=Awaiting.DISPOSAL, at=at, by=done_by, fields=values)
+    _closing(entry, "complete_disposal", actor, before)
+    _complete_request(entry, actor)
+    return entry
+
+
+@transaction.atomic
+def confirm_work(entry: RecordEntry, *, actor: Actor, confirmer: Person) -> RecordEntry:
+    """The second person confirms the recorded work (002 7-1(4)ウ: 2名以上、互いに確認)."""
+    _member(entry.organization, confirmer, _("確認者"))
+    if confirmer.pk == entry.recorded_by_id:
+        raise ValidationError(
+            _(
+                "作業の確認は、作業を記録した者とは別の者が行わなければなりません（2名以上で作業し、互いに確認）。"
+            )
+        )
+    before = snapshot(entry)
+    _close(entry, awaits=Awaiting.CONFIRMATION, at=timezone.now(), by=confirmer)
+    _closing(entry, "confirm_work", actor, before)
+    _complete_request(entry, actor)
+    return entry
+
+
+def _may_escort(organization: Organization, escort: Person) -> None:
+    """The escort may enter the area themselves (002 5-2(2)ウ: 入退室を許可された職員等)."""
+    decision = access.decide(
+        organization,
+        {
+            "action": "area.enter",
+            "actor": {"roles": sorted(access.roles_held_by(escort))},
+            "context": {"visitor": False},
+        },
+    )
+    if decision.effect == "forbid":
+        message = decision.reasons[0].message if decision.reasons else ""
+        raise ValidationError(
+            _("付添者（%(name)s）は管理区域への入退室を許可された者ではありません。%(why)s")
+            % {"name": escort.name, "why": message}
+        )
+
+
+@transaction.atomic
+def record_visit(
+    organization: Organization,
+    *,
+    actor: Actor,
+    recorded_by: Person,
+    area: str,
+    visitor_name: str,
+    visitor_affiliation: str,
+    escort: Person,
+    entered_at: datetime,
+    left_at: datetime | None = None,
+) -> RecordEntry:
+    """Enter a visitor and their escort in the entry log (002 5-2(2)ア・ウ)."""
+    book = book_for_purpose(organization, "entry_log")
+    _member(organization, recorded_by, _("記録者"))
+    if escort.organization_id != organization.pk:
+        raise ValidationError(_("付添者はこの組織の職員でなければなりません。"))
+    _may_escort(organization, escort)
+    if left_at is not None and left_at < entered_at:
+        raise ValidationError(_("退室日時が入室日時より前です。"))
+    values = clean_fields(
+        book,
+        {
+            "area": area,
+            "name": visitor_name,
+            "affiliation": visitor_affiliation,
+            "escort": escort,
+            "entered_at": entered_at,
+            "left_at": left_at,
+        },
+    )
+    if not values.get("affiliation"):
+        raise ValidationError(_("訪問者の所属を入力してください。"))
+    return _insert(
+        organization,
+        actor=actor,
+        action="record_visit",
+        book=book,
+        recorded_by=recorded_by,
+        values=values,
+        awaits=Awaiting.EXIT if left_at is None else Awaiting.NOTHING,
+        person=escort,
+    )
+
+
+@transaction.atomic
+def record_leaving(
+    entry: RecordEntry, *, actor: Actor, left_at: datetime | None = None
+) -> RecordEntry:
+    """Record when a person entered in the entry log left the area (once)."""
+    at = _when(left_at)
+    entered = _parsed(entry.fields.get("entered_at", ""))
+    if entered is not None and at < entered:
+        raise ValidationError(_("退室日時が入室日時より前です。"))
+    before = snapshot(entry)
+    _close(entry, awaits=Awaiting.EXIT, at=at, by=None)
+    _closing(entry, "record_leaving", actor, before)
+    return entry
+
+
+@transaction.atomic
+def record_exception(
+    organization: Organization,
+    *,
+    actor: Actor,
+    request: Request,
+    recorded_by: Person,
+    fields: Mapping[str, object],
+) -> RecordEntry:
+    """Keep the documents of an exception (002 8-4(3)); an emergency one awaits its report.
+
+    The request is an approved `exception.request`, or a permitted emergency one (002
+    8-4(2): 緊急時は講じた上で事後速やかにCISOに報告), which stays 要事後報告 until
+    `report_exception_afterwards`.
+    """
+    if request.action != ACTIONS["exception"]:
+        raise ValidationError(_("例外措置の申請ではありません。"))
+    book = book_for_purpose(organization, "exception")
+    return record_entry(
+        organization,
+        actor=actor,
+        book=book.id,
+        recorded_by=recorded_by,
+        fields=fields,
+        request=request,
+    )
+
+
+@transaction.atomic
+def report_exception_afterwards(entry: RecordEntry, *, actor: Actor) -> RecordEntry:
+    """Record that an emergency exception was reported to the CISO afterwards (002 8-4(2))."""
+    reporter = access.person_of(actor) if actor is not None else None
+    by = reporter if isinstance(reporter, Person) else None
+    before = snapshot(entry)
+    _close(entry, awaits=Awaiting.REPORT, at=timezone.now(), by=by)
+    _closing(entry, "report_exception_afterwards", actor, before)
+    return entry
+
+
+def _reviewers(organization: Organization, book: Book) -> frozenset[str]:
+    """The roles the pack's periodic duty of the exception clause names (the CISO in 002)."""
+    pack = access.engine_for(organization.pack_id, organization.pack_digest).pack
+    duty = next((d for d in pack.periodic_duties if d.clause == book.clause), None)
+    return frozenset(duty.actors) if duty else frozenset()
+
+
+@transaction.atomic
+def review_exception(
+    entry: RecordEntry, *, actor: Actor, reviewer: Person, note: str
+) -> RecordEntry:
+    """Record the CISO's periodic review of an exception (002 8-4(3): 定期的にその状況を確認)."""
+    organization = entry.organization
+    exception = book_of(organization, entry.book)
+    if exception.purpose != "exception":
+        raise ValidationError(_("例外措置の記録ではありません。"))
+    _member(organization, reviewer, _("確認者"))
+    roles = _reviewers(organization, exception)
+    if roles and not roles & access.roles_held_by(reviewer):
+        raise ValidationError(
+            _("例外措置の状況の確認は、規程が定める者（%s）が行います。")
+            % "、".join(_role_titles(organization, roles))
+        )
+    review = book_for_purpose(organization, "exception_review")
+    values = clean_fields(review, {"note": note})
+    return _insert(
+        organization,
+        actor=actor,
+        action="review_exception",
+        book=review,
+        recorded_by=reviewer,
+        values=values,
+        about=entry,
+    )
+
+
+def _role_titles(organization: Organization, roles: frozenset[str]) -> list[str]:
+    pack = access.engine_for(organization.pack_id, organization.pack_digest).pack
+    return [r.title for r in pack.roles if r.id in roles]

@@ -1,0 +1,171 @@
+"""In a real browser: a 持ち出し request filed by staff, approved from the inbox, returned.
+
+mito-city-council: 鈴木 (議員及び職員 of 総務課) asks to take out an asset of 総務課; 佐藤, the
+情報セキュリティ管理者 of 総務課, signs in with TOTP and approves it from the inbox; 鈴木
+records the take-out and its return in the 持出記録, where the entry shows as returned.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+from django.utils import timezone
+from playwright.sync_api import Page, expect
+
+from kitei.approvals.models import Request, RequestState
+from kitei.assets.services import register_asset
+from kitei.people.services import create_department
+from kitei.records.models import RecordEntry
+
+from ..accounts.otp import totp_code
+from ..conftest import PASSWORD, activate_totp, make_org, make_person
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+def _sign_in(page: Page, base: str, username: str, secret: str | None = None) -> None:
+    page.goto(f"{base}/accounts/login/")
+    page.get_by_label("ユーザー名").fill(username)
+    page.get_by_label("パスワード").fill(PASSWORD)
+    page.get_by_role("button", name="ログイン").click()
+    if secret is not None:
+        page.get_by_label("認証コード").fill(totp_code(secret))
+        page.get_by_role("button", name="確認してログイン").click()
+    expect(page).to_have_url(f"{base}/")
+
+
+def _sign_out(page: Page) -> None:
+    page.get_by_role("button", name="ログアウト").click()
+    expect(page.get_by_role("button", name="ログイン")).to_be_visible()
+
+
+def _keep(page: Page, tmp_path: Path, name: str) -> None:
+    """Screenshot the page; with KITEI_SCREENSHOTS_DIR set (make screenshots), keep it there."""
+    shot = tmp_path / name
+    page.screenshot(path=str(shot), full_page=True)
+    assert shot.read_bytes().startswith(b"\x89PNG\r\n\x1a\n")
+    if target := os.environ.get("KITEI_SCREENSHOTS_DIR"):
+        Path(target).mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(shot, Path(target) / name)
+
+
+def _cast() -> tuple[Any, Any, str, Any]:
+    """水戸市議会: staff and the 情報セキュリティ管理者 (with TOTP) of 総務課, and its laptop."""
+    org = make_org()
+    somu = create_department(org, actor=None, name="総務課")
+    create_department(org, actor=None, name="議事課")
+    staff = make_person(org, "suzuki", "鈴木 花子", roles=("members_and_staff",), department=somu)
+    manager = make_person(
+        org, "sato", "佐藤 一郎", roles=("information_security_manager",), department=somu
+    )
+    secret = activate_totp(manager)
+    laptop = register_asset(
+        org,
+        actor=None,
+        name="議会用ノートパソコン",
+        department=somu,
+        form="electronic",
+        classification={"機密性": "2", "完全性": "2", "可用性": "2"},
+        storage_location="総務課 施錠キャビネット",
+    )
+    return staff, manager, secret, laptop
+
+
+def _file_take_out(page: Page, base: str, laptop: Any) -> None:
+    """鈴木 asks from the asset's page; the preview shows the route and the checklist."""
+    page.goto(f"{base}/assets/{laptop.pk}/")
+    page.get_by_role("link", name="申請する").click()
+    expect(page.locator("h1")).to_have_text("申請")
+    expect(page.get_by_label("操作")).to_have_value("asset.take_out")
+    preview = page.locator("#preview")
+    expect(preview.locator(".effect")).to_have_text("承認が必要")  # htmx, on load
+    expect(preview).to_contain_text("情報セキュリティ管理者（佐藤 一郎）")
+    expect(preview).to_contain_text("6-1(1)ウ(イ)")
+    with page.expect_response(re.compile(r"/approvals/preview/$")):
+        page.get_by_label("暗号化").check()  # htmx asks again; the route stays the same
+    expect(preview.locator(".effect")).to_have_text("承認が必要")
+    page.wait_for_load_state("networkidle")  # the swap is done before the checklist is ticked
+    page.get_by_label("業務以外の目的で情報資産を外部へ持ち出さないこと").check()
+    page.get_by_label("申請理由").fill("委員会資料の作成のため、委員会室で使用する")
+    page.get_by_role("button", name="申請する").click()
+    expect(page.locator(".messages")).to_contain_text("申請しました。承認者に通知しました。")
+    expect(page.locator("#state")).to_have_text("承認待ち")
+
+
+def _approve_from_inbox(page: Page, base: str, tmp_path: Path) -> None:
+    """佐藤 sees the badge, opens the inbox, and approves with a comment."""
+    inbox_link = page.locator("header nav a.inbox")
+    expect(inbox_link.locator(".badge.count")).to_have_text("1")
+    inbox_link.click()
+    expect(page.locator("h1")).to_contain_text("承認待ち")
+    rows = page.locator("#requests tbody tr")
+    expect(rows).to_have_count(1)
+    expect(rows.first).to_contain_text("鈴木 花子")
+    expect(rows.first).to_contain_text("議会用ノートパソコン")
+    _keep(page, tmp_path, "inbox-mito.png")
+    rows.first.get_by_role("link", name=re.compile("持ち出し")).click()
+    expect(page.locator("#route")).to_contain_text("判断待ち")
+    page.get_by_label("コメント").fill("使用後は速やかに返却してください。")
+    page.get_by_role("button", name="承認する").click()
+    expect(page.locator(".messages")).to_contain_text("承認しました。")
+    expect(page.locator("#state")).to_have_text("承認済み")
+    expect(page.locator("#route")).to_contain_text("佐藤 一郎（情報セキュリティ管理者）")
+
+
+def _record_and_return(page: Page, base: str) -> None:
+    """鈴木 records the take-out from the request, then its return in the 持出記録."""
+    page.get_by_role("link", name="申請", exact=True).first.click()
+    page.get_by_role("link", name="自分の申請").first.click()
+    page.locator("#requests tbody tr").first.get_by_role(
+        "link", name=re.compile("持ち出し")
+    ).click()
+    page.get_by_role("link", name="持出しを記録").click()
+    expect(page.get_by_label("持ち出す情報資産等")).to_have_value("議会用ノートパソコン")
+    page.get_by_label("持出先").fill("議会棟 第1委員会室")
+    due = timezone.localdate() + timedelta(days=1)
+    page.get_by_label("返却予定日").fill(due.isoformat())
+    page.get_by_role("button", name="記録する").click()
+    expect(page.locator("h1")).to_have_text("持出記録（返却管理）")
+    entry = page.locator("#entries tbody tr").first
+    expect(entry).to_contain_text("返却待ち")
+    entry.get_by_role("button", name="返却を記録").click()
+    expect(page.locator(".messages")).to_contain_text("返却を記録しました。")
+    entry = page.locator("#entries tbody tr").first
+    expect(entry).to_contain_text("議会用ノートパソコン")
+    expect(entry).to_contain_text("議会棟 第1委員会室")
+    expect(entry).to_contain_text("返却済み")
+    expect(entry).to_contain_text("鈴木 花子")
+
+
+def test_take_out_filed_approved_from_the_inbox_and_returned_screenshot(
+    live_server: Any, page: Page, tmp_path: Path
+) -> None:
+    staff, manager, secret, laptop = _cast()
+    base = live_server.url
+
+    _sign_in(page, base, staff.user.username)
+    _file_take_out(page, base, laptop)
+    _sign_out(page)
+
+    _sign_in(page, base, manager.user.username, secret)
+    _approve_from_inbox(page, base, tmp_path)
+    _sign_out(page)
+
+    _sign_in(page, base, staff.user.username)
+    _record_and_return(page, base)
+    page.wait_for_load_state("networkidle")  # the badge's request, before the test reads
+
+    request = Request.objects.get()
+    entry = RecordEntry.objects.get()
+    assert request.state == RequestState.COMPLETED
+    assert (entry.book, entry.request_id, entry.closed_by_id) == (
+        "x.take-out",
+        request.pk,
+        staff.pk,
+    )
