@@ -132,7 +132,7 @@ def test_lists_take_a_constant_number_of_queries(
     mito: Any, suzuki: Any, sato: Any, minutes: Any, roster: Any
 ) -> None:
     file(mito, suzuki, "asset.take_out", asset=minutes)
-    sato_one, suzuki_one = _queries(lambda: queries.inbox_for(sato)), 0
+    sato_one = _queries(lambda: queries.inbox_for(sato))
     suzuki_one = _queries(lambda: queries.requests_of(suzuki))
     for _ in range(8):
         file(mito, suzuki, "asset.take_out", asset=roster)

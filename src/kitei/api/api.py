@@ -12,6 +12,7 @@ from ninja import NinjaAPI, Swagger
 from kitei.api import assets, errors, systems
 from kitei.api.auth import TokenAuth
 from kitei.approvals import api as approvals_api
+from kitei.records import api as records_api
 
 DESCRIPTION = """\
 情報資産台帳と情報システム台帳の API です。
@@ -33,3 +34,4 @@ errors.install(api)
 api.add_router("/assets", assets.router)
 api.add_router("/systems", systems.router)
 api.add_router("/requests", approvals_api.router)
+api.add_router("/records", records_api.router)

@@ -1,8 +1,10 @@
 """From a person's wish to the engine's question, and from its answer to an approval route.
 
 The engine only sees JSON (`kitei.policy`); this module builds that JSON from the register
-rows (the asset's class, form and 課, the system's zone) and the applicant's roles, and
-turns the decision's steps into the rows `services.file_request` stores. It writes nothing.
+rows (the asset's class, form and 課, the system's zone) and the applicant's roles, turns
+the decision's steps into the rows `services.file_request` stores, and says whether an
+approver may decide a step (entitlement, separation of duties). It reads only; it writes
+nothing.
 """
 
 from __future__ import annotations
