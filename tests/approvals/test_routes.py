@@ -7,6 +7,7 @@ in turn, until the request is approved. A rule added to the pack is exercised un
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
 import pytest
@@ -17,6 +18,8 @@ from kitei.core.models import ChangeRecord
 from kitei.people.services import create_department
 from kitei.policy import load_pack
 from kitei.policy.model import Condition, Rule
+from kitei.records.books import book_of
+from kitei.records.services import record_entry
 from kitei.systems.services import register_system
 
 from ..conftest import make_person
@@ -109,6 +112,30 @@ def test_every_mito_route_end_to_end(mito: Any, somu: Any, suzuki: Any, rule: Ru
     assert request.decided_at is not None
     verdicts = sum(1 if s.mode == "any_of" else len(s.roles) for s in rule.approvals)
     assert actions_of(mito, request) == ["file_request"] + ["approve_request"] * verdicts
+    _record_what_the_decision_names(mito, suzuki, request)
+
+
+def _record_what_the_decision_names(org: Any, person: Any, request: Any) -> None:
+    """The route ends in the record books the decision names (none when the pack names none).
+
+    A take-out also gets kitei's own return tracking (002 requires no 持出記録).
+    """
+    books = [r["book"] for r in request.decision["records"]]
+    if request.action == "asset.take_out":
+        books.append("x.take-out")
+    for book_id in books:
+        book = book_of(org, book_id)
+        entry = record_entry(
+            org,
+            actor=person.user,
+            book=book.id,
+            recorded_by=person,
+            request=request,
+            fields={c.id: f"{c.title}の記録" for c in book.fields},
+            due_on=date(2026, 12, 1) if book.purpose == "take_out" else None,
+        )
+        assert entry.request_id == request.pk
+        assert ChangeRecord.objects.filter(object_id=str(entry.pk), action="record_entry").exists()
 
 
 def test_the_mito_pack_has_routes_of_every_shape() -> None:
