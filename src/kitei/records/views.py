@@ -295,6 +295,31 @@ def entry_leave(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
+@require_POST
+def entry_report(request: HttpRequest, pk: int) -> HttpResponse:
+    """「事後報告を記録」: an emergency exception was reported to the CISO (002 8-4(2))."""
+
+    def step(entry: RecordEntry, _person: Person) -> object:
+        return services.report_exception_afterwards(entry, actor=request.user)
+
+    return _close(request, pk, step, _("事後報告を記録しました。"))
+
+
+@login_required
+@require_POST
+def entry_review(request: HttpRequest, pk: int) -> HttpResponse:
+    """「定期確認を記録」: an exception's periodic review (002 8-4(3)); the service checks who."""
+    note = request.POST.get("note", "").strip()
+
+    def step(entry: RecordEntry, person: Person) -> object:
+        if not note:
+            raise ValidationError(_("確認の内容を入力してください。"))
+        return services.review_exception(entry, actor=request.user, reviewer=person, note=note)
+
+    return _close(request, pk, step, _("例外措置の定期確認を記録しました。"))
+
+
+@login_required
 @require_GET
 def overdue(request: HttpRequest) -> HttpResponse:
     """Take-outs whose expected return has passed and which are not yet returned."""
