@@ -58,6 +58,42 @@ def activate_totp(person: Any) -> str:
     return secret
 
 
+def file_request_as(
+    org: Any,
+    applicant: Any,
+    action: str,
+    *,
+    asset: Any = None,
+    system: Any = None,
+    context: Any = None,
+    reason: str = "業務のため",
+) -> Any:
+    """File as the applicant, confirming every obligation the decision names."""
+    from kitei.approvals import services  # noqa: PLC0415 - needs the app registry
+
+    kwargs = {
+        "actor": applicant.user,
+        "applicant": applicant,
+        "action": action,
+        "asset": asset,
+        "system": system,
+        "context": context,
+        "reason": reason,
+    }
+    try:
+        return services.file_request(org, **kwargs)
+    except services.ObligationsUnconfirmed as exc:
+        confirmed = [ob_id for ob_id, _text in exc.decision.obligations]
+    return services.file_request(org, **kwargs, confirmed_obligations=confirmed)
+
+
+def approve_as(request: Any, person: Any, **kwargs: Any) -> Any:
+    """Approve as the person (their own account acting)."""
+    from kitei.approvals import services  # noqa: PLC0415
+
+    return services.approve_request(request, actor=person.user, approver=person, **kwargs)
+
+
 @pytest.fixture
 def mito(db: None) -> Any:
     return make_org()

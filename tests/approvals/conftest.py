@@ -8,7 +8,7 @@ policy office), `jinji` a second 課 with its own 情報セキュリティ管理
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable
 from typing import Any
 
 import pytest
@@ -20,51 +20,12 @@ from kitei.core.models import ChangeRecord
 from kitei.people.services import assign_role, create_department
 from kitei.systems.services import register_system
 
-from ..conftest import make_person
+from ..conftest import approve_as, file_request_as, make_person
+
+file = file_request_as  # the shared builders, under this suite's names
+approve = approve_as
 
 SYSTEM = "議会情報システム"
-
-
-def file(
-    org: Any,
-    applicant: Any,
-    action: str,
-    *,
-    asset: Any = None,
-    system: Any = None,
-    context: Mapping[str, bool] | None = None,
-    reason: str = "業務のため",
-) -> Request:
-    """File as the applicant, confirming every obligation the decision names."""
-    try:
-        return services.file_request(
-            org,
-            actor=applicant.user,
-            applicant=applicant,
-            action=action,
-            asset=asset,
-            system=system,
-            context=context,
-            reason=reason,
-        )
-    except services.ObligationsUnconfirmed as exc:
-        confirmed = [ob_id for ob_id, _text in exc.decision.obligations]
-    return services.file_request(
-        org,
-        actor=applicant.user,
-        applicant=applicant,
-        action=action,
-        asset=asset,
-        system=system,
-        context=context,
-        reason=reason,
-        confirmed_obligations=confirmed,
-    )
-
-
-def approve(request: Request, person: Any, **kwargs: Any) -> Request:
-    """Approve as the person (their own account acting)."""
-    return services.approve_request(request, actor=person.user, approver=person, **kwargs)
 
 
 def reject(request: Request, person: Any, **kwargs: Any) -> Request:

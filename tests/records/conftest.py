@@ -7,59 +7,21 @@ CISO (議長), `honda` allowed into the 管理区域 (入退室を許可され�
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from typing import Any
 
 import pytest
 
-from kitei.approvals import services as approvals
 from kitei.approvals.models import Request
 from kitei.assets.services import register_asset
 from kitei.core.models import ChangeRecord
 from kitei.people.models import Person
 
-from ..conftest import make_person
+from ..conftest import approve_as, file_request_as, make_person
+
+file = file_request_as  # the shared builders, under this suite's names
+approve = approve_as
 
 C2 = {"機密性": "機密性2", "完全性": "2", "可用性": "2"}
-
-
-def file(
-    org: Any,
-    applicant: Any,
-    action: str,
-    *,
-    asset: Any = None,
-    context: Mapping[str, bool] | None = None,
-    reason: str = "業務のため",
-) -> Request:
-    """File as the applicant, confirming every obligation the decision names."""
-    try:
-        return approvals.file_request(
-            org,
-            actor=applicant.user,
-            applicant=applicant,
-            action=action,
-            asset=asset,
-            context=context,
-            reason=reason,
-        )
-    except approvals.ObligationsUnconfirmed as exc:
-        confirmed = [ob_id for ob_id, _text in exc.decision.obligations]
-    return approvals.file_request(
-        org,
-        actor=applicant.user,
-        applicant=applicant,
-        action=action,
-        asset=asset,
-        context=context,
-        reason=reason,
-        confirmed_obligations=confirmed,
-    )
-
-
-def approve(request: Request, person: Any) -> Request:
-    """Approve as the person (their own account acting)."""
-    return approvals.approve_request(request, actor=person.user, approver=person)
 
 
 def actions(org: Any, obj: Any) -> list[str]:

@@ -13,7 +13,6 @@ import itertools
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.contrib.auth import get_user_model
 from django.contrib.auth.hashers import make_password
 from django.core.management import call_command
 from django.db import connection, transaction
@@ -168,13 +167,12 @@ def _person(
         actor=None,
         name=name,
         username=username,
-        password=None,
+        password_hash=_demo_hash(),
         department=dept,
         position="" if position == "unspecified" else position[:100],
         is_org_admin=admin,
     )
     # Demo accounts share the published password and skip the first-login change.
-    get_user_model().objects.filter(person=person).update(password=_demo_hash())
     Person.objects.filter(pk=person.pk).update(must_change_password=False)
     person.refresh_from_db()
     return person
