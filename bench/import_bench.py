@@ -31,6 +31,8 @@ import tempfile
 import time
 from typing import Any
 
+from tests.conftest import SETUP
+
 GOAL_S = 60.0
 AXES = (("機密性", ("1", "2", "3C", "3B", "3A")), ("完全性", ("1", "2")), ("可用性", ("1", "2")))
 FORMS = ("電磁的記録", "紙", "記録媒体")
@@ -59,14 +61,14 @@ def _setup(org: Any) -> tuple[list[str], list[str], list[str]]:
     from kitei.people.services import create_department, create_person  # noqa: PLC0415
     from kitei.systems.services import register_system  # noqa: PLC0415
 
-    departments = [create_department(org, actor=None, name=f"第{i:02d}課") for i in range(30)]
+    departments = [create_department(org, actor=SETUP, name=f"第{i:02d}課") for i in range(30)]
     people = [
-        create_person(org, actor=None, name=f"職員 {i:03d}", department=departments[i % 30])
+        create_person(org, actor=SETUP, name=f"職員 {i:03d}", department=departments[i % 30])
         for i in range(60)
     ]
     systems = [
         register_system(
-            org, actor=None, name=f"業務システム{i:02d}", department=departments[i % 30]
+            org, actor=SETUP, name=f"業務システム{i:02d}", department=departments[i % 30]
         )
         for i in range(40)
     ]
@@ -99,7 +101,7 @@ def run(rows: int) -> dict[str, Any]:
 
     call_command("migrate", interactive=False, verbosity=0)
     org = create_organization(
-        actor=None, slug="bench", name="ベンチマーク市", pack="mito-city-council"
+        actor=SETUP, slug="bench", name="ベンチマーク市", pack="mito-city-council"
     )
     names = _setup(org)
     headings = [
@@ -118,7 +120,7 @@ def run(rows: int) -> dict[str, Any]:
     data, write_s = _timed(lambda: tabular.write_xlsx([sheet]), "make_file")
     plan, check_s = _timed(lambda: read_assets(org, data), "check")
     assert plan.ok, plan.errors[:5]
-    plan, import_s = _timed(lambda: import_assets(org, data, actor=None), "import")
+    plan, import_s = _timed(lambda: import_assets(org, data, actor=SETUP), "import")
     assert plan.ok
     assert Asset.objects.filter(organization=org).count() == rows
     verification, verify_s = _timed(lambda: verify_audit_chain(org), "verify")

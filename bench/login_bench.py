@@ -44,6 +44,8 @@ import urllib.parse
 from pathlib import Path
 from typing import Any
 
+from tests.conftest import SETUP
+
 HOST = "127.0.0.1"
 LOGIN = "/accounts/login/"
 GOAL_P95_MS = 50.0
@@ -87,19 +89,19 @@ def prepare() -> None:
     call_command("migrate", interactive=False, verbosity=0)
     with transaction.atomic():
         org = create_organization(
-            actor=None, slug="bench", name="ベンチマーク市", pack="mito-city-council"
+            actor=SETUP, slug="bench", name="ベンチマーク市", pack="mito-city-council"
         )
-        department = create_department(org, actor=None, name="総務課")
+        department = create_department(org, actor=SETUP, name="総務課")
         person = create_person(
             org,
-            actor=None,
+            actor=SETUP,
             name="鈴木 一郎",
             username=USERNAME,
             password=os.environ["KITEI_BENCH_PASSWORD"],
             department=department,
         )
     assert person.user is not None
-    clear_temporary_password(user=person.user, actor=None)
+    clear_temporary_password(user=person.user, actor=SETUP)
 
 
 def _free_port() -> int:

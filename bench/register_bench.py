@@ -44,6 +44,8 @@ import urllib.parse
 from datetime import date, timedelta
 from typing import Any
 
+from tests.conftest import SETUP
+
 GOAL_P95_MS = 150.0
 DEADLINE_S = 1500  # one database's run, setup included
 PG_DEFAULT = "postgres://postgres@127.0.0.1:5432/kitei_bench"
@@ -93,23 +95,23 @@ def _fill(args: argparse.Namespace) -> dict[str, Any]:
     rng = random.Random(4)
     with transaction.atomic():
         org = create_organization(
-            actor=None, slug="bench", name="ベンチマーク市議会", pack="mito-city-council"
+            actor=SETUP, slug="bench", name="ベンチマーク市議会", pack="mito-city-council"
         )
-        departments = [create_department(org, actor=None, name=n) for n in DEPARTMENTS]
+        departments = [create_department(org, actor=SETUP, name=n) for n in DEPARTMENTS]
         member = create_person(
-            org, actor=None, name="鈴木 花子", username="bench_member", department=departments[0]
+            org, actor=SETUP, name="鈴木 花子", username="bench_member", department=departments[0]
         )
         member.must_change_password = False
         member.save(update_fields=["must_change_password"])
         owners = [
-            create_person(org, actor=None, name=f"管理者{n:02d}", department=departments[n])
+            create_person(org, actor=SETUP, name=f"管理者{n:02d}", department=departments[n])
             for n in range(len(departments))
         ]
-        _, token = create_api_token(member.user, actor=None, name="bench")
+        _, token = create_api_token(member.user, actor=SETUP, name="bench")
         other = create_organization(
-            actor=None, slug="other", name="別の組織", pack="mito-city-council"
+            actor=SETUP, slug="other", name="別の組織", pack="mito-city-council"
         )
-        other_department = create_department(other, actor=None, name="総務課")
+        other_department = create_department(other, actor=SETUP, name="総務課")
     systems = _bulk_systems(org, departments, args.systems, rng)
     _bulk_assets(
         org, departments=departments, owners=owners, systems=systems, count=args.assets, rng=rng

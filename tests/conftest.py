@@ -11,13 +11,18 @@ from typing import Any
 
 import pytest
 
+from kitei.core.actors import Operator
+
 PASSWORD = "kitei-Test-passw0rd!"
+
+# Who the tests' set-up acts as: a named operator (kitei's own rule lets it do anything).
+SETUP = Operator(name="tests")
 
 
 def make_org(slug: str = "mito", pack: str = "mito-city-council", name: str = "水戸市議会") -> Any:
     from kitei.core.services import create_organization  # noqa: PLC0415 - needs the app registry
 
-    return create_organization(actor=None, slug=slug, name=name, pack=pack)
+    return create_organization(actor=SETUP, slug=slug, name=name, pack=pack)
 
 
 def make_person(
@@ -34,7 +39,7 @@ def make_person(
 
     person = create_person(
         org,
-        actor=None,
+        actor=SETUP,
         name=name,
         username=username,
         password=PASSWORD,
@@ -45,7 +50,7 @@ def make_person(
         person.must_change_password = False
         person.save(update_fields=["must_change_password"])
     for role in roles:
-        assign_role(org, actor=None, person=person, role_id=role, department=department)
+        assign_role(org, actor=SETUP, person=person, role_id=role, department=department)
     return person
 
 
@@ -108,7 +113,7 @@ def toyama(db: None) -> Any:
 def somu(mito: Any) -> Any:
     from kitei.people.services import create_department  # noqa: PLC0415
 
-    return create_department(mito, actor=None, name="総務課")
+    return create_department(mito, actor=SETUP, name="総務課")
 
 
 @pytest.fixture

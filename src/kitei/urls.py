@@ -6,6 +6,8 @@ from django.urls import include, path
 from kitei.api.api import api
 from kitei.core import views
 
+handler403 = "kitei.core.errors.permission_denied"
+
 urlpatterns = [
     path("", views.home, name="home"),
     path("audit/", views.audit_log, name="audit_log"),

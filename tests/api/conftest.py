@@ -11,6 +11,7 @@ from kitei.assets.services import register_asset
 from kitei.core.tokens import create_api_token
 from kitei.people.services import create_department
 from kitei.systems.services import register_system
+from tests.conftest import SETUP
 
 from ..conftest import make_person
 
@@ -19,7 +20,7 @@ C3B = {"機密性": "3B", "完全性": "2", "可用性": "1"}
 
 def token_for(person: Any) -> str:
     """A fresh API token acting as the person."""
-    _token, plain = create_api_token(person.user, actor=None)
+    _token, plain = create_api_token(person.user, actor=SETUP)
     return plain
 
 
@@ -54,12 +55,14 @@ def staff_api(suzuki: Any) -> Client:
 
 @pytest.fixture
 def jinji(mito: Any) -> Any:
-    return create_department(mito, actor=None, name="人事課")
+    return create_department(mito, actor=SETUP, name="人事課")
 
 
 @pytest.fixture
 def council_system(mito: Any, somu: Any) -> Any:
-    return register_system(mito, actor=None, name="議会情報システム", department=somu, zone="lgwan")
+    return register_system(
+        mito, actor=SETUP, name="議会情報システム", department=somu, zone="lgwan"
+    )
 
 
 @pytest.fixture
@@ -67,7 +70,7 @@ def roster(mito: Any, somu: Any, council_system: Any) -> Any:
     """議員名簿: 機密性3B, on the LGWAN system."""
     return register_asset(
         mito,
-        actor=None,
+        actor=SETUP,
         name="議員名簿",
         department=somu,
         form="electronic",
@@ -78,10 +81,10 @@ def roster(mito: Any, somu: Any, council_system: Any) -> Any:
 
 @pytest.fixture
 def toyama_asset(toyama: Any) -> Any:
-    dept = create_department(toyama, actor=None, name="事務局")
+    dept = create_department(toyama, actor=SETUP, name="事務局")
     return register_asset(
         toyama,
-        actor=None,
+        actor=SETUP,
         name="組合員名簿",
         department=dept,
         form="paper",

@@ -11,6 +11,7 @@ from django.test import Client
 from kitei.assets.models import Asset
 from kitei.assets.services import register_asset
 from kitei.core.models import ChangeRecord
+from tests.conftest import SETUP
 
 from .conftest import C3B, api_client, token_for
 
@@ -69,20 +70,22 @@ def test_list_shows_the_class_label_and_count(staff_api: Client, roster: Any) ->
 def test_filters(staff_api: Client, mito: Any, jinji: Any, query: Any, names: list[str]) -> None:
     register_asset(
         mito,
-        actor=None,
+        actor=SETUP,
         name="会議録",
         department=jinji,
         form="paper",
         classification={"機密性": "2", "完全性": "1", "可用性": "1"},
     )
-    register_asset(mito, actor=None, name="メモ", department=jinji, form="electronic", unclear=True)
+    register_asset(
+        mito, actor=SETUP, name="メモ", department=jinji, form="electronic", unclear=True
+    )
     body = staff_api.get("/api/assets", query).json()
     assert sorted(i["name"] for i in body["items"]) == names
     assert body["count"] == len(names)
 
 
 def test_department_filter(staff_api: Client, mito: Any, jinji: Any, roster: Any) -> None:
-    register_asset(mito, actor=None, name="人事記録", department=jinji, form="paper", unclear=True)
+    register_asset(mito, actor=SETUP, name="人事記録", department=jinji, form="paper", unclear=True)
     body = staff_api.get("/api/assets", {"department": jinji.pk}).json()
     assert [i["name"] for i in body["items"]] == ["人事記録"]
 
@@ -112,7 +115,7 @@ def test_bad_filters_are_refused_in_japanese(
 def test_pages_are_cut_by_the_database(staff_api: Client, mito: Any, somu: Any) -> None:
     for n in range(5):
         register_asset(
-            mito, actor=None, name=f"文書{n}", department=somu, form="paper", unclear=True
+            mito, actor=SETUP, name=f"文書{n}", department=somu, form="paper", unclear=True
         )
     body = staff_api.get("/api/assets", {"limit": 2, "offset": 2}).json()
     assert body["count"] == 5
@@ -269,7 +272,7 @@ def test_patch_changes_fields_and_class_through_the_services(
 
 def test_patch_is_all_or_nothing(admin_api: Client, mito: Any, somu: Any, roster: Any) -> None:
     copy = register_asset(
-        mito, actor=None, name="写し", department=somu, form="paper", copy_of=roster
+        mito, actor=SETUP, name="写し", department=somu, form="paper", copy_of=roster
     )
     before = ChangeRecord.objects.count()
     change = {"name": "改名", "classification": {**C3B, "機密性": "3A"}}
@@ -305,7 +308,10 @@ def test_a_department_keeper_changes_only_their_departments_assets(
     assert mine.status_code == 201
     theirs = _post(client, "/api/assets", {**body, "department_id": jinji.pk})
     assert theirs.status_code == 403
-    assert theirs.json()["detail"] == "この部署の情報資産を変更する権限がありません。"
+    detail = theirs.json()["detail"]
+    assert detail.startswith("「情報資産台帳の管理」の権限がありません。")
+    assert "情報セキュリティ管理者（割り当てられた課について）" in detail
+    assert "3(2)ア(ア)" in detail
     moved = _patch(client, f"/api/assets/{roster.pk}", {"department_id": jinji.pk})
     assert moved.status_code == 403
     assert _patch(client, f"/api/assets/{roster.pk}", {"retention": "5年"}).status_code == 200
@@ -316,7 +322,7 @@ def test_an_unclear_class_is_decided_by_the_role_the_pack_names(
 ) -> None:
     """002 3(2)エ: 情報セキュリティ管理者 decides; an administrator without the role may not."""
     memo = register_asset(
-        mito, actor=None, name="メモ", department=somu, form="paper", unclear=True
+        mito, actor=SETUP, name="メモ", department=somu, form="paper", unclear=True
     )
     refused = _patch(admin_api, f"/api/assets/{memo.pk}", {"classification": C3B})
     assert refused.status_code == 403

@@ -13,6 +13,7 @@ from django.utils import timezone
 from kitei.assets.models import Asset
 from kitei.core.models import ApiToken, ChangeRecord
 from kitei.core.tokens import create_api_token, revoke_api_token
+from tests.conftest import SETUP
 
 from .conftest import C3B, api_client, token_for
 
@@ -44,7 +45,7 @@ def test_wrong_scheme_and_unknown_token(suzuki: Any) -> None:
 
 
 def test_revoked_token(suzuki: Any, ito: Any) -> None:
-    token, plain = create_api_token(suzuki.user, actor=None)
+    token, plain = create_api_token(suzuki.user, actor=SETUP)
     assert api_client(plain).get("/api/assets").status_code == 200
     revoke_api_token(token, actor=ito.user)
     assert _detail(api_client(plain).get("/api/assets")) == (
@@ -58,7 +59,7 @@ def test_revoked_token(suzuki: Any, ito: Any) -> None:
 
 def test_expired_token(suzuki: Any) -> None:
     token, plain = create_api_token(
-        suzuki.user, actor=None, expires_at=timezone.now() + timedelta(days=1)
+        suzuki.user, actor=SETUP, expires_at=timezone.now() + timedelta(days=1)
     )
     assert api_client(plain).get("/api/assets").status_code == 200
     ApiToken.objects.filter(pk=token.pk).update(expires_at=timezone.now() - timedelta(seconds=1))
@@ -73,7 +74,7 @@ def test_deactivated_user(suzuki: Any) -> None:
 
 
 def test_use_is_stamped(suzuki: Any) -> None:
-    token, plain = create_api_token(suzuki.user, actor=None)
+    token, plain = create_api_token(suzuki.user, actor=SETUP)
     assert token.last_used_at is None
     api_client(plain).get("/api/assets")
     token.refresh_from_db()

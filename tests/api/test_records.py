@@ -8,6 +8,7 @@ import pytest
 
 from kitei.records.books import book_of
 from kitei.records.services import record_entry
+from tests.conftest import SETUP
 
 from .conftest import api_client, token_for
 
@@ -16,7 +17,7 @@ def _fault(org: Any, person: Any, text: str) -> Any:
     book = book_of(org, "fault-record")
     return record_entry(
         org,
-        actor=None,
+        actor=SETUP,
         book=book.id,
         recorded_by=person,
         fields={c.id: f"{text} {c.title}" for c in book.fields},

@@ -14,6 +14,7 @@ from kitei.core.models import ChangeRecord
 from kitei.people.services import assign_role
 from kitei.systems.models import Software, System
 from kitei.systems.services import add_software, register_system
+from tests.conftest import SETUP
 
 from ..conftest import make_person
 from .conftest import api_client, token_for
@@ -36,8 +37,8 @@ def test_list_shows_software_and_flags_support(
     staff_api: Client, mito: Any, council_system: Any
 ) -> None:
     today = timezone.localdate()
-    add_software(council_system, actor=None, name="OS", end_of_support=today - timedelta(days=1))
-    add_software(council_system, actor=None, name="DB", end_of_support=today + timedelta(days=900))
+    add_software(council_system, actor=SETUP, name="OS", end_of_support=today - timedelta(days=1))
+    add_software(council_system, actor=SETUP, name="DB", end_of_support=today + timedelta(days=900))
     body = staff_api.get("/api/systems").json()
     assert body["count"] == 1
     [item] = body["items"]
@@ -70,7 +71,7 @@ def test_filters(
     council_system.save()
     register_system(
         somu.organization,
-        actor=None,
+        actor=SETUP,
         name="ホームページ",
         department=somu,
         zone="internet",
@@ -96,9 +97,9 @@ def test_list_query_count_does_not_grow_with_rows(
 ) -> None:
     for n in range(20):
         system = register_system(
-            mito, actor=None, name=f"システム{n}", department=somu, manager=sato, zone="lgwan"
+            mito, actor=SETUP, name=f"システム{n}", department=somu, manager=sato, zone="lgwan"
         )
-        add_software(system, actor=None, name="OS", end_of_support=date(2030, 1, 1))
+        add_software(system, actor=SETUP, name="OS", end_of_support=date(2030, 1, 1))
     with django_assert_max_num_queries(LIST_QUERIES):
         body = staff_api.get("/api/systems", {"zone": "lgwan"}).json()
     assert body["count"] == 20
@@ -187,14 +188,14 @@ def test_a_system_manager_keeps_the_systems_they_manage(
     keeper = make_person(mito, "kato", "加藤 六郎", department=somu)
     assign_role(
         mito,
-        actor=None,
+        actor=SETUP,
         person=keeper,
         role_id="information_system_manager",
         system="議会情報システム",
     )
     client = api_client(token_for(keeper))
     assert _patch(client, council_system.pk, {"zone": "internet"}).status_code == 200
-    other = register_system(mito, actor=None, name="人事給与システム", department=somu)
+    other = register_system(mito, actor=SETUP, name="人事給与システム", department=somu)
     refused = _patch(client, other.pk, {"zone": "internet"})
     assert refused.status_code == 403
     assert "管理する情報システムだけを変更できます" in refused.json()["detail"]

@@ -19,6 +19,7 @@ from kitei.assets.services import register_asset
 from kitei.core.models import ChangeRecord
 from kitei.people.services import assign_role, create_department
 from kitei.systems.services import register_system
+from tests.conftest import SETUP
 
 from ..conftest import approve_as, file_request_as, make_person
 
@@ -51,13 +52,13 @@ def step_roles(request: Request) -> list[tuple[str, list[str]]]:
 
 def give_roles(org: Any, person: Any, roles: Iterable[str], **scope: Any) -> Any:
     for role in roles:
-        assign_role(org, actor=None, person=person, role_id=role, **scope)
+        assign_role(org, actor=SETUP, person=person, role_id=role, **scope)
     return person
 
 
 @pytest.fixture
 def council_system(mito: Any, somu: Any) -> Any:
-    return register_system(mito, actor=None, name=SYSTEM, department=somu, zone="lgwan")
+    return register_system(mito, actor=SETUP, name=SYSTEM, department=somu, zone="lgwan")
 
 
 @pytest.fixture
@@ -96,7 +97,7 @@ def ito(mito: Any, somu: Any) -> Any:
 
 @pytest.fixture
 def jinji(mito: Any) -> Any:
-    return create_department(mito, actor=None, name="人事課")
+    return create_department(mito, actor=SETUP, name="人事課")
 
 
 @pytest.fixture
@@ -112,7 +113,7 @@ def roster(mito: Any, somu: Any, council_system: Any) -> Any:
     """議員名簿 of 総務課: 機密性3B."""
     return register_asset(
         mito,
-        actor=None,
+        actor=SETUP,
         name="議員名簿",
         department=somu,
         form="electronic",
@@ -126,7 +127,7 @@ def minutes(mito: Any, somu: Any) -> Any:
     """会議録の写し of 総務課: 機密性1, on paper."""
     return register_asset(
         mito,
-        actor=None,
+        actor=SETUP,
         name="会議録の写し",
         department=somu,
         form="paper",
@@ -139,7 +140,7 @@ def payroll(mito: Any, jinji: Any) -> Any:
     """給与データ of 人事課: 機密性2."""
     return register_asset(
         mito,
-        actor=None,
+        actor=SETUP,
         name="給与データ",
         department=jinji,
         form="electronic",

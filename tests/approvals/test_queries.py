@@ -17,6 +17,7 @@ from kitei.approvals.models import Request
 from kitei.core.services import upgrade_pack
 from kitei.people.services import assign_role
 from kitei.policy import load_pack
+from tests.conftest import SETUP
 
 from ..conftest import make_org, make_person
 from .conftest import approve, file
@@ -89,7 +90,7 @@ def test_deputies_see_the_holders_inbox_only_in_their_period(
     ):
         assign_role(
             mito,
-            actor=None,
+            actor=SETUP,
             person=person,
             role_id="information_security_manager",
             department=somu,
@@ -165,7 +166,7 @@ def test_a_decision_replays_against_the_pack_version_it_was_made_with(
 ) -> None:
     request = file(mito, suzuki, "asset.take_out", asset=minutes)
     assert queries.replay_decision(request) is True
-    upgrade_pack(mito, actor=None, pack=str(edited_pack))
+    upgrade_pack(mito, actor=SETUP, pack=str(edited_pack))
     stored = Request.objects.get(pk=request.pk)
     assert queries.replay_decision(stored) is True  # still the 1.0.0 bytes
     later = file(mito, suzuki, "asset.take_out", asset=minutes)

@@ -21,6 +21,7 @@ from kitei.policy.model import Condition, Rule
 from kitei.records.books import book_of
 from kitei.records.services import record_entry
 from kitei.systems.services import register_system
+from tests.conftest import SETUP
 
 from ..conftest import make_person
 from .conftest import SYSTEM, actions_of, approve, file, give_roles, step_roles
@@ -76,7 +77,7 @@ def _subject(org: Any, rule: Rule, dept: Any, system: Any) -> dict[str, Any]:
     if classification or rule.action.startswith("asset."):
         subject["asset"] = register_asset(
             org,
-            actor=None,
+            actor=SETUP,
             name=f"{rule.id} の対象",
             department=dept,
             form="electronic",
@@ -88,7 +89,7 @@ def _subject(org: Any, rule: Rule, dept: Any, system: Any) -> dict[str, Any]:
 
 @pytest.mark.parametrize("rule", ROUTED, ids=[r.id for r in ROUTED])
 def test_every_mito_route_end_to_end(mito: Any, somu: Any, suzuki: Any, rule: Rule) -> None:
-    system = register_system(mito, actor=None, name=SYSTEM, department=somu, zone="lgwan")
+    system = register_system(mito, actor=SETUP, name=SYSTEM, department=somu, zone="lgwan")
     request = file(mito, suzuki, rule.action, **_subject(mito, rule, somu, system))
     assert request.state == RequestState.PENDING, request.decision["reasons"]
     assert rule.id in [r["rule"] for r in request.decision["reasons"]]
@@ -147,9 +148,9 @@ def test_the_mito_pack_has_routes_of_every_shape() -> None:
 
 @pytest.fixture
 def toyama_cast(toyama: Any) -> dict[str, Any]:
-    office = create_department(toyama, actor=None, name="事務局")
+    office = create_department(toyama, actor=SETUP, name="事務局")
     return {
-        "system": register_system(toyama, actor=None, name="組合業務システム", department=office),
+        "system": register_system(toyama, actor=SETUP, name="組合業務システム", department=office),
         "yamada": make_person(toyama, "yamada", "山田 三郎", roles=("union_members",)),
         "assistant": make_person(
             toyama, "hosa", "補佐 四郎", roles=("assistant_chief_information_manager",)

@@ -18,6 +18,7 @@ from kitei.approvals.models import Approval, Request, RequestState
 from kitei.core.models import ChangeRecord
 from kitei.core.services import verify_audit_chain
 from kitei.people.services import assign_role
+from tests.conftest import SETUP
 
 from ..conftest import make_org, make_person
 from .conftest import actions_of, approve, file, reject, step_roles
@@ -86,7 +87,7 @@ def test_a_permitted_action_needs_no_approval(mito: Any, suzuki: Any) -> None:
     assert (request.state, request.effect) == (RequestState.PERMITTED, "permit")
     assert request.decided_at is not None
     assert not request.steps.exists()
-    request = services.complete_request(request, actor=None)
+    request = services.complete_request(request, actor=SETUP)
     assert request.state == RequestState.COMPLETED
 
 
@@ -102,7 +103,7 @@ def test_bad_input_is_refused_in_japanese(mito: Any, suzuki: Any, roster: Any) -
     ]
     for kwargs, message in cases:
         with pytest.raises(ValidationError, match=message):
-            services.file_request(mito, actor=None, applicant=suzuki, asset=roster, **kwargs)
+            services.file_request(mito, actor=SETUP, applicant=suzuki, asset=roster, **kwargs)
     assert not Request.objects.exists()
 
 
@@ -119,9 +120,9 @@ def test_another_organisations_asset_cannot_be_named(mito: Any, suzuki: Any) -> 
     other = make_org("other", name="他の議会")
     asset = register_asset(
         other,
-        actor=None,
+        actor=SETUP,
         name="他の資産",
-        department=create_department(other, actor=None, name="総務課"),
+        department=create_department(other, actor=SETUP, name="総務課"),
         form="paper",
         classification={"機密性": "1", "完全性": "1", "可用性": "1"},
     )
@@ -247,7 +248,7 @@ def test_system_scoped_roles_reach_only_their_system(
 ) -> None:
     from kitei.systems.services import register_system  # noqa: PLC0415
 
-    other = register_system(mito, actor=None, name="財務会計システム", department=somu)
+    other = register_system(mito, actor=SETUP, name="財務会計システム", department=somu)
     request = file(mito, suzuki, "device.install_software", system=other)
     with pytest.raises(PermissionDenied, match="及びません"):
         approve(request, kato, role_id="information_system_manager")
@@ -262,7 +263,12 @@ def test_the_system_register_names_its_manager_and_operator(
     manager = make_person(mito, "hosa", "課長 補佐", department=somu)
     operator = make_person(mito, "kakaricho", "担当 係長", department=somu)
     system = register_system(
-        mito, actor=None, name="会議録システム", department=somu, manager=manager, operator=operator
+        mito,
+        actor=SETUP,
+        name="会議録システム",
+        department=somu,
+        manager=manager,
+        operator=operator,
     )
     install = file(mito, suzuki, "device.install_software", system=system)
     install = approve(approve(install, kobayashi), manager)
@@ -315,7 +321,7 @@ def _deputy(mito: Any, somu: Any, sato: Any, start: Any, end: Any) -> Any:
     deputy = make_person(mito, "deputy", "代行 課長補佐", department=somu)
     assign_role(
         mito,
-        actor=None,
+        actor=SETUP,
         person=deputy,
         role_id="information_security_manager",
         department=somu,
@@ -358,7 +364,7 @@ def test_an_expired_own_assignment_cannot_approve(
     former = make_person(mito, "former", "前 課長", department=somu)
     assign_role(
         mito,
-        actor=None,
+        actor=SETUP,
         person=former,
         role_id="information_security_manager",
         department=somu,
@@ -384,14 +390,14 @@ def test_withdraw_only_by_the_applicant_and_only_while_waiting(
     with pytest.raises(ValidationError, match="取下げ"):
         approve(request, sato)
     with pytest.raises(ValidationError, match="「取下げ」のため、「完了」にはできません"):
-        services.complete_request(request, actor=None)
+        services.complete_request(request, actor=SETUP)
     assert actions_of(mito, request) == ["file_request", "withdraw_request", "refused_approval"]
 
 
 def test_complete_an_approved_request(mito: Any, suzuki: Any, sato: Any, minutes: Any) -> None:
     request = file(mito, suzuki, "asset.take_out", asset=minutes)
     with pytest.raises(ValidationError, match="承認待ち"):
-        services.complete_request(request, actor=None)
+        services.complete_request(request, actor=SETUP)
     request = services.complete_request(approve(request, sato), actor=sato.user)
     assert request.state == RequestState.COMPLETED
 

@@ -16,6 +16,7 @@ from django.test import Client
 from kitei.approvals.models import Request, RequestState
 from kitei.core.models import ChangeRecord
 from kitei.people.services import assign_role
+from tests.conftest import SETUP
 
 from ..conftest import PASSWORD, activate_totp, make_person
 from .conftest import file
@@ -365,7 +366,7 @@ def test_a_deputy_approves_and_the_page_says_for_whom(
     deputy = make_person(mito, "watanabe", "渡辺 補佐", department=somu)
     assign_role(
         mito,
-        actor=None,
+        actor=SETUP,
         person=deputy,
         role_id="information_security_manager",
         department=somu,

@@ -17,6 +17,7 @@ from kitei.assets.models import Asset
 from kitei.core.models import ChangeRecord
 from kitei.people.services import create_department
 from kitei.systems.services import register_system
+from tests.conftest import SETUP
 
 from ..conftest import PASSWORD, activate_totp, make_person
 from .test_transfer import BAD_ROWS, GOOD_ROWS, xlsx
@@ -33,7 +34,7 @@ def client_for(username: str) -> Client:
 @pytest.fixture
 def ito(mito: Any, somu: Any, sato: Any) -> Any:
     """伊藤, organisation administrator of mito, with the system the good rows name."""
-    register_system(mito, actor=None, name="議会情報システム", department=somu)
+    register_system(mito, actor=SETUP, name="議会情報システム", department=somu)
     person = make_person(mito, "ito", "伊藤 五郎", department=somu, is_org_admin=True)
     activate_totp(person)
     return person
@@ -97,7 +98,7 @@ def test_a_valid_file_is_kept_then_imported_by_its_token(mito: Any, ito: Any, sa
 
 
 def test_department_keepers_import_only_their_departments(mito: Any, somu: Any, sato: Any) -> None:
-    create_department(mito, actor=None, name="議事課")
+    create_department(mito, actor=SETUP, name="議事課")
     activate_totp(sato)
     rows = [["予算書", "", "議事課", "", "2", "1", "1", "紙", "", "", "", ""], GOOD_ROWS[2]]
     response = client_for("sato").post(

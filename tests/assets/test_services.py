@@ -14,6 +14,7 @@ from kitei.core.models import ChangeRecord
 from kitei.core.services import verify_audit_chain
 from kitei.systems.models import Software
 from kitei.systems.services import add_software, register_system
+from tests.conftest import SETUP
 
 C2 = {"機密性": "2", "完全性": "1", "可用性": "1"}
 
@@ -40,14 +41,14 @@ def test_bad_class_is_refused_in_japanese_and_nothing_written(mito: Any, somu: A
     with pytest.raises(ValidationError, match="機密性の区分「4」はありません"):
         register_asset(
             mito,
-            actor=None,
+            actor=SETUP,
             name="x",
             department=somu,
             form="paper",
             classification={"機密性": "4", "完全性": "1", "可用性": "1"},
         )
     with pytest.raises(ValidationError, match="分類を指定するか"):
-        register_asset(mito, actor=None, name="x", department=somu, form="paper")
+        register_asset(mito, actor=SETUP, name="x", department=somu, form="paper")
     assert Asset.objects.count() == 0
     assert ChangeRecord.objects.count() == before
 
@@ -55,11 +56,11 @@ def test_bad_class_is_refused_in_japanese_and_nothing_written(mito: Any, somu: A
 @pytest.mark.django_db
 def test_copies_follow_their_original(mito: Any, somu: Any) -> None:
     original = register_asset(
-        mito, actor=None, name="原本", department=somu, form="paper", classification=C2
+        mito, actor=SETUP, name="原本", department=somu, form="paper", classification=C2
     )
     copy = register_asset(
         mito,
-        actor=None,
+        actor=SETUP,
         name="写し",
         department=somu,
         form="paper",
@@ -67,18 +68,18 @@ def test_copies_follow_their_original(mito: Any, somu: Any) -> None:
         copy_of=original,
     )
     assert copy.classification == original.classification
-    classify_asset(original, actor=None, classification={**C2, "機密性": "3C"})
+    classify_asset(original, actor=SETUP, classification={**C2, "機密性": "3C"})
     copy.refresh_from_db()
     assert copy.classification["confidentiality"] == "3C"
     with pytest.raises(ValidationError, match="複製の分類は複製元に従います"):
-        classify_asset(copy, actor=None, classification=C2)
+        classify_asset(copy, actor=SETUP, classification=C2)
 
 
 @pytest.mark.django_db
 def test_medium_takes_the_highest_class_of_its_contents(mito: Any, somu: Any) -> None:
     a = register_asset(
         mito,
-        actor=None,
+        actor=SETUP,
         name="A",
         department=somu,
         form="electronic",
@@ -86,7 +87,7 @@ def test_medium_takes_the_highest_class_of_its_contents(mito: Any, somu: Any) ->
     )
     b = register_asset(
         mito,
-        actor=None,
+        actor=SETUP,
         name="B",
         department=somu,
         form="electronic",
@@ -94,13 +95,13 @@ def test_medium_takes_the_highest_class_of_its_contents(mito: Any, somu: Any) ->
     )
     usb = register_asset(
         mito,
-        actor=None,
+        actor=SETUP,
         name="USBメモリ1",
         department=somu,
         form="medium",
         classification={"機密性": "1", "完全性": "1", "可用性": "1"},
     )
-    set_medium_contents(usb, actor=None, contents=[a, b])
+    set_medium_contents(usb, actor=SETUP, contents=[a, b])
     usb.refresh_from_db()
     assert usb.classification == {"confidentiality": "3A", "integrity": "2", "availability": "2"}
     assert verify_audit_chain().ok
@@ -109,10 +110,10 @@ def test_medium_takes_the_highest_class_of_its_contents(mito: Any, somu: Any) ->
 @pytest.mark.django_db
 def test_unclear_class_waits_for_a_decision(mito: Any, somu: Any) -> None:
     asset = register_asset(
-        mito, actor=None, name="不明文書", department=somu, form="paper", unclear=True
+        mito, actor=SETUP, name="不明文書", department=somu, form="paper", unclear=True
     )
     assert asset.classification_status == "unclear"
-    classify_asset(asset, actor=None, classification=C2)
+    classify_asset(asset, actor=SETUP, classification=C2)
     assert asset.classification_status == "decided"
 
 
@@ -120,15 +121,15 @@ def test_unclear_class_waits_for_a_decision(mito: Any, somu: Any) -> None:
 def test_software_support_status(mito: Any, somu: Any) -> None:
     system = register_system(
         mito,
-        actor=None,
+        actor=SETUP,
         name="議会情報システム",
         department=somu,
         zone="lgwan",
         planned_until=date(2030, 3, 31),
     )
-    ended = add_software(system, actor=None, name="OS", end_of_support=date(2025, 10, 14))
-    during = add_software(system, actor=None, name="DB", end_of_support=date(2028, 1, 1))
-    fine = add_software(system, actor=None, name="Web", end_of_support=date(2031, 1, 1))
+    ended = add_software(system, actor=SETUP, name="OS", end_of_support=date(2025, 10, 14))
+    during = add_software(system, actor=SETUP, name="DB", end_of_support=date(2028, 1, 1))
+    fine = add_software(system, actor=SETUP, name="Web", end_of_support=date(2031, 1, 1))
     today = date(2026, 11, 22)
     assert [s.support_status(today) for s in (ended, during, fine)] == [
         "ended",
@@ -137,4 +138,4 @@ def test_software_support_status(mito: Any, somu: Any) -> None:
     ]
     assert Software(system=system, name="x").support_status(today) == "unknown"
     with pytest.raises(ValidationError, match="ネットワーク「moon」"):
-        register_system(mito, actor=None, name="y", department=somu, zone="moon")
+        register_system(mito, actor=SETUP, name="y", department=somu, zone="moon")

@@ -18,6 +18,7 @@ from kitei.core.models import ChangeRecord
 from kitei.core.services import verify_audit_chain
 from kitei.people.services import create_department
 from kitei.systems.services import register_system
+from tests.conftest import SETUP
 
 from ..conftest import make_org, make_person
 
@@ -92,7 +93,7 @@ def csv_bytes(rows: list[list[str]], encoding: str = "utf-8-sig") -> bytes:
 @pytest.fixture
 def register(mito: Any, somu: Any, sato: Any) -> Any:
     """mito with 総務課, sato, and the system 議会情報システム."""
-    return register_system(mito, actor=None, name="議会情報システム", department=somu)
+    return register_system(mito, actor=SETUP, name="議会情報システム", department=somu)
 
 
 def _counts(org: Any) -> tuple[int, int]:
@@ -105,10 +106,12 @@ def _counts(org: Any) -> tuple[int, int]:
 def test_dry_run_reports_every_bad_row_and_writes_nothing(
     mito: Any, somu: Any, register: Any
 ) -> None:
-    register_asset(mito, actor=None, name="既存の台帳", department=somu, form="paper", unclear=True)
+    register_asset(
+        mito, actor=SETUP, name="既存の台帳", department=somu, form="paper", unclear=True
+    )
     before = _counts(mito)
     for data in (xlsx(BAD_ROWS), csv_bytes(BAD_ROWS)):
-        plan = import_assets(mito, data, actor=None)
+        plan = import_assets(mito, data, actor=SETUP)
         assert [(e.line, e.column, e.reason) for e in plan.errors] == EXPECTED
         assert _counts(mito) == before
     plan = read_assets(mito, xlsx([*GOOD_ROWS, ["別名", *BAD_ROWS[0][1:]]]))
@@ -150,7 +153,7 @@ def test_valid_file_registers_every_asset_with_its_change_record(
 def test_csv_in_utf8_with_or_without_bom_and_shift_jis(
     mito: Any, register: Any, encoding: str
 ) -> None:
-    plan = import_assets(mito, csv_bytes([r[:] for r in GOOD_ROWS], encoding), actor=None)
+    plan = import_assets(mito, csv_bytes([r[:] for r in GOOD_ROWS], encoding), actor=SETUP)
     assert plan.ok, plan.errors
     assert set(Asset.objects.values_list("name", flat=True)) == {r[0] for r in GOOD_ROWS}
 
@@ -158,7 +161,7 @@ def test_csv_in_utf8_with_or_without_bom_and_shift_jis(
 def test_export_then_edit_in_excel_then_import_into_another_organisation(
     mito: Any, sato: Any, register: Any
 ) -> None:
-    import_assets(mito, xlsx(GOOD_ROWS), actor=None)
+    import_assets(mito, xlsx(GOOD_ROWS), actor=SETUP)
     exported = export_assets(mito, fmt="xlsx")
     book = openpyxl.load_workbook(io.BytesIO(exported))
     sheet = book["情報資産台帳"]
@@ -179,10 +182,10 @@ def test_export_then_edit_in_excel_then_import_into_another_organisation(
     }
     # Into a fresh organisation with the same departments, people and systems.
     other = make_org("mito2", name="水戸市議会（検証）")
-    dept = create_department(other, actor=None, name="総務課")
+    dept = create_department(other, actor=SETUP, name="総務課")
     make_person(other, "sato2", "佐藤 一郎", department=dept)
-    register_system(other, actor=None, name="議会情報システム", department=dept)
-    assert import_assets(other, edited.getvalue(), actor=None).ok
+    register_system(other, actor=SETUP, name="議会情報システム", department=dept)
+    assert import_assets(other, edited.getvalue(), actor=SETUP).ok
     again = openpyxl.load_workbook(io.BytesIO(export_assets(other, fmt="xlsx")))["情報資産台帳"]
     copied = {r[0]: list(r) for r in again.iter_rows(min_row=2, values_only=True)}
     assert copied["議員名簿"][8] == "議会事務局書庫"
@@ -191,21 +194,21 @@ def test_export_then_edit_in_excel_then_import_into_another_organisation(
 
 
 def test_csv_export_round_trips(mito: Any, somu: Any, register: Any) -> None:
-    import_assets(mito, xlsx(GOOD_ROWS), actor=None)
+    import_assets(mito, xlsx(GOOD_ROWS), actor=SETUP)
     exported = export_assets(mito, fmt="csv")
     assert exported.startswith(b"\xef\xbb\xbf" + ",".join(HEADINGS).encode())
     other = make_org("mito3", name="水戸市議会（CSV）")
-    dept = create_department(other, actor=None, name="総務課")
+    dept = create_department(other, actor=SETUP, name="総務課")
     make_person(other, "sato3", "佐藤 一郎", department=dept)
-    register_system(other, actor=None, name="議会情報システム", department=dept)
-    assert import_assets(other, exported, actor=None).ok
+    register_system(other, actor=SETUP, name="議会情報システム", department=dept)
+    assert import_assets(other, exported, actor=SETUP).ok
     assert export_assets(other, fmt="csv") == exported
 
 
 def test_formula_cells_are_neutralised_on_export(mito: Any, somu: Any) -> None:
     for name, text in (("A", INJECTION), ("B", "+81-29-000"), ("C", "@SUM(1)"), ("D", "-1年")):
         register_asset(
-            mito, actor=None, name=name, department=somu, form="paper", unclear=True,
+            mito, actor=SETUP, name=name, department=somu, form="paper", unclear=True,
             description=text,
         )  # fmt: skip
     csv_text = export_assets(mito, fmt="csv").decode("utf-8-sig")
@@ -228,7 +231,9 @@ def test_formula_cells_on_import(mito: Any, somu: Any) -> None:
     assert plan.errors[0].reason.startswith("「=」で始まる値は表計算ソフトで数式とみなされる")
     assert "先頭に「'」を付けてください" in plan.errors[0].reason
     # With the apostrophe (as the export writes it) the text is taken, apostrophe off.
-    assert import_assets(mito, csv_bytes([[*row[:1], f'"\'{INJECTION}"', *row[2:]]]), actor=None).ok
+    assert import_assets(
+        mito, csv_bytes([[*row[:1], f'"\'{INJECTION}"', *row[2:]]]), actor=SETUP
+    ).ok
     assert Asset.objects.get(name="注入").description == INJECTION
     # In .xlsx a formula cell is refused; a string cell is text and is taken.
     formula = read_assets(mito, xlsx([["数式", "=1+1", *row[2:]]]))
@@ -240,7 +245,7 @@ def test_formula_cells_on_import(mito: Any, somu: Any) -> None:
     cell.value, cell.data_type = INJECTION, "s"
     buffer = io.BytesIO()
     workbook.save(buffer)
-    assert import_assets(mito, buffer.getvalue(), actor=None).ok
+    assert import_assets(mito, buffer.getvalue(), actor=SETUP).ok
     assert Asset.objects.get(name="文字列").description == INJECTION
 
 
@@ -283,7 +288,7 @@ def test_columns_in_any_order_and_an_unlabelled_cell(mito: Any, somu: Any) -> No
 
 
 def test_importers_keep_to_the_departments_they_may_manage(mito: Any, somu: Any) -> None:
-    create_department(mito, actor=None, name="議事課")
+    create_department(mito, actor=SETUP, name="議事課")
     rows = [["予算書", "", "議事課", "", "2", "1", "1", "紙", "", "", "", ""], GOOD_ROWS[2]]
     plan = read_assets(mito, xlsx(rows), may_manage=lambda d: d.name == "総務課")
     assert [(e.line, e.column, e.reason) for e in plan.errors] == [
@@ -292,12 +297,12 @@ def test_importers_keep_to_the_departments_they_may_manage(mito: Any, somu: Any)
 
 
 def test_importance_axis_of_toyama(toyama: Any) -> None:
-    dept = create_department(toyama, actor=None, name="事務局")
+    dept = create_department(toyama, actor=SETUP, name="事務局")
     headings = ["名称", "所管部署", "重要度", "形態"]
     data = xlsx(
         [["組合員名簿", "事務局", "Ⅰ", "紙"], ["議事録", "事務局", "重要性分類III", "紙"]], headings
     )
-    assert import_assets(toyama, data, actor=None).ok
+    assert import_assets(toyama, data, actor=SETUP).ok
     assert dict(Asset.objects.values_list("name", "classification__importance")) == {
         "組合員名簿": "I",
         "議事録": "III",
@@ -319,25 +324,25 @@ def test_bulk_service_checks_every_row_and_records_each(mito: Any, somu: Any, to
         "classification": {"機密性": "9"},
     }
     with pytest.raises(ValidationError, match="2件目: 機密性の区分「9」はありません"):
-        bulk_register_assets(mito, actor=None, rows=[{**bad_class, "unclear": True}, bad_class])
+        bulk_register_assets(mito, actor=SETUP, rows=[{**bad_class, "unclear": True}, bad_class])
     foreign = Department.objects.create(organization=toyama, name="他組織の課")
     with pytest.raises(ValidationError, match="1件目: 部署がこの組織にありません"):
-        bulk_register_assets(mito, actor=None, rows=[{**bad_class, "department": foreign}])
+        bulk_register_assets(mito, actor=SETUP, rows=[{**bad_class, "department": foreign}])
     assert _counts(mito) == before
     ids = bulk_register_assets(
         mito,
-        actor=None,
+        actor=SETUP,
         rows=[{**bad_class, "name": f"文書{i}", "unclear": True} for i in range(5)],
     )
     assert _counts(mito) == (before[0] + 5, before[1] + 5)
     assert sorted(Asset.objects.filter(name__startswith="文書").values_list("pk", flat=True)) == ids
     assert verify_audit_chain(mito).ok
-    register_asset(mito, actor=None, name="後続", department=somu, form="paper", unclear=True)
+    register_asset(mito, actor=SETUP, name="後続", department=somu, form="paper", unclear=True)
     assert verify_audit_chain().ok
 
 
 def test_bulk_records_what_register_asset_records(mito: Any, somu: Any, sato: Any) -> None:
-    system = register_system(mito, actor=None, name="議会情報システム", department=somu)
+    system = register_system(mito, actor=SETUP, name="議会情報システム", department=somu)
     row = {
         "name": "議員名簿",
         "department": somu,

@@ -12,6 +12,7 @@ from kitei.assets.models import Asset
 from kitei.assets.services import register_asset, set_medium_contents
 from kitei.core.models import ChangeRecord
 from kitei.people.services import create_department
+from tests.conftest import SETUP
 
 from ..conftest import PASSWORD, activate_totp, make_org, make_person
 
@@ -41,7 +42,7 @@ def _asset(org: Any, dept: Any, name: str, classification: Any = None, **fields:
     unclear = classification is None
     return register_asset(
         org,
-        actor=None,
+        actor=SETUP,
         name=name,
         department=dept,
         classification=classification,
@@ -67,7 +68,7 @@ def manager(sato: Any) -> Any:
 
 @pytest.fixture
 def gijika(mito: Any) -> Any:
-    return create_department(mito, actor=None, name="議事課")
+    return create_department(mito, actor=SETUP, name="議事課")
 
 
 def test_list_shows_assets_with_their_class_in_the_packs_words(
@@ -170,7 +171,7 @@ def test_lowest_class_needs_no_label_as_the_pack_says(mito: Any, somu: Any, suzu
 
 
 def test_pack_without_label_principle_shows_no_label(toyama: Any, yamada: Any) -> None:
-    dept = create_department(toyama, actor=None, name="事務局")
+    dept = create_department(toyama, actor=SETUP, name="事務局")
     asset = _asset(toyama, dept, "組合員名簿", {"重要性分類": "I"})
     page = client_for("yamada").get(f"/assets/{asset.pk}/").content.decode()
     assert "重要性分類I" in page
@@ -180,7 +181,7 @@ def test_pack_without_label_principle_shows_no_label(toyama: Any, yamada: Any) -
 
 def test_pack_without_a_scheme_says_so_and_registers_unclear(db: None) -> None:
     org = make_org("gamagori", "gamagori-city", "蒲郡市")
-    dept = create_department(org, actor=None, name="総務課")
+    dept = create_department(org, actor=SETUP, name="総務課")
     admin = make_person(org, "gama-admin", "蒲郡 管理", department=dept, is_org_admin=True)
     activate_totp(admin)
     client = client_for("gama-admin")
@@ -371,7 +372,7 @@ def test_medium_page_lists_contents_and_content_lists_media(
 ) -> None:
     minutes = _asset(mito, somu, "会議録音データ", C3B)
     usb = _asset(mito, somu, "USBメモリ（議事課1）", LOWEST, form="medium")
-    set_medium_contents(usb, actor=None, contents=[minutes])
+    set_medium_contents(usb, actor=SETUP, contents=[minutes])
     client = client_for("suzuki")
     page = client.get(f"/assets/{usb.pk}/").content.decode()
     assert "会議録音データ" in page.split('id="contents"')[1]

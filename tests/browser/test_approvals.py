@@ -22,6 +22,7 @@ from kitei.approvals.models import Request, RequestState
 from kitei.assets.services import register_asset
 from kitei.people.services import create_department
 from kitei.records.models import RecordEntry
+from tests.conftest import SETUP
 
 from ..accounts.otp import totp_code
 from ..conftest import PASSWORD, activate_totp, make_org, make_person
@@ -58,8 +59,8 @@ def _keep(page: Page, tmp_path: Path, name: str) -> None:
 def _cast() -> tuple[Any, Any, str, Any]:
     """水戸市議会: staff and the 情報セキュリティ管理者 (with TOTP) of 総務課, and its laptop."""
     org = make_org()
-    somu = create_department(org, actor=None, name="総務課")
-    create_department(org, actor=None, name="議事課")
+    somu = create_department(org, actor=SETUP, name="総務課")
+    create_department(org, actor=SETUP, name="議事課")
     staff = make_person(org, "suzuki", "鈴木 花子", roles=("members_and_staff",), department=somu)
     manager = make_person(
         org, "sato", "佐藤 一郎", roles=("information_security_manager",), department=somu
@@ -67,7 +68,7 @@ def _cast() -> tuple[Any, Any, str, Any]:
     secret = activate_totp(manager)
     laptop = register_asset(
         org,
-        actor=None,
+        actor=SETUP,
         name="議会用ノートパソコン",
         department=somu,
         form="electronic",

@@ -13,6 +13,7 @@ from playwright.sync_api import Page, expect
 from kitei.core.access import engine_for
 from kitei.core.demo import ORGS, DemoOrg
 from kitei.people.services import assign_role, create_department
+from tests.conftest import SETUP
 
 from ..accounts.otp import totp_code
 from ..conftest import PASSWORD, activate_totp, make_org, make_person
@@ -23,7 +24,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 def _staff(spec: DemoOrg) -> Any:
     """An organisation of the demo with one member of staff holding the pack's staff category."""
     org = make_org(spec.slug, spec.pack, spec.name)
-    dept = create_department(org, actor=None, name=spec.departments[-1])
+    dept = create_department(org, actor=SETUP, name=spec.departments[-1])
     person = make_person(org, f"{spec.slug}-staff", "鈴木 花子", department=dept)
     categories = [
         r.id
@@ -31,7 +32,7 @@ def _staff(spec: DemoOrg) -> Any:
         if r.kind == "user_category"
     ]
     role = "staff" if "staff" in categories else categories[0]  # 職員 (議員及び職員 in mito)
-    assign_role(org, actor=None, person=person, role_id=role)
+    assign_role(org, actor=SETUP, person=person, role_id=role)
     return person
 
 

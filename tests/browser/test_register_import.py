@@ -13,6 +13,7 @@ from playwright.sync_api import Page, expect
 from kitei.assets.models import Asset
 from kitei.people.services import create_department
 from kitei.systems.services import register_system
+from tests.conftest import SETUP
 
 from ..accounts.otp import totp_code
 from ..conftest import PASSWORD, activate_totp, make_org, make_person
@@ -62,10 +63,10 @@ def test_import_with_a_bad_row_then_the_corrected_file(
     live_server: Any, page: Page, tmp_path: Path
 ) -> None:
     org = make_org()
-    somu = create_department(org, actor=None, name="総務課")
-    create_department(org, actor=None, name="議事課")
+    somu = create_department(org, actor=SETUP, name="総務課")
+    create_department(org, actor=SETUP, name="議事課")
     admin = make_person(org, "mito-admin", "伊藤 五郎", department=somu, is_org_admin=True)
-    register_system(org, actor=None, name="議会情報システム", department=somu)
+    register_system(org, actor=SETUP, name="議会情報システム", department=somu)
     secret = activate_totp(admin)
     _sign_in_with_totp(page, live_server.url, "mito-admin", secret)
 

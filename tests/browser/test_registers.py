@@ -11,6 +11,7 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from kitei.people.services import create_department
+from tests.conftest import SETUP
 
 from ..accounts.otp import totp_code
 from ..conftest import PASSWORD, activate_totp, make_org, make_person
@@ -42,8 +43,8 @@ def test_administrator_registers_an_asset_and_sees_restrictions_and_label_screen
     live_server: Any, page: Page, tmp_path: Path
 ) -> None:
     org = make_org()
-    somu = create_department(org, actor=None, name="議会事務局総務課")
-    create_department(org, actor=None, name="議会事務局議事課")
+    somu = create_department(org, actor=SETUP, name="議会事務局総務課")
+    create_department(org, actor=SETUP, name="議会事務局議事課")
     admin = make_person(org, "mito-admin", "伊藤 五郎", department=somu, is_org_admin=True)
     secret = activate_totp(admin)
     _sign_in_with_totp(page, live_server.url, "mito-admin", secret)

@@ -11,6 +11,7 @@ from django.db import connection, transaction
 from kitei.cli import main
 from kitei.core.models import ChangeRecord
 from kitei.core.services import record_change, verify_audit_chain
+from tests.conftest import SETUP
 
 
 def _raw(sql: str, params: list[Any]) -> None:
@@ -85,7 +86,7 @@ def test_record_change_outside_a_transaction_is_refused(mito: Any) -> None:
     transaction.get_connection().in_atomic_block = False
     try:
         with pytest.raises(RuntimeError, match="inside the transaction"):
-            record_change(mito, actor=None, action="x")
+            record_change(mito, actor=SETUP, action="x")
     finally:
         transaction.get_connection().in_atomic_block = True
 
@@ -98,9 +99,9 @@ def test_crash_mid_service_leaves_no_partial_rows(mito: Any) -> None:
     from kitei.people.services import create_department  # noqa: PLC0415
 
     before = ChangeRecord.objects.count()
-    create_department(mito, actor=None, name="議事課")
+    create_department(mito, actor=SETUP, name="議事課")
     with pytest.raises(IntegrityError):
-        create_department(mito, actor=None, name="議事課")
+        create_department(mito, actor=SETUP, name="議事課")
     assert Department.objects.filter(organization=mito).count() == 1
     assert ChangeRecord.objects.count() == before + 1  # the failed call left no record
     assert verify_audit_chain().ok

@@ -38,6 +38,7 @@ from kitei.cli import main
 from kitei.core.models import ChangeRecord, Organization
 from kitei.core.services import record_change
 from kitei.systems.services import add_software, register_system
+from tests.conftest import SETUP
 
 pytestmark = pytest.mark.django_db(transaction=True)  # a backup sees committed data only
 CLASS = {"機密性": "機密性3B", "完全性": "2", "可用性": "1"}
@@ -75,13 +76,14 @@ def live_database(db: None, tmp_path: Path) -> Iterator[None]:
 def registers(live_database: None, request: pytest.FixtureRequest) -> Any:
     """Both registers filled a little, a TOTP authenticator, a session, two organisations."""
     # The cast comes after live_database, so on SQLite it lives in the WAL file.
-    mito, somu, sato, suzuki = map(request.getfixturevalue, ("mito", "somu", "sato", "suzuki"))
+    mito, somu, sato = map(request.getfixturevalue, ("mito", "somu", "sato"))
+    request.getfixturevalue("suzuki")
     request.getfixturevalue("tanaka")  # with a TOTP authenticator
     request.getfixturevalue("yamada")  # of a second organisation
     system = register_system(
-        mito, actor=sato.user, name="議会情報システム", department=somu, zone="lgwan"
+        mito, actor=SETUP, name="議会情報システム", department=somu, zone="lgwan"
     )
-    add_software(system, actor=sato.user, name="OS", end_of_support=date(2029, 1, 9))
+    add_software(system, actor=SETUP, name="OS", end_of_support=date(2029, 1, 9))
     roll = register_asset(
         mito,
         actor=sato.user,
@@ -93,7 +95,7 @@ def registers(live_database: None, request: pytest.FixtureRequest) -> Any:
     )
     register_asset(
         mito,
-        actor=suzuki.user,
+        actor=sato.user,
         name="議員名簿（写し）",
         department=somu,
         form="paper",
@@ -326,7 +328,7 @@ class _Writer(threading.Thread):
                 with transaction.atomic():
                     record_change(
                         organization,
-                        actor=None,
+                        actor=SETUP,
                         action="test_write",
                         object_type="test",
                         object_id=str(self.written),

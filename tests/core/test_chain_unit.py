@@ -12,6 +12,7 @@ from django.db import connection, transaction
 from kitei.core import chain
 from kitei.core.models import ChangeRecord, Organization
 from kitei.core.services import record_change, verify_audit_chain
+from tests.conftest import SETUP
 
 FIELDS: dict[str, Any] = {
     "org_id": 7,
@@ -144,7 +145,7 @@ def _write(org: Organization, count: int) -> None:
         for n in range(count):
             record_change(
                 org,
-                actor=None,
+                actor=SETUP,
                 action="update_asset",
                 object_type="assets.asset",
                 object_id=str(n),

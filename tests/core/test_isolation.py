@@ -47,9 +47,9 @@ def test_audit_log_of_another_organisation_is_out_of_reach(tanaka: Any, yamada: 
 
 @pytest.mark.django_db
 def test_permissions_do_not_cross_organisations(tanaka: Any, yamada: Any) -> None:
-    assert access.can(tanaka.user, "audit.read", tanaka.organization)
-    assert not access.can(tanaka.user, "audit.read", yamada.organization)
-    assert not access.can(yamada.user, "org.view", tanaka.organization)
+    assert access.check(tanaka.user, "audit.read", tanaka.organization).allowed
+    assert not access.check(tanaka.user, "audit.read", yamada.organization).allowed
+    assert not access.check(yamada.user, "org.view", tanaka.organization).allowed
 
 
 @pytest.mark.django_db

@@ -21,7 +21,7 @@ def edited_pack(tmp_path: Path) -> Path:
     target.parent.mkdir()
     shutil.copy(load_pack("mito-city-council").path, target)
     text = target.read_text(encoding="utf-8")
-    target.write_text(text.replace('version: "1.0.0"', 'version: "1.0.1"', 1), "utf-8")
+    target.write_text(text.replace('version: "1.1.0"', 'version: "1.0.1"', 1), "utf-8")
     return target
 
 
@@ -47,7 +47,7 @@ def test_upgrade_is_explicit_and_recorded(
     assert old in record.before
     assert mito.pack_digest in record.after
     # Both versions stay available, so decisions made under the old one can be replayed.
-    assert engine_for(mito.pack_id, old).pack.version == "1.0.0"
+    assert engine_for(mito.pack_id, old).pack.version == "1.1.0"
     assert engine_for(mito.pack_id, mito.pack_digest).pack.version == "1.0.1"
 
 

@@ -16,6 +16,7 @@ from kitei.core.services import verify_audit_chain
 from kitei.people.csv_import import RowError, read_people_csv
 from kitei.people.models import Department, Person, RoleAssignment
 from kitei.people.services import import_people
+from tests.conftest import SETUP
 
 from .conftest import client_for
 
@@ -212,7 +213,7 @@ def test_a_failure_during_the_import_rolls_everything_back(mito: Any, somu: Any)
     before = _state(mito)
     hashes = {"takahashi": "!", "watanabe": "!"}
     with pytest.raises(ValidationError, match="ユーザー名「watanabe」は既に使われています。"):
-        import_people(mito, actor=None, plan=plan, password_hashes=hashes)
+        import_people(mito, actor=SETUP, plan=plan, password_hashes=hashes)
     assert _state(mito) == before
     assert verify_audit_chain(mito).ok
 
@@ -220,7 +221,7 @@ def test_a_failure_during_the_import_rolls_everything_back(mito: Any, somu: Any)
 def test_a_plan_with_errors_is_refused_by_the_service(mito: Any) -> None:
     plan = read_people_csv(mito, b"")
     with pytest.raises(ValidationError, match="ファイルに誤りがあるため取り込めません。"):
-        import_people(mito, actor=None, plan=plan, password_hashes={})
+        import_people(mito, actor=SETUP, plan=plan, password_hashes={})
 
 
 def test_error_text_names_line_and_column() -> None:

@@ -12,6 +12,7 @@ from django.test import Client
 from kitei.core.models import ChangeRecord
 from kitei.people.models import Department, Person, RoleAssignment
 from kitei.people.services import create_department
+from tests.conftest import SETUP
 
 from ..conftest import activate_totp, make_person
 from .conftest import client_for
@@ -264,7 +265,7 @@ def test_site_administrator_without_organisation_gets_403(mito: Any) -> None:
 
 
 def test_deputy_period_is_shown_as_upcoming(mito: Any, somu: Any, sato: Any, ito: Any) -> None:
-    create_department(mito, actor=None, name="議事課")
+    create_department(mito, actor=SETUP, name="議事課")
     client = client_for("ito")
     client.post(
         f"/people/{ito.pk}/assign/",

@@ -15,6 +15,7 @@ from kitei.approvals.models import Request
 from kitei.assets.services import register_asset
 from kitei.core.models import ChangeRecord
 from kitei.people.models import Person
+from tests.conftest import SETUP
 
 from ..conftest import approve_as, file_request_as, make_person
 
@@ -58,7 +59,7 @@ def honda(mito: Any, somu: Any) -> Any:
 def laptop(mito: Any, somu: Any) -> Any:
     return register_asset(
         mito,
-        actor=None,
+        actor=SETUP,
         name="議会用ノートパソコン",
         department=somu,
         form="electronic",

@@ -15,6 +15,7 @@ from kitei.core.services import verify_audit_chain
 from kitei.records.books import TAKE_OUT
 from kitei.records.models import RecordEntry
 from kitei.records.services import record_entry, record_return
+from tests.conftest import SETUP
 
 from ..conftest import make_org, make_person
 
@@ -46,7 +47,7 @@ def test_two_returns_of_one_take_out_at_once_record_one() -> None:
     sato = make_person(mito, "sato", "佐藤 一郎")
     entry = record_entry(
         mito,
-        actor=None,
+        actor=SETUP,
         book=TAKE_OUT,
         recorded_by=suzuki,
         fields={
@@ -71,7 +72,7 @@ def test_two_returns_of_one_take_out_at_once_record_one() -> None:
 
     def act(name: str, person: Any) -> None:
         try:
-            record_return(RecordEntry.objects.get(pk=entry.pk), actor=None, returned_by=person)
+            record_return(RecordEntry.objects.get(pk=entry.pk), actor=SETUP, returned_by=person)
             outcomes[name] = "returned"
         except ValidationError as exc:
             outcomes[name] = exc.messages[0]

@@ -14,6 +14,7 @@ from kitei.core.models import ChangeRecord
 from kitei.people.services import create_department
 from kitei.records.models import Awaiting
 from kitei.records.services import complete_disposal, confirm_work, record_entry
+from tests.conftest import SETUP
 
 from ..conftest import make_person
 from .conftest import actions, approve, file
@@ -53,7 +54,7 @@ def test_a_disposal_entry_is_filled_when_the_disposal_is_done(
     assert '"processing":"物理破壊のうえ廃棄"' in record.after
     assert '"processing":""' in record.before
     with pytest.raises(ValidationError, match="既に記録されています"):
-        complete_disposal(entry, actor=None, done_by=sato, processing="再度")
+        complete_disposal(entry, actor=SETUP, done_by=sato, processing="再度")
 
 
 @pytest.mark.django_db
@@ -61,14 +62,14 @@ def test_a_disposal_is_recorded_whole_or_opened_empty(mito: Any, sato: Any, suzu
     with pytest.raises(ValidationError, match="次の項目を入力してください：担当者の氏名、処理内容"):
         record_entry(
             mito,
-            actor=None,
+            actor=SETUP,
             book="disposal-record",
             recorded_by=sato,
             fields={"datetime": "2026-11-20T10:00"},
         )
     whole = record_entry(
         mito,
-        actor=None,
+        actor=SETUP,
         book="disposal-record",
         recorded_by=sato,
         fields={
@@ -79,16 +80,16 @@ def test_a_disposal_is_recorded_whole_or_opened_empty(mito: Any, sato: Any, suzu
     )
     assert whole.awaits == Awaiting.NOTHING
     with pytest.raises(ValidationError, match="「処理待ち」の手続はありません"):
-        complete_disposal(whole, actor=None, done_by=suzuki, processing="溶解")
-    opened = record_entry(mito, actor=None, book="disposal-record", recorded_by=sato, fields={})
+        complete_disposal(whole, actor=SETUP, done_by=suzuki, processing="溶解")
+    opened = record_entry(mito, actor=SETUP, book="disposal-record", recorded_by=sato, fields={})
     with pytest.raises(ValidationError, match="処理内容"):
-        complete_disposal(opened, actor=None, done_by=suzuki, processing="  ")
+        complete_disposal(opened, actor=SETUP, done_by=suzuki, processing="  ")
 
 
 @pytest.mark.django_db
 def test_toyama_records_media_disposal(toyama: Any, yamada: Any) -> None:
-    entry = record_entry(toyama, actor=None, book="media-disposal", recorded_by=yamada, fields={})
-    done = complete_disposal(entry, actor=None, done_by=yamada, processing="破砕")
+    entry = record_entry(toyama, actor=SETUP, book="media-disposal", recorded_by=yamada, fields={})
+    done = complete_disposal(entry, actor=SETUP, done_by=yamada, processing="破砕")
     assert done.fields["person_in_charge"] == "山田 三郎"
     assert done.fields["processing"] == "破砕"
 
@@ -124,34 +125,34 @@ def test_only_work_books_take_a_confirmation_from_the_organisation(
 ) -> None:
     fault = record_entry(
         mito,
-        actor=None,
+        actor=SETUP,
         book="fault-record",
         recorded_by=suzuki,
         fields={"fault_report": "a", "handling_result": "b", "issues": "c"},
     )
     with pytest.raises(ValidationError, match="「確認待ち」の手続はありません"):
-        confirm_work(fault, actor=None, confirmer=sato)
+        confirm_work(fault, actor=SETUP, confirmer=sato)
     work = record_entry(
         mito,
-        actor=None,
+        actor=SETUP,
         book="change-work-record",
         recorded_by=suzuki,
         fields={"work_content": "x"},
     )
     with pytest.raises(ValidationError, match="確認者がこの組織の職員ではありません"):
-        confirm_work(work, actor=None, confirmer=yamada)
+        confirm_work(work, actor=SETUP, confirmer=yamada)
 
 
 @pytest.mark.django_db
 def test_a_system_change_request_completes_when_its_work_is_confirmed(
     mito: Any, sato: Any, suzuki: Any
 ) -> None:
-    jinji = create_department(mito, actor=None, name="人事課")
+    jinji = create_department(mito, actor=SETUP, name="人事課")
     worker = make_person(mito, "kudo", "工藤 八郎", roles=("information_security_officer",),
                          department=jinji)  # fmt: skip
     asset = register_asset(
         mito,
-        actor=None,
+        actor=SETUP,
         name="人事システム",
         department=jinji,
         form="electronic",
@@ -161,12 +162,12 @@ def test_a_system_change_request_completes_when_its_work_is_confirmed(
     assert request.state == RequestState.PERMITTED  # 002 7-1(4)イ: recorded, not approved
     entry = record_entry(
         mito,
-        actor=None,
+        actor=SETUP,
         book="change-work-record",
         recorded_by=worker,
         fields={"work_content": "パッチ適用"},
         request=request,
     )
-    confirm_work(entry, actor=None, confirmer=sato)
+    confirm_work(entry, actor=SETUP, confirmer=sato)
     request.refresh_from_db()
     assert request.state == RequestState.COMPLETED

@@ -13,6 +13,7 @@ from kitei.core.models import ChangeRecord
 from kitei.records import services
 from kitei.records.models import Awaiting, RecordEntry
 from kitei.records.services import record_entry
+from tests.conftest import SETUP
 
 from ..conftest import make_person
 from .conftest import actions
@@ -42,27 +43,31 @@ def test_bad_entries_are_refused_in_japanese_and_nothing_is_written(
     with pytest.raises(
         ValidationError, match="記録簿「purchase-log」はこの組織のポリシーにありません"
     ):
-        record_entry(mito, actor=None, book="purchase-log", recorded_by=sato, fields={})
+        record_entry(mito, actor=SETUP, book="purchase-log", recorded_by=sato, fields={})
     with pytest.raises(
         ValidationError, match="次の項目を入力してください：システム障害に対する処理結果、問題等"
     ):
         record_entry(
             mito,
-            actor=None,
+            actor=SETUP,
             book="fault-record",
             recorded_by=sato,
             fields={"fault_report": "印刷できない", "issues": "  "},
         )
     with pytest.raises(ValidationError, match="項目「color」はありません"):
         record_entry(
-            mito, actor=None, book="fault-record", recorded_by=sato, fields={**FAULT, "color": "赤"}
+            mito,
+            actor=SETUP,
+            book="fault-record",
+            recorded_by=sato,
+            fields={**FAULT, "color": "赤"},
         )
     with pytest.raises(ValidationError, match="記録者がこの組織の職員ではありません"):
-        record_entry(mito, actor=None, book="fault-record", recorded_by=yamada, fields=FAULT)
+        record_entry(mito, actor=SETUP, book="fault-record", recorded_by=yamada, fields=FAULT)
     with pytest.raises(ValidationError, match="4000文字以内"):
         record_entry(
             mito,
-            actor=None,
+            actor=SETUP,
             book="fault-record",
             recorded_by=sato,
             fields={**FAULT, "issues": "あ" * 4001},
@@ -71,7 +76,7 @@ def test_bad_entries_are_refused_in_japanese_and_nothing_is_written(
     with pytest.raises(
         ValidationError, match="記録簿「fault-record」はこの組織のポリシーにありません"
     ):
-        record_entry(toyama, actor=None, book="fault-record", recorded_by=yamada, fields=FAULT)
+        record_entry(toyama, actor=SETUP, book="fault-record", recorded_by=yamada, fields=FAULT)
     assert RecordEntry.objects.count() == 0
     assert ChangeRecord.objects.count() == before
 
@@ -80,19 +85,19 @@ def test_bad_entries_are_refused_in_japanese_and_nothing_is_written(
 def test_a_book_without_pack_fields_takes_kiteis_content_field(mito: Any, sato: Any) -> None:
     entry = record_entry(
         mito,
-        actor=None,
+        actor=SETUP,
         book="work-record",
         recorded_by=sato,
         fields={"content": "定期バックアップ"},
     )
     assert entry.fields == {"content": "定期バックアップ"}
     with pytest.raises(ValidationError, match="記録内容"):
-        record_entry(mito, actor=None, book="work-record", recorded_by=sato, fields={})
+        record_entry(mito, actor=SETUP, book="work-record", recorded_by=sato, fields={})
 
 
 @pytest.mark.django_db
 def test_entries_are_append_only(mito: Any, sato: Any) -> None:
-    entry = record_entry(mito, actor=None, book="fault-record", recorded_by=sato, fields=FAULT)
+    entry = record_entry(mito, actor=SETUP, book="fault-record", recorded_by=sato, fields=FAULT)
     entry.fields = {**FAULT, "issues": "書き換え"}
     with pytest.raises(RuntimeError, match="append-only"):
         entry.save()
@@ -109,7 +114,7 @@ def test_entries_are_append_only(mito: Any, sato: Any) -> None:
 
 @pytest.mark.django_db
 def test_a_correction_is_a_new_entry_naming_the_one_it_corrects(mito: Any, sato: Any) -> None:
-    wrong = record_entry(mito, actor=None, book="fault-record", recorded_by=sato, fields=FAULT)
+    wrong = record_entry(mito, actor=SETUP, book="fault-record", recorded_by=sato, fields=FAULT)
     fixed = record_entry(
         mito,
         actor=sato.user,
@@ -123,12 +128,12 @@ def test_a_correction_is_a_new_entry_naming_the_one_it_corrects(mito: Any, sato:
     assert wrong.fields == FAULT  # the corrected entry stays as it was
     with pytest.raises(ValidationError, match="既に訂正されています"):
         record_entry(
-            mito, actor=None, book="fault-record", recorded_by=sato, fields=FAULT, corrects=wrong
+            mito, actor=SETUP, book="fault-record", recorded_by=sato, fields=FAULT, corrects=wrong
         )
     with pytest.raises(ValidationError, match="訂正する記録がこの記録簿にありません"):
         record_entry(
             mito,
-            actor=None,
+            actor=SETUP,
             book="training-record",
             recorded_by=sato,
             fields={"implementation_status": "実施"},
@@ -145,7 +150,7 @@ def test_entries_of_another_organisation_are_never_linked(
     other = make_person(toyama, "kimura", "木村 七郎")
     theirs = record_entry(
         toyama,
-        actor=None,
+        actor=SETUP,
         book="x.take-out",
         recorded_by=yamada,
         fields={
@@ -159,7 +164,7 @@ def test_entries_of_another_organisation_are_never_linked(
     with pytest.raises(ValidationError, match="申請がこの組織にありません"):
         record_entry(
             toyama,
-            actor=None,
+            actor=SETUP,
             book="x.take-out",
             recorded_by=other,
             fields={"destination": "現場", "taken_at": "2026-11-01"},
@@ -168,5 +173,5 @@ def test_entries_of_another_organisation_are_never_linked(
         )
     with pytest.raises(ValidationError, match="訂正する記録がこの記録簿にありません"):
         record_entry(
-            mito, actor=None, book="x.take-out", recorded_by=sato, fields={}, corrects=theirs
+            mito, actor=SETUP, book="x.take-out", recorded_by=sato, fields={}, corrects=theirs
         )

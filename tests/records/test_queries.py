@@ -15,6 +15,7 @@ from kitei.records.books import TAKE_OUT
 from kitei.records.models import RecordEntry
 from kitei.records.queries import entries_of, export_book, get_entry, overdue_returns
 from kitei.records.services import complete_disposal, record_entry, record_return
+from tests.conftest import SETUP
 
 FAULT = {"fault_report": "印刷できない", "handling_result": "ドライバ更新", "issues": "なし"}
 
@@ -22,7 +23,7 @@ FAULT = {"fault_report": "印刷できない", "handling_result": "ドライバ�
 def _take_out(org: Any, by: Any, due: date, item: str = "USBメモリ", **kwargs: Any) -> Any:
     return record_entry(
         org,
-        actor=None,
+        actor=SETUP,
         book=TAKE_OUT,
         recorded_by=by,
         fields={
@@ -39,7 +40,11 @@ def _take_out(org: Any, by: Any, due: date, item: str = "USBメモリ", **kwargs
 def _faults(org: Any, by: Any, n: int) -> None:
     for i in range(n):
         record_entry(
-            org, actor=None, book="fault-record", recorded_by=by, fields={**FAULT, "issues": str(i)}
+            org,
+            actor=SETUP,
+            book="fault-record",
+            recorded_by=by,
+            fields={**FAULT, "issues": str(i)},
         )
 
 
@@ -55,7 +60,7 @@ def test_a_page_of_a_book_costs_the_same_queries_however_long(
         ]
 
     for _ in range(3):
-        record_return(_take_out(mito, suzuki, date(2026, 12, 1)), actor=None, returned_by=sato)
+        record_return(_take_out(mito, suzuki, date(2026, 12, 1)), actor=SETUP, returned_by=sato)
     _take_out(mito, sato, date(2026, 12, 1))
     with django_assert_num_queries(2):  # the count and the page, related rows joined
         assert len(read(1)) == 4
@@ -71,7 +76,7 @@ def test_pages_are_newest_first_and_can_hold_open_entries_only(
 ) -> None:
     first = _take_out(mito, suzuki, date(2026, 12, 1), item="一つ目")
     second = _take_out(mito, suzuki, date(2026, 12, 1), item="二つ目")
-    record_return(first, actor=None, returned_by=suzuki)
+    record_return(first, actor=SETUP, returned_by=suzuki)
     page = entries_of(mito, TAKE_OUT)
     assert [e.pk for e in page] == [second.pk, first.pk]
     assert [e.pk for e in entries_of(mito, TAKE_OUT, open_only=True)] == [second.pk]
@@ -88,7 +93,7 @@ def test_overdue_returns_are_the_open_take_outs_past_their_date(
     late = _take_out(mito, suzuki, today - timedelta(days=2), item="遅れ")
     _take_out(mito, suzuki, today, item="今日まで")
     returned = _take_out(mito, suzuki, today - timedelta(days=5), item="返却済み")
-    record_return(returned, actor=None, returned_by=suzuki)
+    record_return(returned, actor=SETUP, returned_by=suzuki)
     corrected = _take_out(mito, sato, today - timedelta(days=9), item="訂正前")
     correction = _take_out(mito, sato, today - timedelta(days=1), item="訂正後", corrects=corrected)
     _take_out(toyama, yamada, today - timedelta(days=3), item="富山の遅れ")
@@ -108,7 +113,7 @@ def test_each_organisation_reads_only_its_own_books(
     with pytest.raises(RecordEntry.DoesNotExist):
         get_entry(mito, theirs.pk)
     with pytest.raises(ValidationError, match="返却者がこの組織の職員ではありません"):
-        record_return(theirs, actor=None, returned_by=sato)
+        record_return(theirs, actor=SETUP, returned_by=sato)
     sheet = openpyxl.load_workbook(io.BytesIO(export_book(toyama, TAKE_OUT))).worksheets[0]
     values = [c.value for row in sheet.iter_rows() for c in row]
     assert "富山の媒体" in values
@@ -117,9 +122,9 @@ def test_each_organisation_reads_only_its_own_books(
 
 @pytest.mark.django_db
 def test_a_book_exports_to_xlsx_with_japanese_headings(mito: Any, sato: Any, suzuki: Any) -> None:
-    opened = record_entry(mito, actor=None, book="disposal-record", recorded_by=sato, fields={})
-    complete_disposal(opened, actor=None, done_by=suzuki, processing='=HYPERLINK("http://x")')
-    record_entry(mito, actor=None, book="disposal-record", recorded_by=sato, fields={})
+    opened = record_entry(mito, actor=SETUP, book="disposal-record", recorded_by=sato, fields={})
+    complete_disposal(opened, actor=SETUP, done_by=suzuki, processing='=HYPERLINK("http://x")')
+    record_entry(mito, actor=SETUP, book="disposal-record", recorded_by=sato, fields={})
     workbook = openpyxl.load_workbook(io.BytesIO(export_book(mito, "disposal-record")))
     sheet = workbook.worksheets[0]
     rows = list(sheet.iter_rows(values_only=True))

@@ -13,6 +13,7 @@ from kitei.core.models import ChangeRecord
 from kitei.records.books import TAKE_OUT
 from kitei.records.notifications import remind_overdue_returns
 from kitei.records.services import record_entry, record_return
+from tests.conftest import SETUP
 
 from .conftest import with_email
 
@@ -20,7 +21,7 @@ from .conftest import with_email
 def _take_out(org: Any, by: Any, days_late: int, item: str, request: Any = None) -> Any:
     return record_entry(
         org,
-        actor=None,
+        actor=SETUP,
         book=TAKE_OUT,
         recorded_by=by,
         fields={
@@ -41,9 +42,9 @@ def test_the_borrower_is_reminded_by_email(
     with_email(suzuki, "suzuki@example.jp")
     entry = _take_out(mito, sato, 3, "", request=take_out)  # suzuki applied: the borrower
     returned = _take_out(mito, sato, 5, "返却済みの媒体")
-    record_return(returned, actor=None, returned_by=sato)
+    record_return(returned, actor=SETUP, returned_by=sato)
     _take_out(mito, sato, 0, "今日が返却日")
-    reminders = remind_overdue_returns(mito, actor=None, today=timezone.localdate())
+    reminders = remind_overdue_returns(mito, actor=SETUP, today=timezone.localdate())
     assert [(r.entry.pk, r.borrower, r.days_overdue, r.sent) for r in reminders] == [
         (entry.pk, "鈴木 花子", 3, True)
     ]
@@ -63,7 +64,7 @@ def test_a_borrower_without_an_address_is_listed_not_mailed(
     mito: Any, suzuki: Any, mailoutbox: list[Any]
 ) -> None:
     _take_out(mito, suzuki, 1, "USBメモリ")
-    [reminder] = remind_overdue_returns(mito, actor=None, today=timezone.localdate())
+    [reminder] = remind_overdue_returns(mito, actor=SETUP, today=timezone.localdate())
     assert not reminder.sent
     assert reminder.problem == "メールアドレスが登録されていません"
     assert mailoutbox == []

@@ -13,6 +13,7 @@ from kitei.approvals.models import RequestState
 from kitei.records.books import TAKE_OUT
 from kitei.records.models import Awaiting
 from kitei.records.services import complete_disposal, record_entry, record_return
+from tests.conftest import SETUP
 
 from .conftest import actions, file
 
@@ -73,7 +74,7 @@ def test_take_out_needs_its_expected_return_and_an_allowed_request(
     with pytest.raises(ValidationError, match="返却予定日を入力してください"):
         record_entry(
             mito,
-            actor=None,
+            actor=SETUP,
             book=TAKE_OUT,
             recorded_by=suzuki,
             fields={**OUT, "item": "USBメモリ", "purpose": "会議"},
@@ -95,22 +96,22 @@ def test_returns_are_refused_where_they_do_not_belong(
 ) -> None:
     entry = _record(mito, take_out, suzuki)
     with pytest.raises(ValidationError, match="返却者がこの組織の職員ではありません"):
-        record_return(entry, actor=None, returned_by=yamada)
+        record_return(entry, actor=SETUP, returned_by=yamada)
     with pytest.raises(ValidationError, match="未来の日時は記録できません"):
         record_return(
-            entry, actor=None, returned_by=suzuki, returned_at=timezone.now() + timedelta(days=1)
+            entry, actor=SETUP, returned_by=suzuki, returned_at=timezone.now() + timedelta(days=1)
         )
     with pytest.raises(ValidationError, match="「処理待ち」の手続はありません"):
-        complete_disposal(entry, actor=None, done_by=sato, processing="裁断")
+        complete_disposal(entry, actor=SETUP, done_by=sato, processing="裁断")
     fault = record_entry(
         mito,
-        actor=None,
+        actor=SETUP,
         book="fault-record",
         recorded_by=sato,
         fields={"fault_report": "a", "handling_result": "b", "issues": "c"},
     )
     with pytest.raises(ValidationError, match="「返却待ち」の手続はありません"):
-        record_return(fault, actor=None, returned_by=suzuki)
+        record_return(fault, actor=SETUP, returned_by=suzuki)
     assert entry.closed_at is None
 
 
@@ -121,7 +122,7 @@ def test_a_corrected_take_out_is_returned_on_its_correction(
     entry = _record(mito, take_out, suzuki, destination="市役所")
     fixed = record_entry(
         mito,
-        actor=None,
+        actor=SETUP,
         book=TAKE_OUT,
         recorded_by=suzuki,
         fields={**OUT, "destination": "市民会館"},
@@ -130,14 +131,14 @@ def test_a_corrected_take_out_is_returned_on_its_correction(
         corrects=entry,
     )
     with pytest.raises(ValidationError, match="訂正後の記録に記録してください"):
-        record_return(entry, actor=None, returned_by=suzuki)
+        record_return(entry, actor=SETUP, returned_by=suzuki)
     earlier = timezone.now() - timedelta(hours=1)
-    record_return(fixed, actor=None, returned_by=suzuki, returned_at=earlier)
+    record_return(fixed, actor=SETUP, returned_by=suzuki, returned_at=earlier)
     assert fixed.closed_at == earlier
     # a correction of a returned take-out stays returned
     again = record_entry(
         mito,
-        actor=None,
+        actor=SETUP,
         book=TAKE_OUT,
         recorded_by=suzuki,
         fields={**OUT, "destination": "市民会館ホール"},
@@ -153,7 +154,7 @@ def test_a_corrected_take_out_is_returned_on_its_correction(
 def test_a_take_out_without_request_is_the_recorders(mito: Any, suzuki: Any) -> None:
     entry = record_entry(
         mito,
-        actor=None,
+        actor=SETUP,
         book=TAKE_OUT,
         recorded_by=suzuki,
         fields={**OUT, "item": "USBメモリ", "purpose": "会議資料"},
@@ -161,6 +162,6 @@ def test_a_take_out_without_request_is_the_recorders(mito: Any, suzuki: Any) -> 
     )
     assert entry.person == suzuki
     assert entry.due_on == date(2026, 12, 1)
-    record_return(entry, actor=None, returned_by=suzuki)
+    record_return(entry, actor=SETUP, returned_by=suzuki)
     assert entry.request is None
     assert not entry.is_open

@@ -20,6 +20,7 @@ from openpyxl import load_workbook
 from kitei.approvals.models import RequestState
 from kitei.records import services
 from kitei.records.models import Awaiting, RecordEntry
+from tests.conftest import SETUP
 
 from ..conftest import PASSWORD, make_person
 from .conftest import actions, approve, file
@@ -130,7 +131,7 @@ def test_a_missing_field_is_refused_in_japanese(mito: Any, suzuki: Any) -> None:
 
 def test_the_disposal_is_completed_from_the_book(mito: Any, suzuki: Any) -> None:
     entry = services.record_entry(
-        mito, actor=None, book="disposal-record", recorded_by=suzuki, fields={}
+        mito, actor=SETUP, book="disposal-record", recorded_by=suzuki, fields={}
     )
     client = client_for(suzuki)
     assert "廃棄の処理を記録" in client.get("/records/disposal-record/").content.decode()
@@ -172,7 +173,7 @@ def test_work_is_confirmed_by_a_second_person_only(
 ) -> None:
     entry = services.record_entry(
         mito,
-        actor=None,
+        actor=SETUP,
         book="change-work-record",
         recorded_by=suzuki,
         fields={"work_content": "ファイアウォールの設定変更"},

@@ -6,7 +6,7 @@ from datetime import timedelta
 from typing import Any
 
 import pytest
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
 
 from kitei.approvals.models import RequestState
@@ -21,6 +21,7 @@ from kitei.records.services import (
     report_exception_afterwards,
     review_exception,
 )
+from tests.conftest import SETUP
 
 from .conftest import actions, approve, file
 
@@ -82,14 +83,14 @@ def test_the_escort_must_be_allowed_into_the_area(
 def test_staff_enter_the_log_through_record_entry(mito: Any, honda: Any) -> None:
     entry = record_entry(
         mito,
-        actor=None,
+        actor=SETUP,
         book="entry-log",
         recorded_by=honda,
         fields={"area": "サーバ室", "name": "本田 六子", "entered_at": "2026-11-20T09:00"},
     )
     assert entry.awaits == Awaiting.EXIT
     with pytest.raises(ValidationError, match="退室日時が入室日時より前です"):
-        record_leaving(entry, actor=None, left_at=timezone.make_aware(
+        record_leaving(entry, actor=SETUP, left_at=timezone.make_aware(
             timezone.datetime(2026, 11, 20, 8, 0)))  # fmt: skip
 
 
@@ -105,11 +106,14 @@ def test_an_emergency_exception_awaits_its_report_afterwards(
     assert entry.awaits == Awaiting.REPORT
     assert entry.is_open
     assert Awaiting(entry.awaits).label == "要事後報告"
-    reported = report_exception_afterwards(entry, actor=sato.user)
-    assert reported.closed_by == sato
+    # 8-4(2): 事後速やかにCISOに報告 — the CISO records receiving it, nobody else.
+    with pytest.raises(PermissionDenied, match="最高情報セキュリティ責任者"):
+        report_exception_afterwards(entry, actor=sato.user)
+    reported = report_exception_afterwards(entry, actor=gicho.user)
+    assert reported.closed_by == gicho
     assert not reported.is_open
     with pytest.raises(ValidationError, match="既に記録されています"):
-        report_exception_afterwards(entry, actor=sato.user)
+        report_exception_afterwards(entry, actor=gicho.user)
     assert actions(mito, entry) == ["record_entry", "report_exception_afterwards"]
 
 
@@ -119,16 +123,18 @@ def test_an_approved_exception_is_kept_and_reviewed_by_the_ciso(
 ) -> None:
     request = file(mito, sato, "exception.request")
     with pytest.raises(ValidationError, match="承認または許可されていない申請"):
-        record_exception(mito, actor=None, request=request, recorded_by=sato, fields=BACKGROUND)
+        record_exception(mito, actor=SETUP, request=request, recorded_by=sato, fields=BACKGROUND)
     request = approve(request, gicho)
     entry = record_exception(mito, actor=sato.user, request=request, recorded_by=sato,
                              fields=BACKGROUND)  # fmt: skip
     assert entry.awaits == Awaiting.NOTHING
     with pytest.raises(ValidationError, match="「要事後報告」の手続はありません"):
-        report_exception_afterwards(entry, actor=sato.user)
+        report_exception_afterwards(entry, actor=gicho.user)
     # 002 8-4(3): CISO は……定期的にその状況を確認しなければならない
-    with pytest.raises(ValidationError, match="規程が定める者（最高情報セキュリティ責任者）"):
+    with pytest.raises(PermissionDenied, match="最高情報セキュリティ責任者"):
         review_exception(entry, actor=sato.user, reviewer=sato, note="確認した")
+    with pytest.raises(ValidationError, match="規程が定める者（最高情報セキュリティ責任者）"):
+        review_exception(entry, actor=gicho.user, reviewer=sato, note="確認した")
     review = review_exception(
         entry, actor=gicho.user, reviewer=gicho, note="継続の必要性を確認した"
     )
@@ -143,7 +149,7 @@ def test_an_approved_exception_is_kept_and_reviewed_by_the_ciso(
     with pytest.raises(ValidationError, match="例外措置の記録ではありません"):
         review_exception(review, actor=gicho.user, reviewer=gicho, note="x")
     with pytest.raises(ValidationError, match="対象の例外措置の記録から"):
-        record_entry(mito, actor=None, book=EXCEPTION_REVIEW, recorded_by=gicho,
+        record_entry(mito, actor=SETUP, book=EXCEPTION_REVIEW, recorded_by=gicho,
                      fields={"note": "x"})  # fmt: skip
 
 
@@ -152,5 +158,5 @@ def test_only_exception_requests_enter_the_exception_register(
     mito: Any, sato: Any, suzuki: Any, take_out: Any
 ) -> None:
     with pytest.raises(ValidationError, match="例外措置の申請ではありません"):
-        record_exception(mito, actor=None, request=take_out, recorded_by=sato, fields=BACKGROUND)
+        record_exception(mito, actor=SETUP, request=take_out, recorded_by=sato, fields=BACKGROUND)
     assert not ChangeRecord.objects.filter(action="record_entry").exists()

@@ -20,6 +20,7 @@ from kitei.people.services import create_department
 from kitei.systems.models import Software, System
 from kitei.systems.services import add_software, register_system
 from kitei.systems.transfer import export_systems, import_systems, read_systems
+from tests.conftest import SETUP
 
 from ..conftest import PASSWORD, activate_totp, make_org, make_person
 
@@ -71,7 +72,7 @@ def cast(mito: Any, somu: Any, sato: Any, suzuki: Any) -> Any:
 
 def test_valid_workbook_registers_systems_and_software_with_records(cast: Any, sato: Any) -> None:
     before = ChangeRecord.objects.filter(organization=cast).count()
-    plan = import_systems(cast, workbook(SYSTEMS, SOFTWARE_ROWS), actor=sato.user)
+    plan = import_systems(cast, workbook(SYSTEMS, SOFTWARE_ROWS), actor=SETUP)
     assert plan.ok, plan.errors
     assert plan.summary() == "情報システム 2 件、ソフトウェア 3 件"
     council = System.objects.get(name="議会情報システム")
@@ -99,7 +100,7 @@ def test_valid_workbook_registers_systems_and_software_with_records(cast: Any, s
 
 
 def test_every_bad_row_of_both_sheets_and_nothing_written(cast: Any, somu: Any) -> None:
-    register_system(cast, actor=None, name="既存システム", department=somu)
+    register_system(cast, actor=SETUP, name="既存システム", department=somu)
     systems = [
         ["既存システム", "総務課", "", "", "", "", "", "", ""],  # 2
         ["新システム", "広報課", "田中", "", "月面系", "たぶん", "可用性9", "", "来年"],  # 3
@@ -114,7 +115,7 @@ def test_every_bad_row_of_both_sheets_and_nothing_written(cast: Any, somu: Any) 
         ["既存システム", "DB", "", ""],  # 5
     ]
     before = (System.objects.count(), ChangeRecord.objects.count())
-    plan = import_systems(cast, workbook(systems, software), actor=None)
+    plan = import_systems(cast, workbook(systems, software), actor=SETUP)
     assert [(e.sheet, e.line, e.column, e.reason) for e in plan.errors] == [
         ("情報システム台帳", 2, "名称", "「既存システム」は既に台帳にあります。"),
         ("情報システム台帳", 3, "所管部署", "部署「広報課」はありません。"),
@@ -137,13 +138,13 @@ def test_every_bad_row_of_both_sheets_and_nothing_written(cast: Any, somu: Any) 
         ("ソフトウェア", 5, "ソフトウェア名", "4行目と重複しています。"),
     ]  # fmt: skip
     assert (System.objects.count(), ChangeRecord.objects.count()) == before
-    add_software(System.objects.get(name="既存システム"), actor=None, name="DB")
+    add_software(System.objects.get(name="既存システム"), actor=SETUP, name="DB")
     again = read_systems(cast, workbook([], [["既存システム", "DB", "", ""]]))
     assert [e.reason for e in again.errors] == ["このソフトウェアは既に台帳にあります。"]
 
 
 def test_export_edit_import_round_trip_into_another_organisation(cast: Any) -> None:
-    assert import_systems(cast, workbook(SYSTEMS, SOFTWARE_ROWS), actor=None).ok
+    assert import_systems(cast, workbook(SYSTEMS, SOFTWARE_ROWS), actor=SETUP).ok
     exported = export_systems(cast, fmt="xlsx")
     book = openpyxl.load_workbook(io.BytesIO(exported))
     assert book.sheetnames == ["情報システム台帳", "ソフトウェア"]
@@ -165,13 +166,13 @@ def test_export_edit_import_round_trip_into_another_organisation(cast: Any) -> N
     edited = io.BytesIO()
     book.save(edited)
     other = make_org("mito2", name="水戸市議会（検証）")
-    dept = create_department(other, actor=None, name="総務課")
+    dept = create_department(other, actor=SETUP, name="総務課")
     make_person(other, "sato2", "佐藤 一郎", department=dept)
     make_person(other, "suzuki2", "鈴木 花子", department=dept)
     assert [e.reason for e in read_systems(cast, edited.getvalue()).errors][:1] == [
         "「会議録検索」は既に台帳にあります。"
     ]
-    assert import_systems(other, edited.getvalue(), actor=None).ok
+    assert import_systems(other, edited.getvalue(), actor=SETUP).ok
     copied = openpyxl.load_workbook(io.BytesIO(export_systems(other, fmt="xlsx")))
     again = {
         r[0]: list(r) for r in copied["情報システム台帳"].iter_rows(min_row=2, values_only=True)
@@ -184,11 +185,11 @@ def test_export_edit_import_round_trip_into_another_organisation(cast: Any) -> N
 
 def test_csv_holds_one_list_and_formulas_are_neutralised(cast: Any, somu: Any) -> None:
     register_system(
-        cast, actor=None, name="=HYPERLINK(\"http://x\")", department=somu,
+        cast, actor=SETUP, name="=HYPERLINK(\"http://x\")", department=somu,
         security_requirements="@SUM(A1)",
     )  # fmt: skip
     system = System.objects.get()
-    add_software(system, actor=None, name="-OS", version="+1", end_of_support=date(2031, 1, 1))
+    add_software(system, actor=SETUP, name="-OS", version="+1", end_of_support=date(2031, 1, 1))
     systems_csv = export_systems(cast, fmt="csv").decode("utf-8-sig")
     assert systems_csv.splitlines()[0] == ",".join(HEADINGS)
     assert (
@@ -197,9 +198,9 @@ def test_csv_holds_one_list_and_formulas_are_neutralised(cast: Any, somu: Any) -
     software_csv = export_systems(cast, fmt="csv", sheet="software").decode("utf-8-sig")
     assert software_csv.splitlines()[1] == '"\'=HYPERLINK(""http://x"")",\'-OS,\'+1,2031-01-01'
     other = make_org("mito2", name="水戸市議会（CSV）")
-    create_department(other, actor=None, name="総務課")
-    assert import_systems(other, systems_csv.encode("cp932"), actor=None).ok
-    assert import_systems(other, software_csv.encode("utf-8"), actor=None).ok
+    create_department(other, actor=SETUP, name="総務課")
+    assert import_systems(other, systems_csv.encode("cp932"), actor=SETUP).ok
+    assert import_systems(other, software_csv.encode("utf-8"), actor=SETUP).ok
     copy = System.objects.get(organization=other)
     assert (copy.name, copy.security_requirements) == (system.name, "@SUM(A1)")
     assert list(copy.software.values_list("name", "version")) == [("-OS", "+1")]
@@ -219,7 +220,7 @@ def test_permission_to_keep_a_system(cast: Any, somu: Any, sato: Any) -> None:
 
 
 def test_pack_without_availability_axis(toyama: Any) -> None:
-    create_department(toyama, actor=None, name="事務局")
+    create_department(toyama, actor=SETUP, name="事務局")
     plan = read_systems(toyama, workbook([["組合システム", "事務局", "", "", "", "", "1", "", ""]]))
     assert [e.reason for e in plan.errors] == ["この組織のポリシーには可用性の分類がありません。"]
 

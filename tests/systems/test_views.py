@@ -14,6 +14,7 @@ from kitei.core.models import ChangeRecord
 from kitei.people.services import create_department
 from kitei.systems.models import Software, System
 from kitei.systems.services import add_software, register_system
+from tests.conftest import SETUP
 
 from ..conftest import PASSWORD, activate_totp, make_person
 
@@ -48,7 +49,7 @@ def kimura(mito: Any, somu: Any) -> Any:
     person = make_person(mito, "kimura", "木村 健太", department=somu)
     assign_role(
         mito,
-        actor=None,
+        actor=SETUP,
         person=person,
         role_id="information_system_manager",
         system="議会情報システム",
@@ -58,13 +59,13 @@ def kimura(mito: Any, somu: Any) -> Any:
 
 
 def _system(org: Any, dept: Any, name: str, **fields: Any) -> System:
-    return register_system(org, actor=None, name=name, department=dept, **fields)
+    return register_system(org, actor=SETUP, name=name, department=dept, **fields)
 
 
 def test_list_filters_by_department_zone_external_manager_and_name(
     mito: Any, somu: Any, sato: Any, suzuki: Any
 ) -> None:
-    gijika = create_department(mito, actor=None, name="議事課")
+    gijika = create_department(mito, actor=SETUP, name="議事課")
     _system(mito, somu, "議会情報システム", zone="lgwan", manager=sato)
     _system(mito, gijika, "会議録検索システム", zone="internet", is_external_service=True)
     _system(mito, gijika, "議会中継配信", zone="internet")
@@ -92,13 +93,13 @@ def test_list_is_paginated_with_bounded_queries(
     client = client_for("suzuki")
     today = timezone.localdate()
     first = _system(mito, somu, "システム 00")
-    add_software(first, actor=None, name="OS", end_of_support=today - timedelta(days=1))
+    add_software(first, actor=SETUP, name="OS", end_of_support=today - timedelta(days=1))
     client.get("/systems/")  # warm the pack engine's cache
     with django_assert_max_num_queries(MAX_QUERIES):
         assert client.get("/systems/").status_code == 200
     for n in range(1, 61):
         system = _system(mito, somu, f"システム {n:02d}", zone="lgwan")
-        add_software(system, actor=None, name="OS", end_of_support=today - timedelta(days=1))
+        add_software(system, actor=SETUP, name="OS", end_of_support=today - timedelta(days=1))
     with django_assert_max_num_queries(MAX_QUERIES):
         page = client.get("/systems/").content.decode()
     with django_assert_max_num_queries(MAX_QUERIES):
@@ -124,20 +125,20 @@ def test_system_page_flags_software_by_support_status(
     )
     add_software(
         system,
-        actor=None,
+        actor=SETUP,
         name="Windows Server",
         version="2012 R2",
         end_of_support=today - timedelta(days=30),
     )
     add_software(
         system,
-        actor=None,
+        actor=SETUP,
         name="PostgreSQL",
         version="14",
         end_of_support=today + timedelta(days=365),
     )
-    add_software(system, actor=None, name="Web", end_of_support=today + timedelta(days=5 * 365))
-    add_software(system, actor=None, name="業務アプリ")
+    add_software(system, actor=SETUP, name="Web", end_of_support=today + timedelta(days=5 * 365))
+    add_software(system, actor=SETUP, name="業務アプリ")
     page = client_for("suzuki").get(f"/systems/{system.pk}/").content.decode()
     assert "LGWAN接続系" in page
     assert "可用性2" in page
@@ -153,10 +154,10 @@ def test_system_page_flags_software_by_support_status(
 def test_pack_without_the_rule_flags_ended_software_without_a_clause(
     toyama: Any, yamada: Any
 ) -> None:
-    dept = create_department(toyama, actor=None, name="事務局")
+    dept = create_department(toyama, actor=SETUP, name="事務局")
     system = _system(toyama, dept, "組合業務システム")
     today = timezone.localdate()
-    add_software(system, actor=None, name="OS", end_of_support=today - timedelta(days=1))
+    add_software(system, actor=SETUP, name="OS", end_of_support=today - timedelta(days=1))
     page = client_for("yamada").get(f"/systems/{system.pk}/").content.decode()
     assert '<span class="status ended">サポート終了</span>' in page
     assert "7-4(1)キ" not in page
@@ -258,9 +259,9 @@ def test_home_page_counts_systems_and_flagged_software(mito: Any, somu: Any, suz
     today = timezone.localdate()
     system = _system(mito, somu, "議会情報システム", planned_until=today + timedelta(days=900))
     _system(mito, somu, "会議録検索システム")
-    add_software(system, actor=None, name="A", end_of_support=today - timedelta(days=1))
-    add_software(system, actor=None, name="B", end_of_support=today + timedelta(days=30))
-    add_software(system, actor=None, name="C", end_of_support=today + timedelta(days=1000))
+    add_software(system, actor=SETUP, name="A", end_of_support=today - timedelta(days=1))
+    add_software(system, actor=SETUP, name="B", end_of_support=today + timedelta(days=30))
+    add_software(system, actor=SETUP, name="C", end_of_support=today + timedelta(days=1000))
     page = client_for("suzuki").get("/").content.decode()
     registers = page.split('id="registers"')[1].split("</section>")[0]
     assert re.search(r"情報システム</a></dt><dd>2</dd>", registers)

@@ -258,14 +258,18 @@ def _references(organization: Organization, data: dict[str, Any]) -> dict[str, A
 
 def _keep(caller: Caller, department_id: int) -> None:
     """403 unless the caller keeps the assets of the department (core.access)."""
-    if not access.can_manage_asset(caller.user, caller.organization, department_id):
-        raise ApiError(403, "forbidden", _("この部署の情報資産を変更する権限がありません。"))
+    target = access.Target(organization_id=caller.organization.pk, department_id=department_id)
+    verdict = access.check(caller.user, "assets.manage", target)
+    if not verdict.allowed:
+        raise ApiError(403, "forbidden", verdict.message)
 
 
 def _may_classify(caller: Caller, asset: Asset) -> None:
     """403 unless the caller may decide an unclear class: the role the pack names (3(2)エ)."""
     decision = queries.classify_unclear_decision(caller.organization, asset)
-    if not access.can_classify(caller.user, caller.organization, decision, asset.department_id):
+    if not access.check_decided(
+        caller.user, "assets.classify", asset, decision, otherwise="assets.manage"
+    ).allowed:
         roles = "・".join(t for step in decision.approvals for _i, t in step.roles)
         raise ApiError(
             403,

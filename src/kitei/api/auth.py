@@ -73,7 +73,7 @@ class TokenAuth(HttpBearer):
 
 def require(caller: Caller, permission: access.Permission) -> None:
     """Raise ApiError(403) unless core.access lets the caller do `permission`."""
-    if not access.can(caller.user, permission, caller.organization):
+    if not access.check(caller.user, permission, caller.organization).allowed:
         raise ApiError(403, "forbidden", _("この操作を行う権限がありません。"))
 
 

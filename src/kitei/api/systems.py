@@ -253,10 +253,12 @@ def _fields(organization: Organization, data: dict[str, Any]) -> dict[str, Any]:
 
 def _keep(caller: Caller, *, name: str, manager: Person | None) -> None:
     """403 unless the caller keeps this system (core.access: administrators, its manager …)."""
-    manager_id = manager.pk if manager is not None else None
-    if not access.can_manage_system(
-        caller.user, caller.organization, name=name, manager_id=manager_id
-    ):
+    target = access.Target(
+        organization_id=caller.organization.pk,
+        system_name=name,
+        system_manager_id=manager.pk if manager is not None else None,
+    )
+    if not access.check(caller.user, "systems.manage", target).allowed:
         raise ApiError(
             403,
             "forbidden",

@@ -14,6 +14,7 @@ from django.db.models import Prefetch, QuerySet
 from kitei.approvals import routing
 from kitei.approvals.models import Approval, ApprovalStep, Request, RequestState
 from kitei.core import access
+from kitei.people import entitlements
 from kitei.people.models import Person
 from kitei.policy.actions import CANONICAL_ACTIONS
 
@@ -54,7 +55,9 @@ def _decides(
     pending = [r for r in routing.step_role_ids(step) if r not in decided]
     target = routing.target_of(request)
     return bool(
-        access.step_entitlements(person, target, pending, scopes=scopes, assignments=assignments)
+        entitlements.step_entitlements(
+            person, target, pending, scopes=scopes, assignments=assignments
+        )
     )
 
 
@@ -65,7 +68,7 @@ def inbox_for(person: Person) -> QuerySet[Request]:
     applicant sees their own request only where the pack allows the override with a reason.
     """
     organization = person.organization
-    scopes = access.role_scopes(organization)
+    scopes = entitlements.role_scopes(organization)
     assignments = access.assignments_of(person)
     open_steps = (
         ApprovalStep.objects.filter(
@@ -104,7 +107,7 @@ def may_decide(person: Person, request: Request) -> bool:
     step = routing.current_step(steps)
     if step is None:
         return False
-    scopes = access.role_scopes(request.organization)
+    scopes = entitlements.role_scopes(request.organization)
     return _decides(person, request, step, scopes, access.assignments_of(person))
 
 
@@ -124,7 +127,7 @@ def step_approvers(request: Request, step: ApprovalStep) -> list[Person]:
     verdicts = list(step.approvals.all())
     decided = {a.role_id for a in verdicts}
     pending = [r for r in routing.step_role_ids(step) if r not in decided]
-    people = access.approvers_for(request.organization, routing.target_of(request), pending)
+    people = entitlements.approvers_for(request.organization, routing.target_of(request), pending)
     excluded = {a.approver_id for a in verdicts}
     if not _may_self_approve(request):
         excluded.add(request.applicant_id)

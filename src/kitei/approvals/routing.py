@@ -19,6 +19,7 @@ from kitei.approvals.models import ApprovalStep, Request
 from kitei.assets.models import Asset, AssetForm
 from kitei.core import access
 from kitei.core.models import Organization
+from kitei.people import entitlements
 from kitei.people.models import Department, Person
 from kitei.policy import Decision
 from kitei.policy.actions import CONTEXT_FLAGS
@@ -27,7 +28,7 @@ from kitei.systems.models import System
 # The route of a request the pack is silent on (002 6-1(1)ア: 相談し、指示を仰ぐ).
 GAP_STEP = {
     "mode": "any_of",
-    "roles": [{"id": access.POLICY_OFFICE, "title": "情報政策担当（組織管理者）"}],
+    "roles": [{"id": entitlements.POLICY_OFFICE, "title": "情報政策担当（組織管理者）"}],
 }
 
 
@@ -120,7 +121,7 @@ def check_route(
     system: System | None,
 ) -> None:
     """Refuse a route some step of which nobody could ever decide (no 課 / no system named)."""
-    scopes = access.role_scopes(organization)
+    scopes = entitlements.role_scopes(organization)
     for step in steps:
         for role in step["roles"]:
             scope = scopes.get(role["id"])
@@ -136,10 +137,10 @@ def check_route(
                 )
 
 
-def target_of(request: Request) -> access.ApprovalTarget:
+def target_of(request: Request) -> entitlements.ApprovalTarget:
     """Who may decide this request is resolved against its 課 and system (rows loaded)."""
     system = request.system
-    return access.ApprovalTarget(
+    return entitlements.ApprovalTarget(
         organization_id=request.organization_id,
         department_id=request.department_id,
         system=system.name if system is not None else "",
@@ -176,7 +177,7 @@ def entitlement(
     *,
     role_id: str | None,
     decided: set[str],
-) -> access.Entitlement:
+) -> entitlements.Entitlement:
     """The role of the step the approver decides for now, or PermissionDenied saying why not."""
     titles = {str(r["id"]): str(r["title"]) for r in step.roles}
     if role_id is not None and role_id not in titles:
@@ -187,12 +188,12 @@ def entitlement(
         )
     pending = [r for r in titles if r not in decided] if role_id is None else [role_id]
     target = target_of(request)
-    entitled = access.step_entitlements(approver, target, pending)
+    entitled = entitlements.step_entitlements(approver, target, pending)
     if entitled:
         return entitled[0]
     wanted = "・".join(titles[r] for r in pending)
     every_period = list(approver.assignments.all())
-    if access.step_entitlements(approver, target, pending, assignments=every_period):
+    if entitlements.step_entitlements(approver, target, pending, assignments=every_period):
         raise PermissionDenied(
             _("「%(roles)s」の割当ての有効期間外のため、判断できません。") % {"roles": wanted}
         )

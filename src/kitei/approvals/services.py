@@ -32,6 +32,7 @@ from kitei.assets.models import Asset
 from kitei.core import access
 from kitei.core.models import Organization
 from kitei.core.services import Actor, record_change
+from kitei.people import entitlements
 from kitei.people.models import Person
 from kitei.policy import Decision, RequestError
 from kitei.systems.models import System
@@ -131,6 +132,7 @@ def file_request(
     The decision, the engine's input and the pack digest are stored for replay; an
     `undetermined` request goes to the policy office (the organisation administrators).
     """
+    access.require(actor, "requests.file", organization)
     _check_members(organization, applicant, asset, system)
     if not reason.strip():
         raise ValidationError(_("申請理由を記入してください。"))
@@ -379,7 +381,7 @@ def _advance(
 def _record_verdict(
     request: Request,
     step: ApprovalStep,
-    entitlement: access.Entitlement,
+    entitlement: entitlements.Entitlement,
     attempt: _Attempt,
     before: str,
 ) -> None:
@@ -425,6 +427,7 @@ def _record_override(request: Request, step: ApprovalStep, attempt: _Attempt) ->
 @transaction.atomic
 def withdraw_request(request: Request, *, actor: Actor, applicant: Person) -> Request:
     """The applicant takes back a request still waiting for a decision."""
+    access.require(actor, "requests.file", request)
     locked = _locked(request)
     if applicant.pk != locked.applicant_id:
         raise PermissionDenied(_("申請者本人だけが申請を取り下げられます。"))
@@ -447,6 +450,7 @@ def withdraw_request(request: Request, *, actor: Actor, applicant: Person) -> Re
 @transaction.atomic
 def complete_request(request: Request, *, actor: Actor) -> Request:
     """Mark an approved or permitted request done (its record book entry is closed)."""
+    access.require(actor, "records.write", request)
     locked = _locked(request)
     _move(locked, RequestState.COMPLETED)
     before = locked.state

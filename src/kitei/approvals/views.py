@@ -22,6 +22,7 @@ from kitei.approvals.forms import FLAGS, RequestEntryForm, VerdictForm
 from kitei.approvals.models import Request, RequestState
 from kitei.core import access
 from kitei.core.models import Organization
+from kitei.people import entitlements
 from kitei.people.models import Department, Person
 from kitei.policy import Decision, RequestError
 from kitei.policy.engine import EFFECT_TITLE
@@ -76,9 +77,9 @@ class Preview:
 
 def _target(
     org: Organization, department: Department | None, system: System | None
-) -> access.ApprovalTarget:
+) -> entitlements.ApprovalTarget:
     """The 課 and system the route's roles are resolved against, as filing resolves them."""
-    return access.ApprovalTarget(
+    return entitlements.ApprovalTarget(
         organization_id=org.pk,
         department_id=department.pk if department is not None else None,
         system=system.name if system is not None else "",
@@ -120,7 +121,8 @@ def preview_of(
     for step in steps:
         roles = [
             RouteRole(
-                title=str(r["title"]), people=access.approvers_for(org, target, [str(r["id"])])
+                title=str(r["title"]),
+                people=entitlements.approvers_for(org, target, [str(r["id"])]),
             )
             for r in step["roles"]
         ]
@@ -259,7 +261,7 @@ def inbox_count(request: HttpRequest) -> HttpResponse:
     org = access.organization_of(request.user)
     person = access.person_of(request.user)
     count = 0
-    if access.can(request.user, "requests.view", org) and isinstance(person, Person):
+    if access.check(request.user, "requests.view", org).allowed and isinstance(person, Person):
         count = queries.inbox_for(person).count()
     return render(request, "approvals/_inbox_count.html", {"count": count})
 
@@ -267,13 +269,15 @@ def inbox_count(request: HttpRequest) -> HttpResponse:
 def home_figures(request: HttpRequest, org: Organization) -> dict[str, object]:
     """The home page's figures: requests waiting on the user, their own open ones, overdue."""
     person = access.person_of(request.user)
-    if not access.can(request.user, "requests.view", org) or not isinstance(person, Person):
+    if not access.check(request.user, "requests.view", org).allowed or not isinstance(
+        person, Person
+    ):
         return {}
     figures: dict[str, object] = {
         "inbox_count": queries.inbox_for(person).count(),
         "open_requests": queries.requests_of(person).filter(state__in=queries.OPEN_STATES).count(),
     }
-    if access.can(request.user, "records.view", org):
+    if access.check(request.user, "records.view", org).allowed:
         today = timezone.localdate()
         figures["overdue_returns"] = record_queries.overdue_returns(org, today).count()
     return {"request_figures": figures}

@@ -16,6 +16,7 @@ from django.utils import timezone
 from kitei.assets.models import Asset
 from kitei.assets.services import register_asset, set_medium_contents
 from kitei.core import access
+from kitei.core.access import Operator
 from kitei.core.models import Organization
 from kitei.people.models import Department, Person, RoleAssignment
 from kitei.policy.model import Pack
@@ -209,18 +210,28 @@ def _zone(pack: Pack, word: str) -> str:
     return next((z.id for z in pack.network.zones if word in z.title), "")
 
 
+DEMO = Operator(name="kitei demo")
+
+
 def _holder(org: Organization, roles: frozenset[str]) -> Person | None:
     """A person holding one of the roles in the organisation, if any."""
     found = RoleAssignment.objects.filter(organization=org, role_id__in=roles).first()
     return found.person if found else None
 
 
+def _granted(org: Organization, permission: str) -> frozenset[str]:
+    """The roles the organisation's pack grants `permission` to."""
+    return frozenset(g.role_id for g in access.grants_of(org).by_permission.get(permission, ()))
+
+
 def build_systems(org: Organization, spec: DemoOrg, dept: Department) -> list[System]:
     """The organisation's main system (spec.system) and three common ones, with software."""
     pack = access.engine_for(org.pack_id, org.pack_digest).pack
-    keepers = access.REGISTER_KEEPERS.get(org.pack_id, {}).get("systems", frozenset())
-    manager = _holder(org, keepers)
-    operator = _holder(org, frozenset({"information_system_operator"}))
+    index = access.grants_of(org)
+    manager = _holder(org, _granted(org, "systems.manage"))
+    operator = _holder(
+        org, frozenset(r for r, col in index.register_columns.items() if col == "operator")
+    )
     has_availability = any(a.id == "availability" for a in pack.classification.axes)
     main = DemoSystem(spec.system, "LGWAN", (WINDOWS_2022, POSTGRES_16, PACKAGE), availability="2")
     # Systems are planned for five more fiscal years; the package's vendor ends support
@@ -232,7 +243,7 @@ def build_systems(org: Organization, spec: DemoOrg, dept: Department) -> list[Sy
     for item in (main, *SYSTEMS):
         system = register_system(
             org,
-            actor=None,
+            actor=DEMO,
             name=item.name,
             department=dept,
             manager=manager,
@@ -246,7 +257,7 @@ def build_systems(org: Organization, spec: DemoOrg, dept: Department) -> list[Sy
         for software in item.software:
             add_software(
                 system,
-                actor=None,
+                actor=DEMO,
                 name=software.name,
                 version=software.version,
                 end_of_support=package_end if software is PACKAGE else software.end_of_support,
@@ -259,8 +270,10 @@ def build_registers(org: Organization, spec: DemoOrg) -> None:
     """Fill the organisation's asset and system registers with plausible rows."""
     depts = list(Department.objects.filter(organization=org).order_by("pk"))
     systems = build_systems(org, spec, depts[0])
-    keepers = access.REGISTER_KEEPERS.get(org.pack_id, {}).get("assets", frozenset())
-    owner = _holder(org, keepers) or Person.objects.filter(organization=org).first()
+    owner = (
+        _holder(org, _granted(org, "assets.manage"))
+        or Person.objects.filter(organization=org).first()
+    )
     classes = CLASSES.get(org.pack_id)
     items = (*EXTRA.get(spec.slug, ()), *COMMON)
     made: dict[str, Asset] = {}
@@ -269,7 +282,7 @@ def build_registers(org: Organization, spec: DemoOrg) -> None:
         index = item.dept if item.dept is not None else areas.get(item.area, n % len(depts))
         made[item.name] = register_asset(
             org,
-            actor=None,
+            actor=DEMO,
             name=item.name,
             department=depts[index],
             form=item.form,
@@ -291,7 +304,7 @@ def _copies_and_media(
     original = made["職員名簿"]
     register_asset(
         org,
-        actor=None,
+        actor=DEMO,
         name="職員名簿（写し・緊急連絡用）",
         department=depts[-1],
         form="paper",
@@ -301,7 +314,7 @@ def _copies_and_media(
     )
     usb = register_asset(
         org,
-        actor=None,
+        actor=DEMO,
         name="USBメモリ（研修資料持出用）",
         department=depts[0],
         form="medium",
@@ -309,11 +322,11 @@ def _copies_and_media(
         unclear=unclear,
         storage_location="総務 施錠キャビネット",
     )
-    set_medium_contents(usb, actor=None, contents=[made["研修受講記録"], made["庁内報"]])
+    set_medium_contents(usb, actor=DEMO, contents=[made["研修受講記録"], made["庁内報"]])
     # One row received from outside whose class nobody has decided yet (002 3(2)エ).
     register_asset(
         org,
-        actor=None,
+        actor=DEMO,
         name="他団体から受領した調査票",
         department=depts[-1],
         form="paper",

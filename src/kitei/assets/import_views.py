@@ -34,7 +34,7 @@ def assets_import(request: HttpRequest) -> HttpResponse:
         prefetch_related_objects([person], "assignments")
 
     def may_manage(department: Department) -> bool:
-        return access.can_manage_asset(request.user, org, department.pk)
+        return access.check(request.user, "assets.manage", department).allowed
 
     pack = access.engine_for(org.pack_id, org.pack_digest).pack
     page = ImportPage(

@@ -11,6 +11,8 @@ from django.db import transaction
 from django.utils import timezone
 
 from kitei.assets.models import Asset, AssetForm, ClassificationStatus, Disclosure
+from kitei.assets.queries import classify_unclear_decision
+from kitei.core import access
 from kitei.core.access import engine_for
 from kitei.core.bulk import insert_rows
 from kitei.core.models import Organization
@@ -82,6 +84,7 @@ def register_asset(
     **fields: Any,
 ) -> Asset:
     """Add an asset; a copy takes its original's class, an unclear one waits for a decision."""
+    access.require(actor, "assets.manage", department)
     unknown = set(fields) - set(EDITABLE)
     if unknown:
         raise TypeError(f"unknown fields {sorted(unknown)}")
@@ -118,6 +121,9 @@ def register_asset(
 @transaction.atomic
 def update_asset(asset: Asset, *, actor: Actor, **fields: Any) -> Asset:
     """Change an asset's register entry (not its class: see classify_asset)."""
+    access.require(actor, "assets.manage", asset)
+    if isinstance(fields.get("department"), Department):  # moving it: the new 課 too
+        access.require(actor, "assets.manage", fields["department"])
     unknown = set(fields) - set(EDITABLE)
     if unknown:
         raise TypeError(f"unknown fields {sorted(unknown)}")
@@ -139,7 +145,20 @@ def update_asset(asset: Asset, *, actor: Actor, **fields: Any) -> Asset:
 
 @transaction.atomic
 def classify_asset(asset: Asset, *, actor: Actor, classification: Mapping[str, object]) -> Asset:
-    """Set an asset's class (also deciding an unclear one); copies and media follow."""
+    """Set an asset's class (also deciding an unclear one); copies and media follow.
+
+    An unclear class is decided by whom the pack names (002 3(2)エ: 情報セキュリティ管理者に
+    判断を仰ぐ), else by the asset's keepers.
+    """
+    if asset.classification_status == ClassificationStatus.UNCLEAR:
+        decision = classify_unclear_decision(asset.organization, asset)
+        verdict = access.check_decided(
+            actor, "assets.classify", asset, decision, otherwise="assets.manage"
+        )
+        if not verdict.allowed:
+            raise access.Refusal(verdict)
+    else:
+        access.require(actor, "assets.manage", asset)
     if asset.copy_of_id is not None:
         raise ValidationError("複製の分類は複製元に従います（複製元の分類を変更してください）。")
     before = snapshot(asset)
@@ -198,6 +217,7 @@ def _recompute_medium(medium: Asset, actor: Actor) -> None:
 @transaction.atomic
 def set_medium_contents(medium: Asset, *, actor: Actor, contents: Iterable[Asset]) -> Asset:
     """Record what a medium holds; its class rises to the highest of them."""
+    access.require(actor, "assets.manage", medium)
     items = list(contents)
     if medium.form != AssetForm.MEDIUM:
         raise ValidationError("収録資産を登録できるのは記録媒体だけです。")
@@ -231,6 +251,7 @@ def bulk_register_assets(
     seconds, where the ORM's bulk_create takes minutes. Returns the new assets' ids, in the
     rows' order.
     """
+    access.require(actor, "assets.manage", organization)
     resolved: dict[tuple[tuple[str, str], ...], dict[str, str]] = {}
     checked = []
     for number, row in enumerate(rows, 1):

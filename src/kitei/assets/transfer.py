@@ -377,7 +377,7 @@ def command(args: argparse.Namespace, out: TextIO | None = None, err: TextIO | N
     return run_command(
         args,
         check=read_assets,
-        write=lambda organization, data: import_assets(organization, data, actor=None),
+        write=lambda organization, data, actor: import_assets(organization, data, actor=actor),
         export=lambda organization, fmt: export_assets(organization, fmt=fmt),
         out=out,
         err=err,

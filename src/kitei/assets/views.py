@@ -35,7 +35,7 @@ def _organization(request: HttpRequest, permission: access.Permission) -> Organi
 
 def _kept_departments(request: HttpRequest, org: Organization) -> QuerySet[Department]:
     """The departments whose assets the user keeps (all of them for administrators)."""
-    reach = access.keeps(request.user, org, "assets")
+    reach = access.reach(request.user, "assets.manage", org)
     result = queries.departments(org)
     return result if reach.everything else result.filter(pk__in=reach.departments)
 
@@ -60,7 +60,7 @@ def asset_list(request: HttpRequest) -> HttpResponse:
         "departments": queries.departments(org),
         "owners": queries.people(org),
         "forms": AssetForm.choices,
-        "can_manage": access.can(request.user, "assets.manage", org),
+        "can_manage": access.check(request.user, "assets.manage", org).allowed,
     }
     return render(request, "assets/asset_list.html", context)
 
@@ -71,12 +71,14 @@ def _detail_context(request: HttpRequest, org: Organization, item: Asset) -> dic
         "asset": item,
         "pack": pack,
         "view": queries.view(pack, item),
-        "can_manage": access.can_manage_asset(request.user, org, item.department_id),
-        "can_copy": access.can(request.user, "assets.manage", org),
+        "can_manage": access.check(request.user, "assets.manage", item).allowed,
+        "can_copy": access.check(request.user, "assets.manage", org).allowed,
     }
     if item.classification_status == ClassificationStatus.UNCLEAR:
         decision = queries.classify_unclear_decision(org, item)
-        may = access.can_classify(request.user, org, decision, item.department_id)
+        may = access.check_decided(
+            request.user, "assets.classify", item, decision, otherwise="assets.manage"
+        ).allowed
         context.update(
             decision=decision,
             can_classify=may and bool(pack.classification.axes),
@@ -139,7 +141,9 @@ def _save_entry(request: HttpRequest, org: Organization, item: Asset, form: Any)
     )
     if reclassify and unclear:
         decision = queries.classify_unclear_decision(org, item)
-        if not access.can_classify(request.user, org, decision, item.department_id):
+        if not access.check_decided(
+            request.user, "assets.classify", item, decision, otherwise="assets.manage"
+        ).allowed:
             roles = "・".join(t for step in decision.approvals for _i, t in step.roles)
             raise ValidationError(
                 _("分類が不明な資産の分類は%(roles)sが判断します。") % {"roles": roles}
@@ -157,7 +161,7 @@ def asset_edit(request: HttpRequest, pk: int) -> HttpResponse:
     """Change an asset's entry and class (a copy's class follows its original)."""
     org = _organization(request, "assets.view")
     item = queries.asset(org, pk)
-    if not access.can_manage_asset(request.user, org, item.department_id):
+    if not access.check(request.user, "assets.manage", item).allowed:
         raise PermissionDenied("assets.manage")
     form = AssetEntryForm(
         request.POST or None,
@@ -219,7 +223,9 @@ def asset_classify(request: HttpRequest, pk: int) -> HttpResponse:
         messages.info(request, _("この資産の分類は既に決まっています。"))
         return redirect("assets:detail", pk=item.pk)
     decision = queries.classify_unclear_decision(org, item)
-    if not access.can_classify(request.user, org, decision, item.department_id):
+    if not access.check_decided(
+        request.user, "assets.classify", item, decision, otherwise="assets.manage"
+    ).allowed:
         raise PermissionDenied("asset.classify_unclear")
     form = ClassifyForm(request.POST, organization=org)
     if form.is_valid():

@@ -1,12 +1,18 @@
-"""Every permission decision of the application, in one place.
+"""The one permission question of kitei: `check(actor, permission, resource)` → a Verdict.
 
-Views, the API and services ask here; nothing else inspects role names. Tenant data is
-always read through `scoped`, which filters by the requesting user's organisation.
+Who may do what in kitei comes from the organisation's pack: each pack role carries
+`grants:` (kitei permissions, each cited to the clause that gives it, or to a pack note),
+bound to the role's scope (organisation, the holder's 課, the holder's system). kitei's own
+rules add what every member may do and what the organisation administrators (組織管理者)
+may do (`kitei.policy.permissions`). No pack or role id appears here: a new organisation's
+pack needs no code change. Services call `require` and refuse; views and the API turn the
+`Refusal` into a 403 that shows the verdict's reasons in Japanese. Tenant data is always read
+through `scoped`, which filters by the requesting user's active organisation.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
 from functools import cache
@@ -18,8 +24,10 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import Model, QuerySet
 from django.utils import timezone
 
+from kitei.core.actors import Operator
 from kitei.core.models import Organization, PackVersion
 from kitei.policy import Decision, Engine, load_pack, load_pack_source
+from kitei.policy.permissions import BY_ID as PERMISSION_INFO
 
 if TYPE_CHECKING:
     from kitei.people.models import Person, RoleAssignment
@@ -32,18 +40,80 @@ Permission = Literal[
     "site.manage",
     "assets.view",
     "assets.manage",
+    "assets.classify",
     "systems.view",
     "systems.manage",
     "requests.file",
     "requests.view",
     "records.view",
     "records.write",
+    "exceptions.receive_report",
+    "exceptions.review",
+    "evidence.attach",
+    "evidence.read",
 ]
-User = AbstractBaseUser | AnonymousUser
 M = TypeVar("M", bound=Model)
 
-# Pack roles whose holders read the audit trail: the CISO (CIO in 003) and the auditors.
-AUDIT_READER_ROLES = frozenset({"ciso", "deputy_ciso", "cio", "audit_lead"})
+
+User = AbstractBaseUser | AnonymousUser
+Actor = AbstractBaseUser | AnonymousUser | Operator
+
+
+@dataclass(frozen=True, kw_only=True)
+class Reason:
+    """Why a verdict is what it is: a pack grant (clause, quote, seed) or kitei's own rule."""
+
+    text: str
+    source: Literal["pack", "kitei"] = "kitei"
+    role: str = ""  # the pack role's title, for a grant
+    clause: str = ""
+    quote: str = ""
+    seed: str = ""
+
+    def cite(self) -> str:
+        """The reason as one Japanese line, with its clause and seed file when it has them."""
+        if self.clause:
+            return f"{self.text}（{self.seed} {self.clause}「{self.quote}」）"
+        return self.text
+
+
+@dataclass(frozen=True, kw_only=True)
+class Verdict:
+    """The answer to `check`: allowed or not, and the reasons a person can read."""
+
+    allowed: bool
+    permission: str
+    reasons: tuple[Reason, ...] = ()
+
+    def __bool__(self) -> bool:
+        return self.allowed
+
+    @property
+    def title(self) -> str:
+        """The permission's Japanese title."""
+        info = PERMISSION_INFO.get(self.permission)
+        return info.title if info is not None else self.permission
+
+    @property
+    def message(self) -> str:
+        """One Japanese paragraph: what was asked, the outcome, and why."""
+        head = (
+            f"「{self.title}」が認められています。"
+            if self.allowed
+            else f"「{self.title}」の権限がありません。"
+        )
+        return " ".join([head, *(r.cite() for r in self.reasons)])
+
+
+class Refusal(PermissionDenied):
+    """A refused `check`: a 403 whose verdict says why, in Japanese."""
+
+    def __init__(self, verdict: Verdict) -> None:
+        super().__init__(verdict.message)
+        self.verdict = verdict
+
+
+# --- the organisation's pack ---------------------------------------------------------------
 
 
 @cache
@@ -67,199 +137,72 @@ def engine_for(pack_id: str, digest: str) -> Engine:
     return Engine(loaded)
 
 
-def person_of(user: User) -> object | None:
-    """The Person record of a logged-in user, if any."""
-    if not user.is_authenticated:
-        return None
-    return getattr(user, "person", None)
+@dataclass(frozen=True, kw_only=True)
+class RoleGrant:
+    """One grant of the pack, compiled: the role, where it applies, and its citation."""
 
-
-def organization_of(user: User) -> Organization | None:
-    """The organisation a user belongs to (None for site administrators without one)."""
-    person = person_of(user)
-    return person.organization if person is not None else None  # type: ignore[attr-defined]  # Person is resolved lazily to avoid an import cycle
-
-
-def held_roles(user: User, on: date | None = None) -> set[str]:
-    """Ids of the pack roles the user holds today (own or deputy assignments in period)."""
-    return {a.role_id for a in _current_assignments(user, on)}
-
-
-def _current_assignments(user: User, on: date | None = None) -> list[Any]:
-    """The user's role assignments (own or deputy) valid on `on` (default: today)."""
-    person = person_of(user)
-    if person is None:
-        return []
-    today = on or timezone.localdate()
-    return [
-        a
-        for a in person.assignments.all()  # type: ignore[attr-defined]  # reverse relation
-        if (a.valid_from is None or a.valid_from <= today)
-        and (a.valid_until is None or today <= a.valid_until)
-    ]
-
-
-def is_superuser(user: User) -> bool:
-    return bool(user.is_authenticated and getattr(user, "is_superuser", False))
-
-
-def _is_org_admin(user: User) -> bool:
-    return bool(getattr(person_of(user), "is_org_admin", False))
-
-
-def _reads_audit(user: User) -> bool:
-    return _is_org_admin(user) or bool(held_roles(user) & AUDIT_READER_ROLES)
-
-
-Register = Literal["assets", "systems"]
-
-# Pack roles that keep the registers, per pack, beside the organisation administrators.
-# A holder keeps the part of the register their assignment covers: the assets of its
-# department (department-scoped roles), the system it names (system-scoped roles), or all
-# of it when the assignment names neither. Packs not listed (no such role in the seed)
-# leave the registers to the organisation administrators.
-REGISTER_KEEPERS: dict[str, dict[Register, frozenset[str]]] = {
-    "mito-city-council": {
-        # 002 3(2)ア(ア): 情報セキュリティ管理者は、情報資産について管理責任を有する
-        "assets": frozenset({"information_security_manager"}),
-        # 002 2(4)イ・3(2)ア(イ): 情報システム管理者 runs its systems and keeps 情報システム台帳
-        "systems": frozenset({"information_system_manager"}),
-    },
-    "toyama-kankoji-kumiai": {
-        # 003 1(2)オ: 情報管理者 (事務局長) holds the information systems' security authority
-        "assets": frozenset({"information_manager"}),
-        "systems": frozenset({"information_manager"}),
-    },
-}
+    role_id: str
+    role_title: str
+    scope: str
+    reason: Reason
 
 
 @dataclass(frozen=True, kw_only=True)
-class Reach:
-    """The part of a register a user keeps: all of it, or some departments or systems."""
+class GrantIndex:
+    """A pack's grants by permission, its role scopes, and roles held through the register."""
 
-    everything: bool = False
-    departments: frozenset[int] = frozenset()
-    systems: frozenset[str] = frozenset()
-    person_id: int | None = None
-
-    @property
-    def any(self) -> bool:
-        """Whether the user keeps any part of the register."""
-        return self.everything or bool(self.departments or self.systems)
+    by_permission: Mapping[str, tuple[RoleGrant, ...]]
+    scopes: Mapping[str, str]
+    register_columns: Mapping[str, str]  # role id → System column ("manager", "operator")
+    administrative: frozenset[str]
 
 
-def _keeps(user: User, register: Register) -> Reach:
-    """What part of `register` the user keeps in their own organisation."""
-    person = person_of(user)
-    org = organization_of(user)
-    if person is None or org is None:
-        return Reach()
-    person_id = getattr(person, "pk", None)
-    if _is_org_admin(user):
-        return Reach(everything=True, person_id=person_id)
-    roles = REGISTER_KEEPERS.get(org.pack_id, {}).get(register, frozenset())
-    departments: set[int] = set()
-    systems: set[str] = set()
-    for a in _current_assignments(user):
-        if a.role_id not in roles:
-            continue
-        if a.department_id is None and not a.system:
-            return Reach(everything=True, person_id=person_id)
-        if a.department_id is not None:
-            departments.add(a.department_id)
-        if a.system:
-            systems.add(a.system)
-    return Reach(
-        departments=frozenset(departments), systems=frozenset(systems), person_id=person_id
+@cache
+def grant_index(pack_id: str, digest: str) -> GrantIndex:
+    """The grants of the pack version `digest`, compiled once."""
+    pack = engine_for(pack_id, digest).pack
+    notes = {n.id: n for n in pack.notes}
+    found: dict[str, list[RoleGrant]] = {}
+    for role in pack.roles:
+        for grant in role.grants:
+            if grant.note is not None:
+                note = notes[grant.note]
+                reason = Reason(
+                    text=f"{role.title}に与えられています（注記 {note.id}: {note.decision}）",
+                    source="pack",
+                    role=role.title,
+                    clause=note.clause,
+                    quote=note.quote,
+                    seed=note.source or pack.source,
+                )
+            else:
+                reason = Reason(
+                    text=f"{role.title}に与えられています",
+                    source="pack",
+                    role=role.title,
+                    clause=grant.clause or "",
+                    quote=grant.quote or "",
+                    seed=grant.source or pack.source,
+                )
+            found.setdefault(grant.permission, []).append(
+                RoleGrant(
+                    role_id=role.id,
+                    role_title=role.title,
+                    scope=grant.scope or role.scope,
+                    reason=reason,
+                )
+            )
+    return GrantIndex(
+        by_permission={k: tuple(v) for k, v in found.items()},
+        scopes={r.id: r.scope for r in pack.roles},
+        register_columns={r.id: r.register_column for r in pack.roles if r.register_column},
+        administrative=frozenset(r.id for r in pack.roles if r.administrative),
     )
 
 
-def keeps(user: User, organization: Organization | None, register: Register) -> Reach:
-    """The part of `register` of `organization` the user may change (nothing elsewhere)."""
-    if organization is None or organization_of(user) != organization:
-        return Reach()
-    return _keeps(user, register)
-
-
-def can_manage_asset(user: User, organization: Organization | None, department_id: int) -> bool:
-    """Whether the user may register or change assets of the department (assets.manage)."""
-    reach = keeps(user, organization, "assets")
-    return reach.everything or department_id in reach.departments
-
-
-def can_manage_system(
-    user: User, organization: Organization | None, *, name: str, manager_id: int | None
-) -> bool:
-    """Whether the user may change the system (systems.manage).
-
-    A system-scoped keeper keeps the system their assignment names, and the systems the
-    register names them 情報システム管理者 of.
-    """
-    reach = keeps(user, organization, "systems")
-    if reach.everything or name in reach.systems:
-        return True
-    return reach.any and manager_id is not None and manager_id == reach.person_id
-
-
-_CHECKS: dict[str, Callable[[User], bool]] = {
-    "org.view": lambda user: True,
-    "people.view": lambda user: True,  # every member reads the people register
-    "people.manage": _is_org_admin,
-    "audit.read": _reads_audit,
-    # The registers: every member reads them; organisation administrators and the pack
-    # roles of REGISTER_KEEPERS change them (their part: can_manage_asset/_system).
-    "assets.view": lambda user: True,
-    "assets.manage": lambda user: _keeps(user, "assets").any,
-    "systems.view": lambda user: True,
-    "systems.manage": lambda user: _keeps(user, "systems").any,
-    # Requests (申請): every member files their own and reads the organisation's; who
-    # decides a step is `step_entitlements`, asked by the approval services themselves.
-    "requests.file": lambda user: person_of(user) is not None,
-    "requests.view": lambda user: person_of(user) is not None,
-    # Record books (記録簿): every member reads them and records what they did (持出し,
-    # 入退室, 作業 …); the services check who may close an entry (002 7-1(4)ウ 確認は別の者).
-    "records.view": lambda user: person_of(user) is not None,
-    "records.write": lambda user: person_of(user) is not None,
-}
-
-
-def can(user: User, permission: Permission, organization: Organization | None) -> bool:
-    """Whether the user may do `permission` in `organization` (only ever their own)."""
-    if permission == "site.manage":
-        return is_superuser(user)
-    if not user.is_authenticated or organization is None:
-        return False
-    if organization_of(user) != organization:
-        return False
-    check = _CHECKS.get(permission)
-    return check is not None and check(user)
-
-
-def require(user: User, permission: Permission, organization: Organization | None) -> None:
-    """Raise PermissionDenied (403) unless `can`."""
-    if not can(user, permission, organization):
-        raise PermissionDenied(permission)
-
-
-def scoped(queryset: QuerySet[M], organization: Organization | None) -> QuerySet[M]:
-    """The rows of `queryset` that belong to `organization` (none when there is none)."""
-    if organization is None:
-        return queryset.none()
-    return queryset.filter(organization=organization)
-
-
-def requires_mfa(user: User) -> bool:
-    """Site and organisation administrators, and holders of roles the pack marks administrative."""
-    if not user.is_authenticated:
-        return False
-    if is_superuser(user) or _is_org_admin(user):
-        return True
-    org = organization_of(user)
-    if org is None:
-        return False
-    engine = engine_for(org.pack_id, org.pack_digest)
-    administrative = {r.id for r in engine.pack.roles if r.administrative}
-    return bool(held_roles(user) & administrative)
+def grants_of(organization: Organization) -> GrantIndex:
+    """The compiled grants of the pack version the organisation is bound to."""
+    return grant_index(organization.pack_id, organization.pack_digest)
 
 
 def decide(organization: Organization, request: Mapping[str, Any]) -> Decision:
@@ -267,94 +210,45 @@ def decide(organization: Organization, request: Mapping[str, Any]) -> Decision:
     return engine_for(organization.pack_id, organization.pack_digest).decide(request)
 
 
-def may_approve(
-    user: User,
-    organization: Organization | None,
-    decision: Decision,
-    *,
-    department_id: int | None = None,
-    system: str = "",
-) -> bool:
-    """Whether the user holds, today, a role one of the decision's approval steps names.
-
-    A department- or system-scoped assignment counts only for its own department or
-    system; one that names neither counts everywhere.
-    """
-    if organization is None or organization_of(user) != organization:
-        return False
-    wanted = {role for step in decision.approvals for role, _title in step.roles}
-    for a in _current_assignments(user):
-        if a.role_id not in wanted:
-            continue
-        if a.department_id is not None and a.department_id != department_id:
-            continue
-        if a.system and a.system != system:
-            continue
-        return True
-    return False
+# --- who is asking -------------------------------------------------------------------------
 
 
-def can_classify(
-    user: User, organization: Organization | None, decision: Decision, department_id: int
-) -> bool:
-    """Whether the user may decide the class of an asset whose class is unclear.
-
-    `decision` is the pack's answer to `asset.classify_unclear`: when it names approvers
-    (002 3(2)エ: 情報セキュリティ管理者に判断を仰ぐ), only they decide; when the pack is
-    silent or permits, the asset's keepers (assets.manage) decide.
-    """
-    if decision.effect == "approval_required":
-        return may_approve(user, organization, decision, department_id=department_id)
-    if decision.effect == "forbid":
-        return False
-    return can_manage_asset(user, organization, department_id)
+def person_of(user: Actor | None) -> Any:
+    """The Person record of a logged-in user, if any."""
+    if user is None or not user.is_authenticated:
+        return None
+    return getattr(user, "person", None)
 
 
-# --- who decides a step of a request (issue 5) -------------------------------------------
-
-# The route of a request the pack says nothing about (`undetermined`): the organisation's
-# administrators, the policy office, decide it. Not a pack role id (those match [a-z0-9…]).
-POLICY_OFFICE = "@policy_office"
-
-# Register columns that make a person hold a system-scoped role for that one system
-# (002 2(4)ア 情報システム管理者, 2(5)ア 情報システム担当者) without a separate assignment.
-SYSTEM_REGISTER_ROLES: dict[str, str] = {
-    "information_system_manager": "system_manager_id",
-    "information_system_operator": "system_operator_id",
-}
+def organization_of(user: Actor | None) -> Organization | None:
+    """The organisation a user belongs to (None for site administrators without one)."""
+    person = person_of(user)
+    return person.organization if person is not None else None
 
 
-@dataclass(frozen=True, kw_only=True)
-class ApprovalTarget:
-    """What a request's approvers are resolved against: its organisation, 課 and system."""
-
-    organization_id: int
-    department_id: int | None = None
-    system: str = ""  # the system's name, as RoleAssignment.system holds it
-    system_manager_id: int | None = None
-    system_operator_id: int | None = None
-
-
-@dataclass(frozen=True, kw_only=True)
-class Entitlement:
-    """A role of a step the person may decide for, and whom they stand in for (代行)."""
-
-    role_id: str
-    acting_for_id: int | None = None
-
-
-def role_scopes(organization: Organization) -> dict[str, str]:
-    """Role id → its scope in the organisation's pack (organization, department, system)."""
-    pack = engine_for(organization.pack_id, organization.pack_digest).pack
-    return {r.id: r.scope for r in pack.roles}
+def is_superuser(user: Actor | None) -> bool:
+    return bool(user is not None and user.is_authenticated and getattr(user, "is_superuser", False))
 
 
 def assignments_of(person: Person, on: date | None = None) -> list[RoleAssignment]:
-    """The person's role assignments (own or deputy) valid on `on` (default: today)."""
+    """The person's role assignments (own or deputy) valid on `on` (default: today).
+
+    Within a web request the list is read once per person (`request_cache`).
+    """
     today = on or timezone.localdate()
+    cached = _cache_of(person)
+    if cached is not None and on is None:
+        key = ("assignments", person.pk, today)
+        if key not in cached:
+            cached[key] = _valid(list(person.assignments.all()), today)
+        return cached[key]  # type: ignore[no-any-return]  # the cache holds what we put
+    return _valid(list(person.assignments.all()), today)
+
+
+def _valid(assignments: list[RoleAssignment], today: date) -> list[RoleAssignment]:
     return [
         a
-        for a in person.assignments.all()
+        for a in assignments
         if (a.valid_from is None or a.valid_from <= today)
         and (a.valid_until is None or today <= a.valid_until)
     ]
@@ -365,80 +259,315 @@ def roles_held_by(person: Person, on: date | None = None) -> set[str]:
     return {a.role_id for a in assignments_of(person, on)}
 
 
-def _covers(scope: str, assignment: RoleAssignment, target: ApprovalTarget) -> bool:
-    """Whether an assignment of a role with `scope` reaches the request's target."""
-    if scope == "department":
-        return target.department_id is not None and assignment.department_id == target.department_id
-    if scope == "system":
-        return bool(target.system) and assignment.system == target.system
-    return True  # organisation-scoped roles reach everything in the organisation
+def held_roles(user: Actor | None, on: date | None = None) -> set[str]:
+    """Ids of the pack roles the user holds today (own or deputy assignments in period)."""
+    person = person_of(user)
+    return roles_held_by(person, on) if person is not None else set()
 
 
-def step_entitlements(
-    person: Person,
-    target: ApprovalTarget,
-    roles: Iterable[str],
-    *,
-    scopes: Mapping[str, str] | None = None,
-    assignments: list[RoleAssignment] | None = None,
-) -> tuple[Entitlement, ...]:
-    """The roles among `roles` the person may decide for this target today, in that order.
+# A per-request memo, attached to the Person by `RequestCacheMiddleware`: assignments are
+# read once per request, not once per check. Outside a web request nothing is cached.
+_CACHE_ATTR = "_kitei_request_cache"
 
-    A role counts when held today (own assignment, or deputy in its validity period) in a
-    scope reaching the target: a department-scoped role for the request's 課 only, a
-    system-scoped one for its system only (the system's 情報システム管理者/担当者 in the
-    register count too), an organisation-scoped one everywhere. `POLICY_OFFICE` is the
-    organisation administrators. `scopes`/`assignments` may be passed preloaded (lists).
+
+def _cache_of(person: Any) -> dict[Any, Any] | None:
+    return getattr(person, _CACHE_ATTR, None)
+
+
+def start_request_cache(user: Actor | None) -> None:
+    """Memoise the user's assignments for the rest of this request."""
+    person = person_of(user)
+    if person is not None:
+        setattr(person, _CACHE_ATTR, {})
+
+
+# --- what is asked about -------------------------------------------------------------------
+
+
+@dataclass(frozen=True, kw_only=True)
+class Target:
+    """What a permission is asked about: an organisation, and the 課 and system inside it."""
+
+    organization_id: int
+    department_id: int | None = None
+    system_id: int | None = None
+    system_name: str = ""  # RoleAssignment.system holds a system's name
+    system_manager_id: int | None = None
+    system_operator_id: int | None = None
+    anywhere: bool = False  # "in some part of the organisation" (list pages, new-item forms)
+
+
+def target_of(resource: Any) -> Target | None:
+    """The Target of an Organization, a Target, or a tenant row (its 課 and system).
+
+    A tenant row exposes `organization_id` and may expose `department_id`; a row that *is*
+    a system (it has `manager_id` and `operator_id`) is its own system; a row that names one
+    has `system` or `system_id`; a department (課) is its own 課. An Organization alone means
+    "anywhere in it".
     """
-    if person.organization_id != target.organization_id:
-        return ()
-    if scopes is None:
-        scopes = role_scopes(person.organization)
-    if assignments is None:
+    if resource is None or isinstance(resource, Target):
+        return resource
+    if isinstance(resource, Organization):
+        return Target(organization_id=resource.pk, anywhere=True)
+    org_id = getattr(resource, "organization_id", None)
+    if org_id is None:
+        return None
+    if hasattr(resource, "manager_id") and hasattr(resource, "operator_id"):
+        system: Any = resource
+    else:
+        system = getattr(resource, "system", None) if hasattr(resource, "system_id") else None
+    is_department = resource._meta.model_name == "department"
+    return Target(
+        organization_id=org_id,
+        department_id=resource.pk if is_department else getattr(resource, "department_id", None),
+        system_id=getattr(system, "pk", None),
+        system_name=getattr(system, "name", "") or "",
+        system_manager_id=getattr(system, "manager_id", None),
+        system_operator_id=getattr(system, "operator_id", None),
+    )
+
+
+def _covers(scope: str, assignment: RoleAssignment, target: Target) -> bool:
+    """Whether an assignment of a role with `scope` reaches the target.
+
+    A department-scoped assignment reaches its 課, a system-scoped one its system; one
+    that names neither reaches the whole organisation. "Anywhere" is reached by any.
+    """
+    if target.anywhere:
+        return True
+    if scope == "department" and assignment.department_id is not None:
+        return assignment.department_id == target.department_id
+    if scope == "system" and assignment.system:
+        return bool(target.system_name) and assignment.system == target.system_name
+    return True
+
+
+def _via_register(role_id: str, index: GrantIndex, person_id: int, target: Target) -> bool:
+    """Whether the system register names the person as this role's holder for the target."""
+    column = index.register_columns.get(role_id)
+    if column is None or target.anywhere:
+        return False
+    return getattr(target, f"system_{column}_id", None) == person_id
+
+
+# --- the question --------------------------------------------------------------------------
+
+_MEMBER = Reason(text="組織の構成員は誰でも行えます（kitei の規則）")
+_ADMIN = Reason(text="組織管理者が行えます（kitei の規則）")
+_SUPERUSER = Reason(text="サイト管理者が行えます（kitei の規則）")
+_NOBODY = Reason(
+    text="操作者が指定されていません（kitei の規則: 変更は必ず誰が行ったかを記録します）"
+)
+_OPERATOR = Reason(text="サーバーの操作者がコマンドで行えます（kitei の規則）")
+
+
+def check(  # noqa: PLR0911 - one return per kitei rule
+    actor: Actor | None, permission: str, resource: Any
+) -> Verdict:
+    """May `actor` do `permission` on `resource` (an Organization, a tenant row, a Target)?
+
+    Allowed by kitei's own rules (every member; the organisation administrators; a site
+    administrator for `site.manage`; a server operator), or by a grant of a pack role the
+    actor holds today in a scope reaching the resource. Never across organisations.
+    """
+    if permission not in PERMISSION_INFO and permission != "site.manage":
+        raise ValueError(f"unknown permission {permission!r}")
+    if actor is None:
+        return Verdict(allowed=False, permission=permission, reasons=(_NOBODY,))
+    if permission == "site.manage":
+        if isinstance(actor, Operator):
+            return Verdict(allowed=True, permission=permission, reasons=(_OPERATOR,))
+        if is_superuser(actor):
+            return Verdict(allowed=True, permission=permission, reasons=(_SUPERUSER,))
+        return Verdict(allowed=False, permission=permission, reasons=(_SUPERUSER,))
+    if isinstance(actor, Operator):
+        return Verdict(allowed=True, permission=permission, reasons=(_OPERATOR,))
+    target = target_of(resource)
+    person = person_of(actor)
+    if target is None or person is None or person.organization_id != target.organization_id:
+        return Verdict(
+            allowed=False,
+            permission=permission,
+            reasons=(Reason(text="この組織の構成員ではありません。"),),
+        )
+    return _member_check(person, permission, target)
+
+
+def _member_check(person: Person, permission: str, target: Target) -> Verdict:
+    info = PERMISSION_INFO[permission]
+    if info.base == "member":
+        return Verdict(allowed=True, permission=permission, reasons=(_MEMBER,))
+    if person.is_org_admin and info.base in ("member", "org_admin"):
+        return Verdict(allowed=True, permission=permission, reasons=(_ADMIN,))
+    index = grants_of(person.organization)
+    grants = index.by_permission.get(permission, ())
+    if grants:
         assignments = assignments_of(person)
-    # Own assignments before deputy ones: a holder never appears as their own deputy.
-    ordered = sorted(assignments, key=lambda a: a.deputy_for_id is not None)
-    result: list[Entitlement] = []
-    for role in roles:
-        if role == POLICY_OFFICE:
-            if person.is_org_admin:
-                result.append(Entitlement(role_id=role))
-            continue
-        scope = scopes.get(role)
-        if scope is None:
-            continue
-        column = SYSTEM_REGISTER_ROLES.get(role)
-        if scope == "system" and column and getattr(target, column) == person.pk:
-            result.append(Entitlement(role_id=role))
-            continue
-        for a in ordered:
-            if a.role_id == role and _covers(scope, a, target):
-                result.append(Entitlement(role_id=role, acting_for_id=a.deputy_for_id))
-                break
-    return tuple(result)
+        for grant in grants:
+            if _via_register(grant.role_id, index, person.pk, target):
+                return Verdict(allowed=True, permission=permission, reasons=(grant.reason,))
+            for a in assignments:
+                if a.role_id == grant.role_id and _covers(grant.scope, a, target):
+                    return Verdict(allowed=True, permission=permission, reasons=(grant.reason,))
+    return _refused(permission, info.base, grants)
 
 
-def approvers_for(
-    organization: Organization, target: ApprovalTarget, roles: Iterable[str]
-) -> list[Person]:
-    """Everyone who may decide for one of `roles` on the target today (for notifications)."""
-    from kitei.people.models import Person, RoleAssignment  # noqa: PLC0415 - import cycle
+_SCOPE_WORDS = {
+    "department": "（割り当てられた課について）",
+    "system": "（担当する情報システムについて）",
+}
 
-    wanted = set(roles)
-    scopes = role_scopes(organization)
-    people = Person.objects.filter(organization=organization).select_related("user")
-    candidates: dict[int, Person] = {}
-    if POLICY_OFFICE in wanted:
-        candidates.update((p.pk, p) for p in people.filter(is_org_admin=True))
-    ids = {
-        getattr(target, column)
-        for role, column in SYSTEM_REGISTER_ROLES.items()
-        if role in wanted and scopes.get(role) == "system"
-    } - {None}
-    candidates.update((p.pk, p) for p in people.filter(pk__in=ids))
-    held = RoleAssignment.objects.filter(organization=organization, role_id__in=wanted)
-    holders = people.filter(pk__in=held.values("person_id")).prefetch_related("assignments")
-    for person in holders:
-        if step_entitlements(person, target, wanted, scopes=scopes):
-            candidates[person.pk] = person
-    return sorted(candidates.values(), key=lambda p: (p.name, p.pk))
+
+def _refused(permission: str, base: str, grants: tuple[RoleGrant, ...]) -> Verdict:
+    """A refusal that says who does have the permission."""
+    reasons = [
+        Reason(
+            text=f"この権限は{g.role_title}{_SCOPE_WORDS.get(g.scope, '')}に与えられています",
+            source="pack",
+            role=g.role_title,
+            clause=g.reason.clause,
+            quote=g.reason.quote,
+            seed=g.reason.seed,
+        )
+        for g in grants
+    ]
+    if base == "org_admin":
+        reasons.append(_ADMIN)
+    if not reasons:
+        reasons.append(Reason(text="ポリシーパックはこの権限をどの役割にも与えていません。"))
+    return Verdict(allowed=False, permission=permission, reasons=tuple(reasons))
+
+
+def require(actor: Actor | None, permission: str, resource: Any) -> Verdict:
+    """The verdict of `check`, or raise `Refusal` (a 403 carrying the reasons)."""
+    verdict = check(actor, permission, resource)
+    if not verdict.allowed:
+        raise Refusal(verdict)
+    return verdict
+
+
+def scoped(queryset: QuerySet[M], organization: Organization | None) -> QuerySet[M]:
+    """The rows of `queryset` that belong to `organization` (none when there is none)."""
+    if organization is None:
+        return queryset.none()
+    return queryset.filter(organization=organization)
+
+
+@dataclass(frozen=True, kw_only=True)
+class Reach:
+    """The part of the organisation where a person has a permission: all, or some 課/systems."""
+
+    everything: bool = False
+    departments: frozenset[int] = frozenset()
+    systems: frozenset[str] = frozenset()
+    person_id: int | None = None
+
+    @property
+    def any(self) -> bool:
+        """Whether the person has the permission anywhere."""
+        return self.everything or bool(self.departments or self.systems)
+
+
+def reach(user: Actor | None, permission: str, organization: Organization | None) -> Reach:
+    """Where in `organization` the user has `permission` (list pages narrow to it)."""
+    person = person_of(user)
+    if organization is None or person is None or person.organization_id != organization.pk:
+        return Reach()
+    if check(user, permission, Target(organization_id=organization.pk)).allowed:
+        return Reach(everything=True, person_id=person.pk)
+    index = grants_of(organization)
+    departments: set[int] = set()
+    systems: set[str] = set()
+    roles = {g.role_id: g.scope for g in index.by_permission.get(permission, ())}
+    for a in assignments_of(person):
+        scope = roles.get(a.role_id)
+        if scope == "department" and a.department_id is not None:
+            departments.add(a.department_id)
+        elif scope == "system" and a.system:
+            systems.add(a.system)
+    return Reach(
+        departments=frozenset(departments), systems=frozenset(systems), person_id=person.pk
+    )
+
+
+def requires_mfa(user: Actor | None) -> bool:
+    """Site and organisation administrators, and holders of roles the pack marks administrative."""
+    if user is None or not user.is_authenticated:
+        return False
+    person = person_of(user)
+    if is_superuser(user) or (person is not None and person.is_org_admin):
+        return True
+    if person is None:
+        return False
+    return bool(held_roles(user) & grants_of(person.organization).administrative)
+
+
+def check_decided(
+    actor: Actor | None, permission: str, resource: Any, decision: Decision, *, otherwise: str
+) -> Verdict:
+    """A permission the pack gives through a rule's approvers (002 3(2)エ 判断を仰ぐ).
+
+    When the decision names approvers, only holders of those roles (in a scope reaching the
+    resource) have `permission`; a forbidding decision refuses; when the pack is silent or
+    permits, the verdict is that of the `otherwise` permission (e.g. the register keepers).
+    """
+    cited = tuple(
+        Reason(text=r.message, source="pack", clause=r.clause, quote=r.quote, seed=r.source)
+        for r in decision.reasons
+    )
+    if decision.effect == "forbid":
+        return Verdict(allowed=False, permission=permission, reasons=cited)
+    if decision.effect != "approval_required":
+        fallback = check(actor, otherwise, resource)
+        return Verdict(allowed=fallback.allowed, permission=permission, reasons=fallback.reasons)
+    if isinstance(actor, Operator):
+        return Verdict(allowed=True, permission=permission, reasons=(_OPERATOR,))
+    target = target_of(resource)
+    person = person_of(actor)
+    if target is None or person is None or person.organization_id != target.organization_id:
+        return Verdict(allowed=False, permission=permission, reasons=cited)
+    wanted = {role for step in decision.approvals for role, _title in step.roles}
+    scopes = grants_of(person.organization).scopes
+    allowed = any(
+        a.role_id in wanted and _covers(scopes.get(a.role_id, "organization"), a, target)
+        for a in assignments_of(person)
+    )
+    return Verdict(allowed=allowed, permission=permission, reasons=cited)
+
+
+class UnknownOperatorError(ValueError):
+    """`--as USERNAME` names nobody who is a member of the organisation."""
+
+
+def cli_actor(organization: Organization, username: str | None, command: str) -> Actor:
+    """Who a CLI command acts as: the member `--as USERNAME` names, or the OS user.
+
+    With `--as`, the member's own permissions apply and their login is recorded; without
+    it, the OS user running the command is recorded as the operator (`os:USER (command)`).
+    """
+    if not username:
+        return Operator.from_os(command)
+    from django.contrib.auth import get_user_model  # noqa: PLC0415 - needs the app registry
+
+    user = get_user_model().objects.filter(username=username, is_active=True).first()
+    person = person_of(user)
+    if user is None or person is None or person.organization_id != organization.pk:
+        raise UnknownOperatorError(
+            f"「{username}」は組織「{organization.slug}」の有効な利用者ではありません。"
+        )
+    return user
+
+
+__all__ = [
+    "Actor",
+    "Operator",
+    "Reason",
+    "Refusal",
+    "Target",
+    "Verdict",
+    "check",
+    "check_decided",
+    "cli_actor",
+    "require",
+    "scoped",
+]

@@ -46,6 +46,7 @@ def add_parsers(sub: Any) -> None:
     import_.add_argument("--org", required=True, help="organisation identifier (slug)")
     import_.add_argument("file", type=Path, help="CSV (UTF-8 or Shift_JIS) with Japanese headings")
     import_.add_argument("--dry-run", action="store_true", help="check only; write nothing")
+    _add_as(import_)
     import_.add_argument(
         "--create-departments", action="store_true", help="create departments not yet registered"
     )
@@ -184,7 +185,11 @@ def _people(args: argparse.Namespace) -> int:
     from kitei.people.csv_import import import_command  # noqa: PLC0415
 
     return import_command(
-        args.org, args.file, dry_run=args.dry_run, create_departments=args.create_departments
+        args.org,
+        args.file,
+        dry_run=args.dry_run,
+        create_departments=args.create_departments,
+        as_user=args.as_user,
     )
 
 
@@ -192,6 +197,16 @@ def _token(args: argparse.Namespace) -> int:
     from kitei.core.tokens import token_command  # noqa: PLC0415
 
     return token_command(args)
+
+
+def _add_as(parser: argparse.ArgumentParser) -> None:
+    """`--as USERNAME`: act with that member's permissions (default: the OS user)."""
+    parser.add_argument(
+        "--as",
+        dest="as_user",
+        metavar="USERNAME",
+        help="act as this member (their permissions apply); default: the OS user is recorded",
+    )
 
 
 def _add_register_parsers(sub: Any, register: str, title: str) -> None:
@@ -202,6 +217,7 @@ def _add_register_parsers(sub: Any, register: str, title: str) -> None:
     import_.add_argument("--org", required=True, help="organisation identifier (slug)")
     import_.add_argument("file", type=Path, help=".xlsx or CSV (UTF-8 or Shift_JIS)")
     import_.add_argument("--dry-run", action="store_true", help="check only; write nothing")
+    _add_as(import_)
     export = cmds.add_parser("export", help="write the register in the import's format")
     export.add_argument("--org", required=True, help="organisation identifier (slug)")
     export.add_argument("file", type=Path, help="where to write (.xlsx or .csv)")

@@ -18,12 +18,13 @@ from django.core.management import call_command
 from django.db import connection, transaction
 
 from kitei.assets.demo import build_registers
-from kitei.core.access import engine_for
+from kitei.core.access import Operator, engine_for
 from kitei.core.models import Organization
 from kitei.core.services import create_organization
 from kitei.people.models import Department, Person
 from kitei.people.services import assign_role, create_department, create_person
 
+DEMO = Operator(name="kitei demo")  # who the audit trail says built the demo data
 DEMO_PASSWORD = "kitei-demo-2026"  # published: the demo accounts share it
 
 
@@ -121,8 +122,8 @@ def reset_database() -> None:
 @transaction.atomic
 def build_org(spec: DemoOrg, names: itertools.cycle[str]) -> list[tuple[str, str]]:
     """Create one organisation; returns (username, what the account is) for the login list."""
-    org = create_organization(actor=None, slug=spec.slug, name=spec.name, pack=spec.pack)
-    depts = [create_department(org, actor=None, name=n) for n in spec.departments]
+    org = create_organization(actor=DEMO, slug=spec.slug, name=spec.name, pack=spec.pack)
+    depts = [create_department(org, actor=DEMO, name=n) for n in spec.departments]
     engine = engine_for(org.pack_id, org.pack_digest)
     logins: list[tuple[str, str]] = []
     _person(org, f"{spec.slug}-admin", next(names), depts[0], "情報政策担当", admin=True)
@@ -131,13 +132,13 @@ def build_org(spec: DemoOrg, names: itertools.cycle[str]) -> list[tuple[str, str
     logins.append((f"{spec.slug}-staff", "職員"))
     for n, role in enumerate(engine.pack.roles, 1):
         if role.kind == "user_category":
-            assign_role(org, actor=None, person=staff, role_id=role.id)
+            assign_role(org, actor=DEMO, person=staff, role_id=role.id)
             continue
         dept = depts[0] if role.scope == "department" else None
         holder = _person(org, f"{spec.slug}-{n:02d}", next(names), depts[0], role.holder)
         assign_role(
             org,
-            actor=None,
+            actor=DEMO,
             person=holder,
             role_id=role.id,
             department=dept,
@@ -164,7 +165,7 @@ def _person(
 ) -> Person:
     person = create_person(
         org,
-        actor=None,
+        actor=DEMO,
         name=name,
         username=username,
         password_hash=_demo_hash(),

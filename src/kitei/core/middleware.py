@@ -9,7 +9,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.urls import reverse
 
-from kitei.core.access import person_of, requires_mfa
+from kitei.core.access import person_of, requires_mfa, start_request_cache
 
 OPEN_PREFIXES = ("/accounts/", "/static/", "/i18n/", "/api/")
 
@@ -22,6 +22,8 @@ class SecurityGateMiddleware:
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         user = request.user
+        # Every permission check of this request reads the user's assignments once.
+        start_request_cache(user)
         if user.is_authenticated and not request.path.startswith(OPEN_PREFIXES):
             person = person_of(user)
             if person is not None and getattr(person, "must_change_password", False):

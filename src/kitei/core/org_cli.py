@@ -26,13 +26,19 @@ def run(args: argparse.Namespace) -> int:
     from django.core.exceptions import ValidationError  # noqa: PLC0415 - Django is set up by now
     from django.db import IntegrityError  # noqa: PLC0415
 
+    from kitei.core import access  # noqa: PLC0415
     from kitei.core.models import Organization  # noqa: PLC0415
     from kitei.core.services import create_organization, upgrade_pack  # noqa: PLC0415
     from kitei.policy import PackError  # noqa: PLC0415
 
     try:
         if args.org_command == "create":
-            org = create_organization(actor=None, slug=args.slug, name=args.name, pack=args.pack)
+            org = create_organization(
+                actor=access.Operator.from_os("kitei org create"),
+                slug=args.slug,
+                name=args.name,
+                pack=args.pack,
+            )
             print(f"kitei: {org.slug} created on {org.pack_id} {org.pack_version}")
         elif args.org_command == "list":
             for org in Organization.objects.order_by("slug"):
@@ -44,7 +50,11 @@ def run(args: argparse.Namespace) -> int:
             if found is None:
                 raise ValueError(f"no organisation '{args.org}'")
             before = found.pack_digest
-            upgrade_pack(found, actor=None, pack=args.pack or found.pack_id)
+            upgrade_pack(
+                found,
+                actor=access.Operator.from_os("kitei org upgrade"),
+                pack=args.pack or found.pack_id,
+            )
             after = found.pack_digest
             change = "unchanged" if before == after else f"{before} → {after}"
             print(f"kitei: {found.slug} on {found.pack_id} {found.pack_version} ({change})")

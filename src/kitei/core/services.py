@@ -7,21 +7,25 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from django.contrib.auth.models import AbstractBaseUser, AnonymousUser, User
+from django.contrib.auth.models import User
+from django.core.exceptions import PermissionDenied
 from django.db import connection, transaction
 from django.utils import timezone
 
-from kitei.core import chain
+from kitei.core import access, chain
 from kitei.core.bulk import insert_rows
 from kitei.core.models import ChangeRecord, Organization, PackVersion
 from kitei.policy import LoadedPack, load_pack
 
-Actor = AbstractBaseUser | AnonymousUser | None
+Actor = access.Actor
 
 
 def _actor_name(actor: Actor) -> str:
-    if actor is None or not actor.is_authenticated:
-        return "system"
+    """The name the audit trail keeps: the login, or the operator's name (os:USER …)."""
+    if isinstance(actor, access.Operator):
+        return actor.name
+    if not actor.is_authenticated:
+        raise PermissionDenied("an anonymous actor cannot change tenant data")
     return str(actor.get_username())
 
 
@@ -119,6 +123,7 @@ def _pack_snapshot(org: Organization) -> dict[str, str]:
 @transaction.atomic
 def create_organization(*, actor: Actor, slug: str, name: str, pack: str) -> Organization:
     """Create a tenant bound to a pack (id, version, digest and its exact bytes recorded)."""
+    access.require(actor, "site.manage", None)
     loaded = load_pack(pack)
     store_pack_version(loaded)
     org = Organization.objects.create(
@@ -141,6 +146,7 @@ def create_organization(*, actor: Actor, slug: str, name: str, pack: str) -> Org
 @transaction.atomic
 def upgrade_pack(organization: Organization, *, actor: Actor, pack: str) -> Organization:
     """Bind the organisation to a new version of its pack: an explicit, recorded step."""
+    access.require(actor, "site.manage", organization)
     loaded = load_pack(pack)
     if loaded.pack.id != organization.pack_id:
         raise ValueError(f"pack {loaded.pack.id} is not {organization.pack_id}")

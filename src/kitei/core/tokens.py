@@ -21,6 +21,7 @@ from django.db import transaction
 from django.db.models import QuerySet
 from django.utils import timezone
 
+from kitei.core import access
 from kitei.core.access import organization_of
 from kitei.core.models import ApiToken
 from kitei.core.services import Actor, record_change
@@ -146,7 +147,12 @@ def token_command(args: argparse.Namespace) -> int:
             return 2
         expires = timezone.now() + timedelta(days=args.days) if args.days else None
         try:
-            token, plain = create_api_token(user, actor=None, name=args.name, expires_at=expires)
+            token, plain = create_api_token(
+                user,
+                actor=access.Operator.from_os("kitei token create"),
+                name=args.name,
+                expires_at=expires,
+            )
         except ValidationError as exc:
             print(f"kitei: {' '.join(exc.messages)}", file=sys.stderr)
             return 2
@@ -179,6 +185,6 @@ def _revoke(args: argparse.Namespace, tokens: QuerySet[ApiToken]) -> int:
         print("kitei: no such token", file=sys.stderr)
         return 2
     for token in chosen:
-        revoke_api_token(token, actor=None)
+        revoke_api_token(token, actor=access.Operator.from_os("kitei token revoke"))
         print(f"kitei: token {token.pk} ({token.prefix}…) revoked")
     return 0

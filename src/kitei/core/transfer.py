@@ -21,7 +21,7 @@ from django import forms
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.sessions.backends.base import SessionBase
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -29,6 +29,7 @@ from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from kitei.core import access
 from kitei.core.models import Organization
 from kitei.core.tabular import RowError, error_lines
 
@@ -123,11 +124,11 @@ def format_of(path: Path, given: str | None) -> Format:
     return "xlsx"
 
 
-def run_command(
+def run_command(  # noqa: PLR0911 - one exit code per outcome of the CLI contract
     args: argparse.Namespace,
     *,
     check: Callable[[Organization, bytes], Plan],
-    write: Callable[[Organization, bytes], Plan],
+    write: Callable[[Organization, bytes, access.Actor], Plan],
     export: Callable[[Organization, Format], bytes],
     out: TextIO | None = None,
     err: TextIO | None = None,
@@ -148,7 +149,17 @@ def run_command(
         print(_("kitei: ファイルを読めません: %(error)s") % {"error": exc}, file=err)
         return 2
     try:
-        plan = check(organization, data) if args.dry_run else write(organization, data)
+        if args.dry_run:
+            plan = check(organization, data)
+        else:
+            actor = access.cli_actor(organization, args.as_user, f"kitei {args.command} import")
+            plan = write(organization, data, actor)
+    except access.UnknownOperatorError as exc:
+        print(f"kitei: {exc}", file=err)
+        return 2
+    except PermissionDenied as exc:
+        print(_("kitei: 取り込めませんでした: %(error)s") % {"error": exc}, file=err)
+        return 2
     except ValidationError as exc:
         reason = " ".join(exc.messages)
         print(_("kitei: 取り込めませんでした: %(error)s") % {"error": reason}, file=err)

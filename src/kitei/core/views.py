@@ -28,7 +28,7 @@ def home(request: HttpRequest) -> HttpResponse:
         context.update(
             pack=engine.pack,
             my_roles=sorted(titles.get(r, r) for r in access.held_roles(request.user)),
-            can_read_audit=access.can(request.user, "audit.read", org),
+            can_read_audit=access.check(request.user, "audit.read", org).allowed,
         )
         context.update(_register_figures(request, org))
         context.update(approval_views.home_figures(request, org))
@@ -37,7 +37,7 @@ def home(request: HttpRequest) -> HttpResponse:
 
 def _register_figures(request: HttpRequest, org: Organization) -> dict[str, object]:
     """The registers' figures for the home page: assets by class and department, systems."""
-    if not access.can(request.user, "assets.view", org):
+    if not access.check(request.user, "assets.view", org).allowed:
         return {}
     today = timezone.localdate()
     return {

@@ -19,7 +19,7 @@ from typing import TextIO
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.hashers import make_password
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.validators import EmailValidator
 from django.utils.translation import gettext as _
 
@@ -411,12 +411,13 @@ def summary(plan: ImportPlan) -> str:
     return text
 
 
-def import_command(
+def import_command(  # noqa: PLR0911 - one exit code per outcome of the CLI contract
     slug: str,
     path: Path,
     *,
     dry_run: bool,
     create_departments: bool,
+    as_user: str | None = None,
     out: TextIO | None = None,
     err: TextIO | None = None,
 ) -> int:
@@ -436,9 +437,16 @@ def import_command(
         accounts: list[TemporaryAccount] = []
     else:
         try:
+            actor = access.cli_actor(organization, as_user, "kitei people import")
             plan, accounts = import_file(
-                organization, data, actor=None, create_departments=create_departments
+                organization, data, actor=actor, create_departments=create_departments
             )
+        except access.UnknownOperatorError as exc:
+            print(f"kitei: {exc}", file=err)
+            return 2
+        except PermissionDenied as exc:
+            print(_("kitei: 取り込めませんでした: %(error)s") % {"error": exc}, file=err)
+            return 2
         except ValidationError as exc:
             reason = " ".join(exc.messages)
             print(_("kitei: 取り込めませんでした: %(error)s") % {"error": reason}, file=err)

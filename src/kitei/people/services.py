@@ -13,6 +13,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from kitei.core import access
 from kitei.core.access import engine_for
 from kitei.core.models import Organization
 from kitei.core.services import Actor, record_change
@@ -29,6 +30,7 @@ _PASSWORD_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz23456789"
 @transaction.atomic
 def create_department(organization: Organization, *, actor: Actor, name: str) -> Department:
     """Add a department (課) to the organisation."""
+    access.require(actor, "people.manage", organization)
     dept = Department.objects.create(organization=organization, name=name)
     record_change(
         organization, actor=actor, action="create_department", obj=dept, after={"name": name}
@@ -55,6 +57,7 @@ def create_person(
     `password_hash` (already hashed, e.g. by an import) is used instead of `password`, so
     that the slow hashing can happen before the transaction opens.
     """
+    access.require(actor, "people.manage", organization)
     if department is not None and department.organization_id != organization.pk:
         raise ValidationError("部署が組織に属していません。")
     user = _create_account(username, password, password_hash, email) if username else None
@@ -119,6 +122,7 @@ def assign_role(
     period, and a period that ends before it begins. The pack's separation-of-duties
     constraints concern requests and are enforced by the engine per request.
     """
+    access.require(actor, "people.manage", organization)
     assignment = RoleAssignment(
         organization=organization,
         person=person,
@@ -242,6 +246,7 @@ def end_assignment(
     organization: Organization, *, actor: Actor, assignment: RoleAssignment, on: date
 ) -> RoleAssignment:
     """End a role assignment on `on` (its last valid day); assignments are never deleted."""
+    access.require(actor, "people.manage", organization)
     locked = RoleAssignment.objects.select_for_update().get(pk=assignment.pk)
     if locked.organization_id != organization.pk:
         raise ValidationError(_("この割当ては組織に属していません。"))
@@ -285,6 +290,7 @@ def import_people(
     All or nothing. `password_hashes` maps each new username to its hashed temporary
     password (hashed before the transaction opens).
     """
+    access.require(actor, "people.manage", organization)
     if plan.errors:
         raise ValidationError(_("ファイルに誤りがあるため取り込めません。"))
     engine = engine_for(organization.pack_id, organization.pack_digest)

@@ -67,7 +67,7 @@ def person_list(request: HttpRequest) -> HttpResponse:
         "departments": queries.departments(org),
         "department": department,
         "role": role,
-        "can_manage": access.can(request.user, "people.manage", org),
+        "can_manage": access.check(request.user, "people.manage", org).allowed,
     }
     return render(request, "people/person_list.html", context)
 
@@ -84,7 +84,7 @@ def person_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "rows": queries.assignment_rows(org, subject, today, titles),
         "deputies": queries.deputies_of(org, subject, today, titles),
         "titles": titles,
-        "can_manage": access.can(request.user, "people.manage", org),
+        "can_manage": access.check(request.user, "people.manage", org).allowed,
     }
     return render(request, "people/person_detail.html", context)
 

@@ -20,6 +20,8 @@ from pydantic import ValidationError
 
 from kitei.policy.actions import CANONICAL_ACTIONS
 from kitei.policy.model import DURATION, UNSPECIFIED, CaseFile, Condition, Pack
+from kitei.policy.permissions import BY_ID as PERMISSIONS
+from kitei.policy.permissions import GRANTABLE
 
 try:  # libyaml is an order of magnitude faster; PyYAML wheels ship it
     _Loader: type[yaml.SafeLoader] = yaml.CSafeLoader  # type: ignore[assignment]  # CSafeLoader is a SafeLoader twin
@@ -227,6 +229,7 @@ def _reference_errors(path: Path, data: Any, pack: Pack) -> Iterator[str]:
     yield from _restriction_errors(pack, at)
     yield from _rule_errors(pack, at)
     yield from _other_reference_errors(pack, at)
+    yield from _grant_errors(pack, at)
 
 
 _At = Callable[..., str]
@@ -341,3 +344,24 @@ def load_cases(ref: str | Path) -> tuple[Path, CaseFile]:
         return path, CaseFile.model_validate(data)
     except ValidationError as exc:
         raise PackError(_schema_errors(path, data, exc)) from None
+
+
+def _grant_errors(pack: Pack, at: _At) -> Iterator[str]:
+    """Grants of unknown or ungrantable permissions, or citing an undefined pack note."""
+    note_ids = {n.id for n in pack.notes}
+    for ri, role in enumerate(pack.roles):
+        for gi, grant in enumerate(role.grants):
+            info = PERMISSIONS.get(grant.permission)
+            if info is None:
+                known = ", ".join(sorted(GRANTABLE))
+                yield (
+                    f"{at('roles', ri, 'grants', gi, 'permission')}: unknown permission "
+                    f"'{grant.permission}' (one of: {known})"
+                )
+            elif not info.grantable:
+                yield (
+                    f"{at('roles', ri, 'grants', gi, 'permission')}: '{grant.permission}' is "
+                    f"every member's already and cannot be granted"
+                )
+            if grant.note is not None and grant.note not in note_ids:
+                yield f"{at('roles', ri, 'grants', gi, 'note')}: undefined note '{grant.note}'"

@@ -58,6 +58,29 @@ class Note(Citation):
     decision: Prose = Field(min_length=1)
 
 
+class Grant(_Frozen):
+    """A kitei permission a role's holders have, cited to the clause (or pack note) giving it.
+
+    `scope` narrows or widens where it applies (organisation, the holder's department, the
+    holder's system); by default it is the role's own scope. Either `clause` and `quote`
+    cite the seed, or `note` names a pack note explaining how kitei reads a silent seed.
+    """
+
+    permission: str
+    scope: Literal["organization", "department", "system"] | None = None
+    clause: str | None = Field(default=None, min_length=1)
+    quote: str | None = Field(default=None, min_length=1, max_length=QUOTE_MAX)
+    source: str | None = None
+    note: str | None = None
+
+    @model_validator(mode="after")
+    def _cited(self) -> Grant:
+        cited = self.clause is not None and self.quote is not None
+        if cited == (self.note is not None):
+            raise ValueError("a grant cites either clause and quote, or a pack note (note: id)")
+        return self
+
+
 class Role(Citation):
     """A role the organisation assigns (CISO, 情報セキュリティ管理者 …) or a category of users."""
 
@@ -69,6 +92,10 @@ class Role(Citation):
     scope: Literal["organization", "department", "system"] = "organization"
     administrative: bool = False  # needs MFA in the application (web issue)
     kind: Literal["role", "user_category", "body"] = "role"
+    grants: tuple[Grant, ...] = ()  # kitei permissions its holders have (core.access)
+    # The 情報システム台帳 column that names this role's holder for each system (a
+    # system-scoped role held through the register, without a separate assignment).
+    register_column: Literal["manager", "operator"] | None = None
 
 
 class Party(Citation):

@@ -21,6 +21,7 @@ def run(args: argparse.Namespace) -> int:
     """Run one `kitei records` subcommand; returns the exit code."""
     from django.utils import timezone  # noqa: PLC0415 - Django is set up by now
 
+    from kitei.core import access  # noqa: PLC0415
     from kitei.core.models import Organization  # noqa: PLC0415
     from kitei.records.notifications import remind_overdue_returns  # noqa: PLC0415
 
@@ -33,7 +34,9 @@ def run(args: argparse.Namespace) -> int:
     today = timezone.localdate()
     count = 0
     for org in organizations:
-        for reminder in remind_overdue_returns(org, actor=None, today=today):
+        for reminder in remind_overdue_returns(
+            org, actor=access.Operator.from_os("kitei records remind"), today=today
+        ):
             outcome = (
                 f"sent to {reminder.email}" if reminder.sent else f"not sent: {reminder.problem}"
             )

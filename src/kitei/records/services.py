@@ -155,6 +155,7 @@ def record_entry(
     and is filled by `complete_disposal`; a take-out needs its expected return (`due_on`).
     A correction keeps the closing of the entry it corrects.
     """
+    access.require(actor, "records.write", organization)
     spec = book_of(organization, book)
     if spec.purpose == "exception_review":
         raise ValidationError(
@@ -271,6 +272,7 @@ def record_return(
     entry: RecordEntry, *, actor: Actor, returned_by: Person, returned_at: datetime | None = None
 ) -> RecordEntry:
     """Record that a taken-out asset came back (once); its request is then completed."""
+    access.require(actor, "records.write", entry)
     _member(entry.organization, returned_by, _("返却者"))
     before = snapshot(entry)
     _close(entry, awaits=Awaiting.RETURN, at=_when(returned_at), by=returned_by)
@@ -284,6 +286,7 @@ def complete_disposal(
     entry: RecordEntry, *, actor: Actor, done_by: Person, processing: str
 ) -> RecordEntry:
     """Fill 日時・担当者の氏名・処理内容 when the disposal is done (002 3(2)コ(イ))."""
+    access.require(actor, "records.write", entry)
     _member(entry.organization, done_by, _("担当者"))
     _expect(entry, Awaiting.DISPOSAL)
     book = book_of(entry.organization, entry.book)
@@ -304,6 +307,7 @@ def complete_disposal(
 @transaction.atomic
 def confirm_work(entry: RecordEntry, *, actor: Actor, confirmer: Person) -> RecordEntry:
     """The second person confirms the recorded work (002 7-1(4)ウ: 2名以上、互いに確認)."""
+    access.require(actor, "records.write", entry)
     _member(entry.organization, confirmer, _("確認者"))
     if confirmer.pk == entry.recorded_by_id:
         raise ValidationError(
@@ -350,6 +354,7 @@ def record_visit(
     left_at: datetime | None = None,
 ) -> RecordEntry:
     """Enter a visitor and their escort in the entry log (002 5-2(2)ア・ウ)."""
+    access.require(actor, "records.write", organization)
     book = book_for_purpose(organization, "entry_log")
     _member(organization, recorded_by, _("記録者"))
     if escort.organization_id != organization.pk:
@@ -387,6 +392,7 @@ def record_leaving(
     entry: RecordEntry, *, actor: Actor, left_at: datetime | None = None
 ) -> RecordEntry:
     """Record when a person entered in the entry log left the area (once)."""
+    access.require(actor, "records.write", entry)
     at = _when(left_at)
     entered = _parsed(entry.fields.get("entered_at", ""))
     if entered is not None and at < entered:
@@ -412,6 +418,7 @@ def record_exception(
     8-4(2): 緊急時は講じた上で事後速やかにCISOに報告), which stays 要事後報告 until
     `report_exception_afterwards`.
     """
+    access.require(actor, "records.write", organization)
     if request.action != ACTIONS["exception"]:
         raise ValidationError(_("例外措置の申請ではありません。"))
     book = book_for_purpose(organization, "exception")
@@ -428,6 +435,7 @@ def record_exception(
 @transaction.atomic
 def report_exception_afterwards(entry: RecordEntry, *, actor: Actor) -> RecordEntry:
     """Record that an emergency exception was reported to the CISO afterwards (002 8-4(2))."""
+    access.require(actor, "exceptions.receive_report", entry)
     reporter = access.person_of(actor) if actor is not None else None
     by = reporter if isinstance(reporter, Person) else None
     before = snapshot(entry)
@@ -448,6 +456,7 @@ def review_exception(
     entry: RecordEntry, *, actor: Actor, reviewer: Person, note: str
 ) -> RecordEntry:
     """Record the CISO's periodic review of an exception (002 8-4(3): 定期的にその状況を確認)."""
+    access.require(actor, "exceptions.review", entry)
     organization = entry.organization
     exception = book_of(organization, entry.book)
     if exception.purpose != "exception":

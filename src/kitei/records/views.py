@@ -128,7 +128,10 @@ def _book_page(
         "page": page,
         "rows": rows,
         "open_only": open_only,
-        "can_write": access.can(request.user, "records.write", org),
+        "can_write": access.check(request.user, "records.write", org).allowed,
+        # 002 8-4(2)(3): the CISO receives the 事後報告 and reviews exceptions periodically.
+        "can_receive_report": access.check(request.user, "exceptions.receive_report", org).allowed,
+        "can_review": access.check(request.user, "exceptions.review", org).allowed,
         "person": person,
         "can_add": spec.purpose != "exception_review",
     }
@@ -297,12 +300,12 @@ def entry_leave(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def entry_report(request: HttpRequest, pk: int) -> HttpResponse:
-    """「事後報告を記録」: an emergency exception was reported to the CISO (002 8-4(2))."""
+    """「事後報告の受領を記録」: the CISO received an emergency exception's report (8-4(2))."""
 
     def step(entry: RecordEntry, _person: Person) -> object:
         return services.report_exception_afterwards(entry, actor=request.user)
 
-    return _close(request, pk, step, _("事後報告を記録しました。"))
+    return _close(request, pk, step, _("事後報告の受領を記録しました。"))
 
 
 @login_required

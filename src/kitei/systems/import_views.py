@@ -36,8 +36,12 @@ def systems_import(request: HttpRequest) -> HttpResponse:
         prefetch_related_objects([person], "assignments")
 
     def may_manage(name: str, manager: Person | None) -> bool:
-        manager_id = manager.pk if manager is not None else None
-        return access.can_manage_system(request.user, org, name=name, manager_id=manager_id)
+        target = access.Target(
+            organization_id=org.pk,
+            system_name=name,
+            system_manager_id=manager.pk if manager is not None else None,
+        )
+        return access.check(request.user, "systems.manage", target).allowed
 
     page = ImportPage(
         register="systems",

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import date
 from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
+from kitei.core import access
 from kitei.core.access import engine_for
 from kitei.core.models import Organization
 from kitei.core.services import Actor, record_change
@@ -64,11 +66,22 @@ def _check(organization: Organization, fields: dict[str, Any]) -> None:
             raise ValidationError(f"可用性の区分「{level}」はこの組織のポリシーにありません。")
 
 
+def _target(organization: Organization, name: str, fields: Mapping[str, Any]) -> access.Target:
+    """A system not yet registered, as `access.check` sees it: its name and 管理者."""
+    manager = fields.get("manager")
+    return access.Target(
+        organization_id=organization.pk,
+        system_name=name,
+        system_manager_id=manager.pk if manager is not None else None,
+    )
+
+
 @transaction.atomic
 def register_system(
     organization: Organization, *, actor: Actor, name: str, department: Department, **fields: Any
 ) -> System:
     """Add a system to the 情報システム台帳 (002 3(2)ア(イ))."""
+    access.require(actor, "systems.manage", _target(organization, name, fields))
     unknown = set(fields) - set(EDITABLE)
     if unknown:
         raise TypeError(f"unknown fields {sorted(unknown)}")
@@ -87,6 +100,7 @@ def register_system(
 @transaction.atomic
 def update_system(system: System, *, actor: Actor, **fields: Any) -> System:
     """Change a system's register entry."""
+    access.require(actor, "systems.manage", system)
     unknown = set(fields) - set(EDITABLE)
     if unknown:
         raise TypeError(f"unknown fields {sorted(unknown)}")
@@ -126,6 +140,7 @@ def add_software(
     end_of_support: date | None = None,
 ) -> Software:
     """Record software the system runs, with its end of support (002 7-4(1)キ)."""
+    access.require(actor, "systems.manage", system)
     software = Software.objects.create(
         system=system, name=name, version=version, end_of_support=end_of_support
     )

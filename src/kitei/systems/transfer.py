@@ -462,7 +462,7 @@ def command(args: argparse.Namespace, out: TextIO | None = None, err: TextIO | N
     return run_command(
         args,
         check=read_systems,
-        write=lambda organization, data: import_systems(organization, data, actor=None),
+        write=lambda organization, data, actor: import_systems(organization, data, actor=actor),
         export=lambda organization, fmt: export_systems(organization, fmt=fmt, sheet=args.sheet),
         out=out,
         err=err,

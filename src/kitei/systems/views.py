@@ -32,7 +32,7 @@ def _organization(request: HttpRequest, permission: access.Permission) -> Organi
 
 
 def _may_change(request: HttpRequest, org: Organization, item: System) -> bool:
-    return access.can_manage_system(request.user, org, name=item.name, manager_id=item.manager_id)
+    return access.check(request.user, "systems.manage", item).allowed
 
 
 @login_required
@@ -51,7 +51,7 @@ def system_list(request: HttpRequest) -> HttpResponse:
         "zones": queries.zone_titles(pack),
         "departments": queries.departments(org),
         "managers": queries.people(org),
-        "can_manage": access.can(request.user, "systems.manage", org),
+        "can_manage": access.check(request.user, "systems.manage", org).allowed,
     }
     return render(request, "systems/system_list.html", context)
 
@@ -86,9 +86,12 @@ def _check_keeps(request: HttpRequest, org: Organization, form: SystemForm) -> N
     """A keeper of some systems only registers systems they keep (Japanese message)."""
     data = form.cleaned_data
     manager = data.get("manager")
-    if not access.can_manage_system(
-        request.user, org, name=data["name"], manager_id=manager.pk if manager else None
-    ):
+    target = access.Target(
+        organization_id=org.pk,
+        system_name=data["name"],
+        system_manager_id=manager.pk if manager else None,
+    )
+    if not access.check(request.user, "systems.manage", target).allowed:
         raise ValidationError(
             _(
                 "管理する情報システムだけを登録できます（情報システム管理者に自分を指定してください）。"
