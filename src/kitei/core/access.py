@@ -139,7 +139,7 @@ class Reach:
 
     everything: bool = False
     departments: frozenset[int] = frozenset()
-    systems: frozenset[str] = frozenset()
+    systems: frozenset[int] = frozenset()  # ids of systems.System
     person_id: int | None = None
 
     @property
@@ -159,16 +159,16 @@ def _keeps(user: User, register: Register) -> Reach:
         return Reach(everything=True, person_id=person_id)
     roles = REGISTER_KEEPERS.get(org.pack_id, {}).get(register, frozenset())
     departments: set[int] = set()
-    systems: set[str] = set()
+    systems: set[int] = set()
     for a in _current_assignments(user):
         if a.role_id not in roles:
             continue
-        if a.department_id is None and not a.system:
+        if a.department_id is None and a.system_id is None:
             return Reach(everything=True, person_id=person_id)
         if a.department_id is not None:
             departments.add(a.department_id)
-        if a.system:
-            systems.add(a.system)
+        if a.system_id is not None:
+            systems.add(a.system_id)
     return Reach(
         departments=frozenset(departments), systems=frozenset(systems), person_id=person_id
     )
@@ -188,15 +188,19 @@ def can_manage_asset(user: User, organization: Organization | None, department_i
 
 
 def can_manage_system(
-    user: User, organization: Organization | None, *, name: str, manager_id: int | None
+    user: User,
+    organization: Organization | None,
+    *,
+    system_id: int | None,
+    manager_id: int | None,
 ) -> bool:
-    """Whether the user may change the system (systems.manage).
+    """Whether the user may change the system (systems.manage); `system_id` None: a new one.
 
-    A system-scoped keeper keeps the system their assignment names, and the systems the
-    register names them 情報システム管理者 of.
+    A system-scoped keeper keeps the system their assignment names (by id, so a renamed
+    system stays theirs), and the systems the register names them 情報システム管理者 of.
     """
     reach = keeps(user, organization, "systems")
-    if reach.everything or name in reach.systems:
+    if reach.everything or (system_id is not None and system_id in reach.systems):
         return True
     return reach.any and manager_id is not None and manager_id == reach.person_id
 
@@ -273,7 +277,7 @@ def may_approve(
     decision: Decision,
     *,
     department_id: int | None = None,
-    system: str = "",
+    system_id: int | None = None,
 ) -> bool:
     """Whether the user holds, today, a role one of the decision's approval steps names.
 
@@ -288,7 +292,7 @@ def may_approve(
             continue
         if a.department_id is not None and a.department_id != department_id:
             continue
-        if a.system and a.system != system:
+        if a.system_id is not None and a.system_id != system_id:
             continue
         return True
     return False
@@ -330,7 +334,7 @@ class ApprovalTarget:
 
     organization_id: int
     department_id: int | None = None
-    system: str = ""  # the system's name, as RoleAssignment.system holds it
+    system_id: int | None = None
     system_manager_id: int | None = None
     system_operator_id: int | None = None
 
@@ -370,7 +374,7 @@ def _covers(scope: str, assignment: RoleAssignment, target: ApprovalTarget) -> b
     if scope == "department":
         return target.department_id is not None and assignment.department_id == target.department_id
     if scope == "system":
-        return bool(target.system) and assignment.system == target.system
+        return target.system_id is not None and assignment.system_id == target.system_id
     return True  # organisation-scoped roles reach everything in the organisation
 
 

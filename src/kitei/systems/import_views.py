@@ -35,9 +35,11 @@ def systems_import(request: HttpRequest) -> HttpResponse:
     if isinstance(person, Person):
         prefetch_related_objects([person], "assignments")
 
-    def may_manage(name: str, manager: Person | None) -> bool:
+    def may_manage(system_id: int | None, manager: Person | None) -> bool:
         manager_id = manager.pk if manager is not None else None
-        return access.can_manage_system(request.user, org, name=name, manager_id=manager_id)
+        return access.can_manage_system(
+            request.user, org, system_id=system_id, manager_id=manager_id
+        )
 
     page = ImportPage(
         register="systems",

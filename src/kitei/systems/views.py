@@ -32,7 +32,9 @@ def _organization(request: HttpRequest, permission: access.Permission) -> Organi
 
 
 def _may_change(request: HttpRequest, org: Organization, item: System) -> bool:
-    return access.can_manage_system(request.user, org, name=item.name, manager_id=item.manager_id)
+    return access.can_manage_system(
+        request.user, org, system_id=item.pk, manager_id=item.manager_id
+    )
 
 
 @login_required
@@ -82,12 +84,13 @@ def _form_page(
     return render(request, "systems/form.html", context, status=status)
 
 
-def _check_keeps(request: HttpRequest, org: Organization, form: SystemForm) -> None:
+def _check_keeps(
+    request: HttpRequest, org: Organization, form: SystemForm, system_id: int | None
+) -> None:
     """A keeper of some systems only registers systems they keep (Japanese message)."""
-    data = form.cleaned_data
-    manager = data.get("manager")
+    manager = form.cleaned_data.get("manager")
     if not access.can_manage_system(
-        request.user, org, name=data["name"], manager_id=manager.pk if manager else None
+        request.user, org, system_id=system_id, manager_id=manager.pk if manager else None
     ):
         raise ValidationError(
             _(
@@ -104,7 +107,7 @@ def system_add(request: HttpRequest) -> HttpResponse:
     form = SystemForm(request.POST or None, organization=org)
     if request.method == "POST" and form.is_valid():
         try:
-            _check_keeps(request, org, form)
+            _check_keeps(request, org, form, None)
             entry = form.entry()
             item = services.register_system(
                 org,
@@ -134,7 +137,7 @@ def system_edit(request: HttpRequest, pk: int) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         changes = {k: v for k, v in form.entry().items() if getattr(item, k) != v}
         try:
-            _check_keeps(request, org, form)
+            _check_keeps(request, org, form, item.pk)
             if changes:
                 services.update_system(item, actor=request.user, **changes)
         except ValidationError as exc:
