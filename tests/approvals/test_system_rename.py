@@ -1,0 +1,74 @@
+"""Renaming a system keeps the rights of those assigned to it (issue 8 point 3).
+
+Assignments named their system by text, so a rename through the register's service
+stripped the 情報システム管理者 of the right to change the system and to decide the
+requests on it. They now hold a foreign key.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from django.test import Client
+
+from kitei.approvals.models import RequestState
+from kitei.core import access
+from kitei.systems.services import update_system
+
+from ..conftest import PASSWORD, activate_totp
+from .conftest import approve, file
+
+pytestmark = pytest.mark.django_db
+
+RENAMED = "議会情報システム（令和8年度更新）"
+
+
+def test_a_renamed_system_stays_its_managers_to_change(
+    mito: Any, somu: Any, kato: Any, council_system: Any
+) -> None:
+    """kato holds 情報システム管理者 by assignment only (the register names no manager)."""
+    assert council_system.manager_id is None
+    update_system(council_system, actor=None, name=RENAMED)
+    assert access.can_manage_system(
+        kato.user, mito, system_id=council_system.pk, manager_id=council_system.manager_id
+    )
+    assert access.keeps(kato.user, mito, "systems").systems == {council_system.pk}
+    activate_totp(kato)  # 情報システム管理者 is an administrative role
+    client = Client()
+    assert client.login(username="kato", password=PASSWORD)
+    page = client.get(f"/systems/{council_system.pk}/edit/")
+    assert page.status_code == 200
+    changed = client.post(
+        f"/systems/{council_system.pk}/software/add/", {"name": "議会映像配信", "version": "2"}
+    )
+    assert changed.status_code == 302
+    assert council_system.software.get().name == "議会映像配信"
+
+
+def test_a_renamed_system_stays_its_managers_to_decide(
+    mito: Any, suzuki: Any, *, kobayashi: Any, kato: Any, council_system: Any
+) -> None:
+    """7-1(17)イ: 情報システム管理者 decides software installs on their system, renamed or not."""
+    request = file(mito, suzuki, "device.install_software", system=council_system)
+    update_system(council_system, actor=None, name=RENAMED)
+    request.refresh_from_db()
+    assert request.system is not None
+    assert request.system.name == RENAMED
+    request = approve(request, kobayashi)
+    request = approve(request, kato, role_id="information_system_manager")
+    assert request.state == RequestState.APPROVED
+
+
+def test_the_approvers_of_a_renamed_system_are_still_notified(
+    mito: Any, suzuki: Any, *, kato: Any, kimura: Any, council_system: Any
+) -> None:
+    from kitei.approvals import routing  # noqa: PLC0415
+
+    request = file(mito, suzuki, "device.install_software", system=council_system)
+    update_system(council_system, actor=None, name=RENAMED)
+    request.refresh_from_db()
+    target = routing.target_of(request)
+    assert target.system_id == council_system.pk
+    approvers = access.approvers_for(mito, target, ["information_system_manager"])
+    assert [p.pk for p in approvers] == [kato.pk]
