@@ -12,7 +12,8 @@ from typing import Any
 import pytest
 from django.test import Client
 
-from kitei.approvals.models import RequestState
+from kitei.approvals import routing
+from kitei.approvals.models import Request, RequestState
 from kitei.core import access
 from kitei.systems.services import update_system
 
@@ -46,15 +47,21 @@ def test_a_renamed_system_stays_its_managers_to_change(
     assert council_system.software.get().name == "議会映像配信"
 
 
+def _filed_then_renamed(org: Any, applicant: Any, system: Any) -> Request:
+    """A software install request on the system, filed before the system is renamed."""
+    request = file(org, applicant, "device.install_software", system=system)
+    update_system(system, actor=None, name=RENAMED)
+    request.refresh_from_db()
+    assert request.system is not None
+    assert request.system.name == RENAMED
+    return request
+
+
 def test_a_renamed_system_stays_its_managers_to_decide(
     mito: Any, suzuki: Any, *, kobayashi: Any, kato: Any, council_system: Any
 ) -> None:
     """7-1(17)イ: 情報システム管理者 decides software installs on their system, renamed or not."""
-    request = file(mito, suzuki, "device.install_software", system=council_system)
-    update_system(council_system, actor=None, name=RENAMED)
-    request.refresh_from_db()
-    assert request.system is not None
-    assert request.system.name == RENAMED
+    request = _filed_then_renamed(mito, suzuki, council_system)
     request = approve(request, kobayashi)
     request = approve(request, kato, role_id="information_system_manager")
     assert request.state == RequestState.APPROVED
@@ -63,11 +70,7 @@ def test_a_renamed_system_stays_its_managers_to_decide(
 def test_the_approvers_of_a_renamed_system_are_still_notified(
     mito: Any, suzuki: Any, *, kato: Any, kimura: Any, council_system: Any
 ) -> None:
-    from kitei.approvals import routing  # noqa: PLC0415
-
-    request = file(mito, suzuki, "device.install_software", system=council_system)
-    update_system(council_system, actor=None, name=RENAMED)
-    request.refresh_from_db()
+    request = _filed_then_renamed(mito, suzuki, council_system)
     target = routing.target_of(request)
     assert target.system_id == council_system.pk
     approvers = access.approvers_for(mito, target, ["information_system_manager"])
