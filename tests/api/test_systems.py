@@ -191,7 +191,7 @@ def test_a_system_manager_keeps_the_systems_they_manage(
         actor=SETUP,
         person=keeper,
         role_id="information_system_manager",
-        system="議会情報システム",
+        system=council_system,
     )
     client = api_client(token_for(keeper))
     assert _patch(client, council_system.pk, {"zone": "internet"}).status_code == 200

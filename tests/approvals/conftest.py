@@ -79,14 +79,14 @@ def gicho(mito: Any) -> Any:
 def kato(mito: Any, somu: Any, council_system: Any) -> Any:
     """情報システム管理者 of 議会情報システム (by assignment)."""
     person = make_person(mito, "kato", "加藤 補佐", department=somu)
-    return give_roles(mito, person, ["information_system_manager"], system=SYSTEM)
+    return give_roles(mito, person, ["information_system_manager"], system=council_system)
 
 
 @pytest.fixture
 def kimura(mito: Any, somu: Any, council_system: Any) -> Any:
     """情報システム担当者 of 議会情報システム (by assignment)."""
     person = make_person(mito, "kimura", "木村 係長", department=somu)
-    return give_roles(mito, person, ["information_system_operator"], system=SYSTEM)
+    return give_roles(mito, person, ["information_system_operator"], system=council_system)
 
 
 @pytest.fixture

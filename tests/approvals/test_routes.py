@@ -54,14 +54,14 @@ def _needs(
         _needs(cond.any[0], classification, context)
 
 
-def _approver(org: Any, role: str, dept: Any, n: int) -> Any:
+def _approver(org: Any, role: str, dept: Any, system: Any, n: int) -> Any:
     """A person holding `role` for the request's 課 or system, as the pack scopes it."""
     person = make_person(org, f"approver{n}_{role}"[:30], f"承認者{n} {role}", department=dept)
     scope = SCOPES[role]
     if scope == "department":
         return give_roles(org, person, [role], department=dept)
     if scope == "system":
-        return give_roles(org, person, [role], system=SYSTEM)
+        return give_roles(org, person, [role], system=system)
     return give_roles(org, person, [role])
 
 
@@ -102,7 +102,7 @@ def test_every_mito_route_end_to_end(mito: Any, somu: Any, suzuki: Any, rule: Ru
             assert request.state == RequestState.PENDING
             if role not in people:
                 n += 1
-                people[role] = _approver(mito, role, somu, n)
+                people[role] = _approver(mito, role, somu, system, n)
             request = approve(request, people[role], comment=f"{role} 承認")
             done = ApprovalStep.objects.get(request=request, position=position).completed_at
             last_of_step = step.mode == "any_of" or i == len(step.roles) - 1

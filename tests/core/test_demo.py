@@ -19,11 +19,16 @@ def test_demo_has_every_role_of_every_pack_held() -> None:
     for spec in ORGS:
         org = Organization.objects.get(slug=spec.slug)
         assert org.pack_id == spec.pack
-        pack_roles = {r.id for r in engine_for(org.pack_id, org.pack_digest).pack.roles}
-        held = set(
-            RoleAssignment.objects.filter(organization=org).values_list("role_id", flat=True)
-        )
-        assert held == pack_roles, spec.slug
+        scopes = {r.id: r.scope for r in engine_for(org.pack_id, org.pack_digest).pack.roles}
+        assignments = RoleAssignment.objects.filter(organization=org).select_related("system")
+        assert {a.role_id for a in assignments} == set(scopes), spec.slug
+        # System-scoped roles are held for the organisation's main system (a foreign key).
+        on_systems = {(a.role_id, a.system.name) for a in assignments if a.system is not None}
+        wanted = {(role, spec.system) for role, scope in scopes.items() if scope == "system"}
+        assert on_systems == wanted, spec.slug
+        assert all(a.system.organization_id == org.pk for a in assignments if a.system)
+    mito = Organization.objects.get(slug="mito")
+    assert RoleAssignment.objects.filter(organization=mito, system__isnull=False).exists()
     assert verify_audit_chain().ok
 
 

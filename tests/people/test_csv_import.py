@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 from typing import Any
 
@@ -13,7 +14,7 @@ from django.test import Client
 from kitei.cli import main
 from kitei.core.models import ChangeRecord
 from kitei.core.services import verify_audit_chain
-from kitei.people.csv_import import RowError, read_people_csv
+from kitei.people.csv_import import RowError, import_file, read_people_csv
 from kitei.people.models import Department, Person, RoleAssignment
 from kitei.people.services import import_people
 from tests.conftest import SETUP
@@ -47,9 +48,8 @@ EXPECTED_ERRORS = [
     (11, "組織管理者", "「はい」か「いいえ」で入力してください（「たぶん」）。"),
     (
         12,
-        "役割",
-        "「情報システム管理者」はシステムごとの役割のため CSV では割り当てられません。"
-        "職員の画面から対象システムを指定して割り当ててください。",
+        "対象システム",
+        "「情報システム管理者」はシステムごとの役割のため、対象システムが必要です。",
     ),
 ]
 
@@ -190,7 +190,7 @@ def test_file_level_problems(mito: Any) -> None:
             1,
             "名前",
             "見出し「名前」は使えません（使える見出し: 氏名、ユーザー名、所属、役職、"
-            "メールアドレス、役割、組織管理者）。",
+            "メールアドレス、役割、対象システム、組織管理者）。",
         ),
         (1, "ユーザー名", "見出し「ユーザー名」が重複しています。"),
         (1, "氏名", "見出し「氏名」がありません。"),
@@ -202,6 +202,58 @@ def test_roles_by_id_title_or_alias_separated_by_either_mark(mito: Any, somu: An
     plan = read_people_csv(mito, text.encode())
     assert plan.ok
     assert plan.entries[0].roles == ("information_security_manager", "members_and_staff", "csirt")
+
+
+SYSTEM_HEADING = "氏名,ユーザー名,所属,役職,メールアドレス,役割,対象システム,組織管理者\r\n"
+
+
+def test_system_roles_name_their_system_by_its_register_name(mito: Any, somu: Any) -> None:
+    from kitei.systems.services import register_system  # noqa: PLC0415 - a higher layer
+
+    council = register_system(mito, actor=SETUP, name="議会情報システム", department=somu)
+    text = SYSTEM_HEADING + (
+        "林 美咲,hayashi,総務課,,,情報システム管理者・議員及び職員,議会情報システム,\r\n"
+    )
+    plan, _accounts = import_file(mito, text.encode(), actor=SETUP)
+    assert plan.ok, plan.errors
+    held = RoleAssignment.objects.filter(person__name="林 美咲")
+    assert set(held.values_list("role_id", "system_id")) == {
+        ("information_system_manager", council.pk),
+        ("members_and_staff", None),  # the system is only for the system-scoped role
+    }
+    manager = held.get(role_id="information_system_manager")
+    record = ChangeRecord.objects.get(action="assign_role", object_id=str(manager.pk))
+    assert json.loads(record.after)["system"] == "議会情報システム"
+
+
+def test_an_unknown_or_misplaced_system_is_a_row_error(mito: Any, somu: Any) -> None:
+    text = SYSTEM_HEADING + (
+        "林 美咲,hayashi,総務課,,,情報システム管理者,財務会計システム,\r\n"  # 2
+        "森 一郎,mori,総務課,,,議員及び職員,議会情報システム,\r\n"  # 3
+    )
+    before = _state(mito)
+    plan = read_people_csv(mito, text.encode())
+    assert [(e.line, e.column, e.reason) for e in plan.errors] == [
+        (2, "対象システム", "情報システム「財務会計システム」は情報システム台帳にありません。"),
+        (3, "対象システム", "対象システムは、システムごとの役割を割り当てる行にだけ書きます。"),
+    ]
+    assert import_file(mito, text.encode(), actor=SETUP)[0].errors == plan.errors
+    assert _state(mito) == before
+
+
+def test_another_organisations_system_is_unknown_to_the_import(
+    mito: Any, toyama: Any, somu: Any
+) -> None:
+    from kitei.people.services import create_department  # noqa: PLC0415
+    from kitei.systems.services import register_system  # noqa: PLC0415 - a higher layer
+
+    office = create_department(toyama, actor=SETUP, name="事務局")
+    register_system(toyama, actor=SETUP, name="組合業務システム", department=office)
+    text = SYSTEM_HEADING + "林 美咲,,総務課,,,情報システム管理者,組合業務システム,\r\n"
+    plan = read_people_csv(mito, text.encode())
+    assert [e.reason for e in plan.errors] == [
+        "情報システム「組合業務システム」は情報システム台帳にありません。"
+    ]
 
 
 def test_a_failure_during_the_import_rolls_everything_back(mito: Any, somu: Any) -> None:

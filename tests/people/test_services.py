@@ -7,12 +7,14 @@ from typing import Any
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.db.models import ProtectedError
 
 from kitei.core import access
 from kitei.core.models import ChangeRecord
 from kitei.core.services import verify_audit_chain
 from kitei.people.models import RoleAssignment
 from kitei.people.services import assign_role, create_department, end_assignment
+from kitei.systems.services import register_system
 from tests.conftest import SETUP
 
 from ..conftest import make_person
@@ -85,17 +87,60 @@ def test_deputy_needs_a_period_when_the_holder_holds_the_role(
         )
 
 
-def test_deputy_for_a_system_role_names_the_same_system(mito: Any, sato: Any, suzuki: Any) -> None:
+def test_deputy_for_a_system_role_names_the_same_system(
+    mito: Any, somu: Any, sato: Any, suzuki: Any
+) -> None:
     role = "information_system_manager"
-    assign_role(mito, actor=SETUP, person=sato, role_id=role, system="議会情報システム")
+    council = register_system(mito, actor=SETUP, name="議会情報システム", department=somu)
+    finance = register_system(mito, actor=SETUP, name="財務会計", department=somu)
+    assign_role(mito, actor=SETUP, person=sato, role_id=role, system=council)
     with pytest.raises(ValidationError, match="この期間に同じ範囲の"):
-        assign_role(
-            mito, actor=SETUP, person=suzuki, role_id=role, system="財務会計", deputy_for=sato
-        )
+        assign_role(mito, actor=SETUP, person=suzuki, role_id=role, system=finance, deputy_for=sato)
     deputy = assign_role(
-        mito, actor=SETUP, person=suzuki, role_id=role, system="議会情報システム", deputy_for=sato
+        mito, actor=SETUP, person=suzuki, role_id=role, system=council, deputy_for=sato
     )
-    assert deputy.system == "議会情報システム"
+    assert RoleAssignment.objects.get(pk=deputy.pk).system == council
+
+
+def test_a_system_role_for_another_organisations_system_is_refused(
+    mito: Any, toyama: Any, suzuki: Any
+) -> None:
+    office = create_department(toyama, actor=SETUP, name="事務局")
+    theirs = register_system(toyama, actor=SETUP, name="組合業務システム", department=office)
+    before = (RoleAssignment.objects.count(), ChangeRecord.objects.count())
+    with pytest.raises(
+        ValidationError, match="対象システムがこの組織の情報システム台帳にありません。"
+    ):
+        assign_role(
+            mito,
+            actor=SETUP,
+            person=suzuki,
+            role_id="information_system_manager",
+            system=theirs,
+        )
+    assert (RoleAssignment.objects.count(), ChangeRecord.objects.count()) == before
+
+
+def test_a_system_role_takes_a_registered_system_not_a_name(mito: Any, suzuki: Any) -> None:
+    with pytest.raises(TypeError, match=r"system must be a systems\.system"):
+        assign_role(
+            mito,
+            actor=SETUP,
+            person=suzuki,
+            role_id="information_system_manager",
+            system="議会情報システム",  # type: ignore[arg-type]  # the old text form, refused
+        )
+
+
+def test_a_system_in_use_by_an_assignment_cannot_be_deleted(
+    mito: Any, somu: Any, suzuki: Any
+) -> None:
+    council = register_system(mito, actor=SETUP, name="議会情報システム", department=somu)
+    assign_role(
+        mito, actor=SETUP, person=suzuki, role_id="information_system_manager", system=council
+    )
+    with pytest.raises(ProtectedError):
+        council.delete()
 
 
 def test_system_role_needs_a_system(mito: Any, suzuki: Any) -> None:

@@ -115,6 +115,33 @@ def test_person_page_shows_roles_and_deputies(mito: Any, somu: Any, sato: Any, i
     assert "佐藤 一郎 の代行" in mine
 
 
+def test_a_system_role_is_assigned_by_choosing_a_registered_system(
+    mito: Any, somu: Any, suzuki: Any, ito: Any, *, toyama: Any, django_assert_max_num_queries: Any
+) -> None:
+    from kitei.systems.services import register_system  # noqa: PLC0415 - a higher layer
+
+    council = register_system(mito, actor=SETUP, name="議会情報システム", department=somu)
+    office = create_department(toyama, actor=SETUP, name="事務局")
+    theirs = register_system(toyama, actor=SETUP, name="組合業務システム", department=office)
+    client = client_for("ito")
+    form = client.get(f"/people/{suzuki.pk}/assign/").content.decode()
+    assert f'<option value="{council.pk}">議会情報システム</option>' in form
+    assert "組合業務システム" not in form
+    role = "information_system_manager"
+    refused = client.post(f"/people/{suzuki.pk}/assign/", {"role": role, "system": theirs.pk})
+    assert refused.status_code == 400
+    assert not RoleAssignment.objects.filter(person=suzuki, role_id=role).exists()
+    done = client.post(f"/people/{suzuki.pk}/assign/", {"role": role, "system": council.pk})
+    assert done.status_code == 302
+    assert RoleAssignment.objects.get(person=suzuki, role_id=role).system == council
+    link = f'<a href="/systems/{council.pk}/">議会情報システム</a>'
+    assert link in client.get(f"/people/{suzuki.pk}/").content.decode()
+    client.get("/people/")  # warm the pack engine's cache
+    with django_assert_max_num_queries(MAX_QUERIES):
+        listing = client.get("/people/").content.decode()
+    assert link in listing
+
+
 def test_bad_assignment_is_refused_on_the_page(mito: Any, somu: Any, ito: Any) -> None:
     before = ChangeRecord.objects.count()
     response = client_for("ito").post(

@@ -212,7 +212,7 @@ def test_csv_holds_one_list_and_formulas_are_neutralised(cast: Any, somu: Any) -
 
 def test_permission_to_keep_a_system(cast: Any, somu: Any, sato: Any) -> None:
     only_own = read_systems(
-        cast, workbook(SYSTEMS), may_manage=lambda name, manager: manager == sato
+        cast, workbook(SYSTEMS), may_manage=lambda system_id, manager: manager == sato
     )
     assert [(e.line, e.reason) for e in only_own.errors] == [
         (3, "この情報システムを登録する権限がありません。")

@@ -42,7 +42,13 @@ def ito(mito: Any, somu: Any) -> Any:
 
 
 @pytest.fixture
-def kimura(mito: Any, somu: Any) -> Any:
+def council(mito: Any, somu: Any) -> System:
+    """議会情報システム of 総務課."""
+    return _system(mito, somu, "議会情報システム")
+
+
+@pytest.fixture
+def kimura(mito: Any, somu: Any, council: System) -> Any:
     """木村, 情報システム管理者 of 議会情報システム (an administrative role: TOTP)."""
     from kitei.people.services import assign_role  # noqa: PLC0415
 
@@ -52,7 +58,7 @@ def kimura(mito: Any, somu: Any) -> Any:
         actor=SETUP,
         person=person,
         role_id="information_system_manager",
-        system="議会情報システム",
+        system=council,
     )
     activate_totp(person)
     return person
@@ -225,9 +231,9 @@ def test_bad_input_gets_japanese_errors_and_writes_nothing(mito: Any, somu: Any,
 
 
 def test_system_manager_keeps_only_own_system(
-    mito: Any, somu: Any, kimura: Any, suzuki: Any
+    mito: Any, somu: Any, council: System, kimura: Any, suzuki: Any
 ) -> None:
-    own = _system(mito, somu, "議会情報システム")
+    own = council
     other = _system(mito, somu, "会議録検索システム")
     client = client_for("kimura")
     assert client.get(f"/systems/{own.pk}/edit/").status_code == 200

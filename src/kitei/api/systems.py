@@ -251,11 +251,14 @@ def _fields(organization: Organization, data: dict[str, Any]) -> dict[str, Any]:
     return result
 
 
-def _keep(caller: Caller, *, name: str, manager: Person | None) -> None:
-    """403 unless the caller keeps this system (core.access: administrators, its manager …)."""
+def _keep(caller: Caller, *, system_id: int | None, manager: Person | None) -> None:
+    """403 unless the caller keeps this system (core.access: administrators, its manager …).
+
+    `system_id` is None for a system not yet registered.
+    """
     target = access.Target(
         organization_id=caller.organization.pk,
-        system_name=name,
+        system_id=system_id,
         system_manager_id=manager.pk if manager is not None else None,
     )
     if not access.check(caller.user, "systems.manage", target).allowed:
@@ -281,7 +284,7 @@ def create_system(request: HttpRequest, payload: SystemIn) -> Status[dict[str, A
     data = payload.model_dump()
     software = data.pop("software")
     fields = _fields(organization, data)
-    _keep(caller, name=fields["name"], manager=fields["manager"])
+    _keep(caller, system_id=None, manager=fields["manager"])
     with transaction.atomic():
         system = services.register_system(organization, actor=caller.user, **fields)
         for item in software:
@@ -305,16 +308,12 @@ def update_system(request: HttpRequest, system_id: int, payload: SystemPatch) ->
         system_id,
         _("情報システム"),
     )
-    _keep(caller, name=system.name, manager=system.manager)
+    _keep(caller, system_id=system.pk, manager=system.manager)
     data = payload.model_dump(exclude_unset=True)
     common.null_fields(data, NULLABLE)
     fields = {k: v for k, v in _fields(organization, data).items() if getattr(system, k) != v}
-    if "name" in fields or "manager" in fields:
-        _keep(
-            caller,
-            name=fields.get("name", system.name),
-            manager=fields.get("manager", system.manager),
-        )
+    if "manager" in fields:
+        _keep(caller, system_id=system.pk, manager=fields["manager"])
     if fields:
         services.update_system(system, actor=caller.user, **fields)
     return detail(organization, system.pk)

@@ -143,7 +143,7 @@ def target_of(request: Request) -> entitlements.ApprovalTarget:
     return entitlements.ApprovalTarget(
         organization_id=request.organization_id,
         department_id=request.department_id,
-        system=system.name if system is not None else "",
+        system_id=request.system_id,
         system_manager_id=system.manager_id if system is not None else None,
         system_operator_id=system.operator_id if system is not None else None,
     )

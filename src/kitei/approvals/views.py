@@ -82,7 +82,7 @@ def _target(
     return entitlements.ApprovalTarget(
         organization_id=org.pk,
         department_id=department.pk if department is not None else None,
-        system=system.name if system is not None else "",
+        system_id=system.pk if system is not None else None,
         system_manager_id=system.manager_id if system is not None else None,
         system_operator_id=system.operator_id if system is not None else None,
     )

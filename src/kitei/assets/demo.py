@@ -7,6 +7,7 @@ end of support and some ending during the planned period of use (002 7-4(1)キ).
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 from typing import TYPE_CHECKING
@@ -19,6 +20,7 @@ from kitei.core import access
 from kitei.core.access import Operator
 from kitei.core.models import Organization
 from kitei.people.models import Department, Person, RoleAssignment
+from kitei.people.services import assign_role
 from kitei.policy.model import Pack
 from kitei.systems.models import System
 from kitei.systems.services import add_software, register_system
@@ -224,13 +226,27 @@ def _granted(org: Organization, permission: str) -> frozenset[str]:
     return frozenset(g.role_id for g in access.grants_of(org).by_permission.get(permission, ()))
 
 
-def build_systems(org: Organization, spec: DemoOrg, dept: Department) -> list[System]:
-    """The organisation's main system (spec.system) and three common ones, with software."""
+def build_systems(
+    org: Organization,
+    spec: DemoOrg,
+    dept: Department,
+    system_roles: Sequence[tuple[Person, str]] = (),
+) -> list[System]:
+    """The organisation's main system (spec.system) and three common ones, with software.
+
+    `system_roles` (holder, role id) are the pack's system-scoped roles: their holders are
+    named in the register and assigned the role for the main system.
+    """
     pack = access.engine_for(org.pack_id, org.pack_digest).pack
     index = access.grants_of(org)
-    manager = _holder(org, _granted(org, "systems.manage"))
-    operator = _holder(
-        org, frozenset(r for r, col in index.register_columns.items() if col == "operator")
+    keepers = _granted(org, "systems.manage")
+    waiting = {role_id: person for person, role_id in system_roles}
+    manager = _holder(org, keepers) or next(
+        (waiting[r] for r in sorted(keepers) if r in waiting), None
+    )
+    operator_roles = sorted(r for r, col in index.register_columns.items() if col == "operator")
+    operator = _holder(org, frozenset(operator_roles)) or next(
+        (waiting[r] for r in operator_roles if r in waiting), None
     )
     has_availability = any(a.id == "availability" for a in pack.classification.axes)
     main = DemoSystem(spec.system, "LGWAN", (WINDOWS_2022, POSTGRES_16, PACKAGE), availability="2")
@@ -263,13 +279,20 @@ def build_systems(org: Organization, spec: DemoOrg, dept: Department) -> list[Sy
                 end_of_support=package_end if software is PACKAGE else software.end_of_support,
             )
         result.append(system)
+    for person, role_id in system_roles:
+        assign_role(org, actor=DEMO, person=person, role_id=role_id, system=result[0])
     return result
 
 
-def build_registers(org: Organization, spec: DemoOrg) -> None:
-    """Fill the organisation's asset and system registers with plausible rows."""
+def build_registers(
+    org: Organization, spec: DemoOrg, system_roles: Sequence[tuple[Person, str]] = ()
+) -> None:
+    """Fill the organisation's asset and system registers with plausible rows.
+
+    The holders in `system_roles` get their system-scoped role for the main system.
+    """
     depts = list(Department.objects.filter(organization=org).order_by("pk"))
-    systems = build_systems(org, spec, depts[0])
+    systems = build_systems(org, spec, depts[0], system_roles)
     owner = (
         _holder(org, _granted(org, "assets.manage"))
         or Person.objects.filter(organization=org).first()

@@ -290,8 +290,7 @@ class Target:
 
     organization_id: int
     department_id: int | None = None
-    system_id: int | None = None
-    system_name: str = ""  # RoleAssignment.system holds a system's name
+    system_id: int | None = None  # None: a system not yet registered
     system_manager_id: int | None = None
     system_operator_id: int | None = None
     anywhere: bool = False  # "in some part of the organisation" (list pages, new-item forms)
@@ -321,7 +320,6 @@ def target_of(resource: Any) -> Target | None:
         organization_id=org_id,
         department_id=resource.pk if is_department else getattr(resource, "department_id", None),
         system_id=getattr(system, "pk", None),
-        system_name=getattr(system, "name", "") or "",
         system_manager_id=getattr(system, "manager_id", None),
         system_operator_id=getattr(system, "operator_id", None),
     )
@@ -337,8 +335,8 @@ def _covers(scope: str, assignment: RoleAssignment, target: Target) -> bool:
         return True
     if scope == "department" and assignment.department_id is not None:
         return assignment.department_id == target.department_id
-    if scope == "system" and assignment.system:
-        return bool(target.system_name) and assignment.system == target.system_name
+    if scope == "system" and assignment.system_id is not None:
+        return target.system_id is not None and assignment.system_id == target.system_id
     return True
 
 
@@ -459,7 +457,7 @@ class Reach:
 
     everything: bool = False
     departments: frozenset[int] = frozenset()
-    systems: frozenset[str] = frozenset()
+    systems: frozenset[int] = frozenset()  # ids of systems.System
     person_id: int | None = None
 
     @property
@@ -477,14 +475,14 @@ def reach(user: Actor | None, permission: str, organization: Organization | None
         return Reach(everything=True, person_id=person.pk)
     index = grants_of(organization)
     departments: set[int] = set()
-    systems: set[str] = set()
+    systems: set[int] = set()
     roles = {g.role_id: g.scope for g in index.by_permission.get(permission, ())}
     for a in assignments_of(person):
         scope = roles.get(a.role_id)
         if scope == "department" and a.department_id is not None:
             departments.add(a.department_id)
-        elif scope == "system" and a.system:
-            systems.add(a.system)
+        elif scope == "system" and a.system_id is not None:
+            systems.add(a.system_id)
     return Reach(
         departments=frozenset(departments), systems=frozenset(systems), person_id=person.pk
     )

@@ -130,22 +130,20 @@ def build_org(spec: DemoOrg, names: itertools.cycle[str]) -> list[tuple[str, str
     logins.append((f"{spec.slug}-admin", "組織管理者（初回ログイン時に二要素認証を設定）"))
     staff = _person(org, f"{spec.slug}-staff", next(names), depts[-1], "主事")
     logins.append((f"{spec.slug}-staff", "職員"))
+    # System-scoped roles name a registered system: assigned once the registers exist.
+    system_roles: list[tuple[Person, str]] = []
     for n, role in enumerate(engine.pack.roles, 1):
         if role.kind == "user_category":
             assign_role(org, actor=DEMO, person=staff, role_id=role.id)
             continue
         dept = depts[0] if role.scope == "department" else None
         holder = _person(org, f"{spec.slug}-{n:02d}", next(names), depts[0], role.holder)
-        assign_role(
-            org,
-            actor=DEMO,
-            person=holder,
-            role_id=role.id,
-            department=dept,
-            system=spec.system if role.scope == "system" else "",
-        )
+        if role.scope == "system":
+            system_roles.append((holder, role.id))
+        else:
+            assign_role(org, actor=DEMO, person=holder, role_id=role.id, department=dept)
         logins.append((f"{spec.slug}-{n:02d}", role.title))
-    build_registers(org, spec)
+    build_registers(org, spec, system_roles)
     return logins
 
 

@@ -60,4 +60,4 @@ class RoleAssignmentAdmin(ReadOnlyAdmin):
         "organization",
     )
     list_filter = ("organization", "role_id")
-    list_select_related = ("person", "department", "deputy_for", "organization")
+    list_select_related = ("person", "department", "system", "deputy_for", "organization")

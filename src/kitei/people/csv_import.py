@@ -26,21 +26,22 @@ from django.utils.translation import gettext as _
 from kitei.core import access
 from kitei.core.models import Organization
 from kitei.core.services import Actor
-from kitei.people import services
+from kitei.people import queries, services
 from kitei.people.models import Department
 from kitei.policy import Engine
 
-NAME, USERNAME, DEPARTMENT, POSITION, EMAIL, ROLES, ADMIN = (
+NAME, USERNAME, DEPARTMENT, POSITION, EMAIL, ROLES, SYSTEM, ADMIN = (
     "氏名",
     "ユーザー名",
     "所属",
     "役職",
     "メールアドレス",
     "役割",
+    "対象システム",
     "組織管理者",
 )
-HEADINGS = (NAME, USERNAME, DEPARTMENT, POSITION, EMAIL, ROLES, ADMIN)
-MAX_LENGTH = {NAME: 100, USERNAME: 150, DEPARTMENT: 100, POSITION: 100, EMAIL: 254}
+HEADINGS = (NAME, USERNAME, DEPARTMENT, POSITION, EMAIL, ROLES, SYSTEM, ADMIN)
+MAX_LENGTH = {NAME: 100, USERNAME: 150, DEPARTMENT: 100, POSITION: 100, EMAIL: 254, SYSTEM: 200}
 ROLE_SEPARATORS = re.compile(r"[・、]")
 YES, NO = "はい", "いいえ"
 MAX_BYTES = 1_000_000
@@ -61,7 +62,10 @@ class RowError:
 
 @dataclass(frozen=True, kw_only=True)
 class PersonEntry:
-    """One valid row: a person to register, with the ids of the roles to assign."""
+    """One valid row: a person to register, with the ids of the roles to assign.
+
+    `system` names (in the register) the system the row's system-scoped roles are for.
+    """
 
     line: int
     name: str
@@ -71,6 +75,7 @@ class PersonEntry:
     email: str
     roles: tuple[str, ...]
     is_org_admin: bool
+    system: str = ""
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -128,6 +133,7 @@ class _Reader:
     engine: Engine
     create_departments: bool
     departments: set[str]
+    systems: set[str]
     taken_usernames: set[str]
     errors: list[RowError] = field(default_factory=list)
     seen_usernames: dict[str, int] = field(default_factory=dict)
@@ -186,7 +192,7 @@ def _new_reader(
     columns: dict[str, int],
     create_departments: bool,
 ) -> _Reader:
-    """A reader with the organisation's departments and the usernames already taken."""
+    """A reader with the organisation's departments, systems and the usernames taken."""
     index = columns.get(USERNAME)
     wanted = {c[index] for _line, c in body if index is not None and index < len(c) and c[index]}
     taken = get_user_model().objects.filter(username__in=wanted).values_list("username", flat=True)
@@ -195,6 +201,7 @@ def _new_reader(
         engine=access.engine_for(organization.pack_id, organization.pack_digest),
         create_departments=create_departments,
         departments=set(departments.values_list("name", flat=True)),
+        systems=set(queries.systems(organization).values_list("name", flat=True)),
         taken_usernames=set(taken) if wanted else set(),
     )
 
@@ -247,6 +254,7 @@ def _read_row(
     _check_email(reader, line, email)
     _check_department(reader, line, department)
     roles = _read_roles(reader, line, cell(ROLES), department)
+    system = _read_system(reader, line, cell(SYSTEM), roles)
     is_org_admin = _read_admin(reader, line, cell(ADMIN))
     if len(reader.errors) > before:
         return None
@@ -259,6 +267,7 @@ def _read_row(
         email=email,
         roles=roles,
         is_org_admin=is_org_admin,
+        system=system,
     )
 
 
@@ -341,18 +350,33 @@ def _read_roles(reader: _Reader, line: int, text: str, department: str) -> tuple
                 ROLES,
                 _("「%(role)s」は部署ごとの役割のため、所属が必要です。") % {"role": role.title},
             )
-        elif role.scope == "system":
-            reader.error(
-                line,
-                ROLES,
-                _(
-                    "「%(role)s」はシステムごとの役割のため CSV では割り当てられません。"
-                    "職員の画面から対象システムを指定して割り当ててください。"
-                )
-                % {"role": role.title},
-            )
         found[role_id] = None
     return tuple(found)
+
+
+def _read_system(reader: _Reader, line: int, name: str, roles: tuple[str, ...]) -> str:
+    """The system (by its register name) the row's system-scoped roles are for."""
+    scoped = [r for r in reader.engine.pack.roles if r.id in roles and r.scope == "system"]
+    if not name:
+        for role in scoped:
+            reader.error(
+                line,
+                SYSTEM,
+                _("「%(role)s」はシステムごとの役割のため、対象システムが必要です。")
+                % {"role": role.title},
+            )
+        return ""
+    if not scoped:
+        reader.error(
+            line, SYSTEM, _("対象システムは、システムごとの役割を割り当てる行にだけ書きます。")
+        )
+    elif name not in reader.systems:
+        reader.error(
+            line,
+            SYSTEM,
+            _("情報システム「%(name)s」は情報システム台帳にありません。") % {"name": name},
+        )
+    return name
 
 
 def _read_admin(reader: _Reader, line: int, text: str) -> bool:

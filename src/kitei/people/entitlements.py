@@ -26,7 +26,7 @@ class ApprovalTarget:
 
     organization_id: int
     department_id: int | None = None
-    system: str = ""  # the system's name, as RoleAssignment.system holds it
+    system_id: int | None = None
     system_manager_id: int | None = None
     system_operator_id: int | None = None
 
@@ -49,7 +49,7 @@ def _covers(scope: str, assignment: RoleAssignment, target: ApprovalTarget) -> b
     if scope == "department":
         return target.department_id is not None and assignment.department_id == target.department_id
     if scope == "system":
-        return bool(target.system) and assignment.system == target.system
+        return target.system_id is not None and assignment.system_id == target.system_id
     return True  # organisation-scoped roles reach everything in the organisation
 
 

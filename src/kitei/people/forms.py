@@ -117,9 +117,9 @@ class AssignRoleForm(forms.Form):
         required=False,
         help_text=_("「部署ごと」の役割で指定します。"),
     )
-    system = forms.CharField(
+    system: forms.ModelChoiceField[Any] = forms.ModelChoiceField(
         label=_("対象システム"),
-        max_length=200,
+        queryset=None,  # the organisation's systems, set in __init__
         required=False,
         help_text=_("「システムごと」の役割で指定します。"),
     )
@@ -145,6 +145,7 @@ class AssignRoleForm(forms.Form):
             ),
         ]
         self.fields["department"].queryset = queries.departments(organization)  # type: ignore[attr-defined]  # ModelChoiceField
+        self.fields["system"].queryset = queries.systems(organization)  # type: ignore[attr-defined]  # ModelChoiceField
         people = access.scoped(Person.objects.all(), organization).order_by("name")
         self.fields["deputy_for"].queryset = people  # type: ignore[attr-defined]  # ModelChoiceField
 

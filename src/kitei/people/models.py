@@ -69,7 +69,15 @@ class RoleAssignment(models.Model):
     department = models.ForeignKey(
         Department, null=True, blank=True, on_delete=models.PROTECT, verbose_name=_("対象部署")
     )
-    system = models.CharField(_("対象システム"), max_length=200, blank=True)
+    # A string reference: people is a lower layer than the registers and never imports them.
+    system = models.ForeignKey(
+        "systems.System",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="role_assignments",
+        verbose_name=_("対象システム"),
+    )
     deputy_for = models.ForeignKey(
         Person,
         null=True,

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
+from typing import Any
 
 from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
 from django.shortcuts import get_object_or_404
@@ -33,6 +34,17 @@ def departments(organization: Organization) -> QuerySet[Department]:
     return access.scoped(Department.objects.all(), organization).order_by("name")
 
 
+def systems(organization: Organization) -> QuerySet[Any]:
+    """The organisation's information systems by name, for system-scoped roles.
+
+    The register's model is reached through RoleAssignment.system: people is a lower layer
+    than the registers and never imports them.
+    """
+    model = RoleAssignment._meta.get_field("system").related_model
+    assert isinstance(model, type)  # a concrete model, not "self"
+    return access.scoped(model._default_manager.all(), organization).order_by("name")
+
+
 def people(
     organization: Organization,
     *,
@@ -47,7 +59,7 @@ def people(
     """
     current = (
         RoleAssignment.objects.filter(valid_on(on))
-        .select_related("department", "deputy_for")
+        .select_related("department", "system", "deputy_for")
         .order_by("role_id", "pk")
     )
     result = (
@@ -124,7 +136,8 @@ def assignment_rows(
     """Every assignment of a person (ended ones too: they are never deleted), ended last."""
     result = []
     items = access.scoped(RoleAssignment.objects.all(), organization).filter(person=subject)
-    for a in items.select_related("department", "deputy_for").order_by("role_id", "pk"):
+    related = items.select_related("department", "system", "deputy_for")
+    for a in related.order_by("role_id", "pk"):
         ended = a.valid_until is not None and a.valid_until < on
         if ended:
             status = _("終了")
@@ -144,7 +157,7 @@ def deputies_of(
     items = (
         access.scoped(RoleAssignment.objects.all(), organization)
         .filter(valid_on(on), deputy_for=subject)
-        .select_related("person", "department", "deputy_for")
+        .select_related("person", "department", "system", "deputy_for")
         .order_by("role_id", "pk")
     )
     return [HeldRole(assignment=a, title=titles.get(a.role_id, a.role_id)) for a in items]

@@ -11,17 +11,22 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AbstractBaseUser, User
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import Model
 from django.utils.translation import gettext as _
 
 from kitei.core import access
 from kitei.core.access import engine_for
 from kitei.core.models import Organization
 from kitei.core.services import Actor, record_change
+from kitei.people import queries
 from kitei.people.models import Department, Person, RoleAssignment
 from kitei.policy.model import Role
 
 if TYPE_CHECKING:
     from kitei.people.csv_import import ImportPlan
+
+# The model a system-scoped assignment names (a string: people never imports the registers).
+SYSTEM_MODEL = "systems.system"
 
 # Letters and digits that cannot be mistaken for one another when read out or copied by hand.
 _PASSWORD_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz23456789"
@@ -110,30 +115,35 @@ def assign_role(
     person: Person,
     role_id: str,
     department: Department | None = None,
-    system: str = "",
+    system: Model | None = None,
     deputy_for: Person | None = None,
     valid_from: date | None = None,
     valid_until: date | None = None,
 ) -> RoleAssignment:
     """Let a person hold a role of the organisation's pack (for a department or system).
 
-    Refuses what can never be consistent: a person deputising for themselves, a deputy
-    (代行) for someone who does not hold the same role in the same scope during the
-    period, and a period that ends before it begins. The pack's separation-of-duties
-    constraints concern requests and are enforced by the engine per request.
+    `system` is a systems.System of the organisation: people never imports the registers
+    (a higher layer), so it is typed as a model here and checked at run time.
+
+    Refuses what can never be consistent: a system that is not the organisation's, a
+    person deputising for themselves, a deputy (代行) for someone who does not hold the
+    same role in the same scope during the period, and a period that ends before it
+    begins. The pack's separation-of-duties constraints concern requests and are enforced
+    by the engine per request.
     """
     access.require(actor, "people.manage", organization)
+    _check_system(organization, system)
     assignment = RoleAssignment(
         organization=organization,
         person=person,
         role_id=role_id,
         department=department,
-        system=system,
+        system_id=system.pk if system is not None else None,
         deputy_for=deputy_for,
         valid_from=valid_from,
         valid_until=valid_until,
     )
-    _check_assignment(organization, assignment)
+    _check_assignment(organization, assignment, system)
     assignment.save()
     record_change(
         organization,
@@ -144,7 +154,7 @@ def assign_role(
             "person": person.name,
             "role": role_id,
             "department": department.name if department else "",
-            "system": system,
+            "system": str(system) if system is not None else "",
             "deputy_for": deputy_for.name if deputy_for else "",
             "valid_from": valid_from,
             "valid_until": valid_until,
@@ -186,11 +196,21 @@ def _check_members(
         raise ValidationError(_("代行される者が組織に属していません。"))
 
 
-def _check_scope(role: Role, department: Department | None, system: str) -> None:
+def _check_system(organization: Organization, system: object) -> None:
+    """The system an assignment names is a registered system of the organisation."""
+    if system is None:
+        return
+    if not isinstance(system, Model) or system._meta.label_lower != SYSTEM_MODEL:
+        raise TypeError(f"system must be a {SYSTEM_MODEL}, not {system!r}")
+    if getattr(system, "organization_id", None) != organization.pk:
+        raise ValidationError(_("対象システムがこの組織の情報システム台帳にありません。"))
+
+
+def _check_scope(role: Role, department: Department | None, system: Model | None) -> None:
     """A department-scoped role names its department, a system-scoped one its system."""
     if role.scope == "department" and department is None:
         raise ValidationError(f"「{role.title}」には対象部署が必要です。")
-    if role.scope == "system" and not system.strip():
+    if role.scope == "system" and system is None:
         raise ValidationError(_("「%(role)s」には対象システムが必要です。") % {"role": role.title})
 
 
@@ -203,7 +223,9 @@ def _overlaps(
     )
 
 
-def _check_assignment(organization: Organization, assignment: RoleAssignment) -> None:
+def _check_assignment(
+    organization: Organization, assignment: RoleAssignment, system: Model | None
+) -> None:
     """Refuse an assignment that can never be consistent with the pack and the register."""
     engine = engine_for(organization.pack_id, organization.pack_digest)
     roles = {r.id: r for r in engine.pack.roles}
@@ -211,7 +233,7 @@ def _check_assignment(organization: Organization, assignment: RoleAssignment) ->
         raise ValidationError(f"役割「{assignment.role_id}」はこの組織のポリシーにありません。")
     role = roles[assignment.role_id]
     _check_members(organization, assignment.person, assignment.department, assignment.deputy_for)
-    _check_scope(role, assignment.department, assignment.system)
+    _check_scope(role, assignment.department, system)
     start, end = assignment.valid_from, assignment.valid_until
     if start and end and end < start:
         raise ValidationError("終了日が開始日より前です。")
@@ -226,8 +248,8 @@ def _check_deputy(role: Role, assignment: RoleAssignment, deputy_for: Person) ->
     held = RoleAssignment.objects.filter(person=deputy_for, role_id=role.id)
     if role.scope == "department":
         held = held.filter(department=assignment.department)
-    elif role.scope == "system":
-        held = held.filter(system=assignment.system)
+    elif role.scope == "system" and assignment.system_id is not None:
+        held = held.filter(system_id=assignment.system_id)
     if not any(
         _overlaps(a.valid_from, a.valid_until, assignment.valid_from, assignment.valid_until)
         for a in held.only("valid_from", "valid_until")
@@ -294,8 +316,9 @@ def import_people(
     if plan.errors:
         raise ValidationError(_("ファイルに誤りがあるため取り込めません。"))
     engine = engine_for(organization.pack_id, organization.pack_digest)
-    department_scoped = {r.id for r in engine.pack.roles if r.scope == "department"}
+    scopes = {r.id: r.scope for r in engine.pack.roles}
     departments = {d.name: d for d in Department.objects.filter(organization=organization)}
+    systems = {s.name: s for s in queries.systems(organization)}
     new = [name for name in plan.new_departments if name not in departments]
     for name in new:
         departments[name] = create_department(organization, actor=actor, name=name)
@@ -314,9 +337,20 @@ def import_people(
             password_hash=password_hashes[entry.username] if entry.username else None,
         )
         for role_id in entry.roles:
-            scoped = department if role_id in department_scoped else None
+            scope = scopes.get(role_id)
+            if scope == "system" and entry.system not in systems:
+                # The register changed since the file was checked.
+                raise ValidationError(
+                    _("情報システム「%(name)s」は情報システム台帳にありません。")
+                    % {"name": entry.system}
+                )
             assign_role(
-                organization, actor=actor, person=person, role_id=role_id, department=scoped
+                organization,
+                actor=actor,
+                person=person,
+                role_id=role_id,
+                department=department if scope == "department" else None,
+                system=systems[entry.system] if scope == "system" else None,
             )
         people.append(person)
     record_change(

@@ -156,7 +156,7 @@ def role_assign(request: HttpRequest, pk: int) -> HttpResponse:
                 person=subject,
                 role_id=data["role"],
                 department=data["department"],
-                system=data["system"].strip(),
+                system=data["system"],
                 deputy_for=data["deputy_for"],
                 valid_from=data["valid_from"],
                 valid_until=data["valid_until"],

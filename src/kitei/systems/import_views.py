@@ -35,10 +35,10 @@ def systems_import(request: HttpRequest) -> HttpResponse:
     if isinstance(person, Person):
         prefetch_related_objects([person], "assignments")
 
-    def may_manage(name: str, manager: Person | None) -> bool:
+    def may_manage(system_id: int | None, manager: Person | None) -> bool:
         target = access.Target(
             organization_id=org.pk,
-            system_name=name,
+            system_id=system_id,
             system_manager_id=manager.pk if manager is not None else None,
         )
         return access.check(request.user, "systems.manage", target).allowed

@@ -67,11 +67,10 @@ def _check(organization: Organization, fields: dict[str, Any]) -> None:
 
 
 def _target(organization: Organization, name: str, fields: Mapping[str, Any]) -> access.Target:
-    """A system not yet registered, as `access.check` sees it: its name and 管理者."""
+    """A system not yet registered, as `access.check` sees it: its 管理者 (named by `name`)."""
     manager = fields.get("manager")
     return access.Target(
         organization_id=organization.pk,
-        system_name=name,
         system_manager_id=manager.pk if manager is not None else None,
     )
 

@@ -63,7 +63,8 @@ SOFTWARE_HEADINGS = (SYSTEM, SOFTWARE, VERSION, END_OF_SUPPORT)
 YES, NO = "はい", "いいえ"
 WIDTHS = (30, 16, 16, 16, 22, 12, 14, 40, 16)
 SOFTWARE_WIDTHS = (30, 30, 14, 16)
-MayManage = Callable[[str, Person | None], bool]  # (system name, 情報システム管理者)
+# (the system's id, None for a new one; its 情報システム管理者) → may the importer keep it
+MayManage = Callable[[int | None, Person | None], bool]
 
 
 def _spaceless(text: str) -> str:
@@ -205,8 +206,8 @@ def read_systems(
 ) -> SystemPlan:
     """Check a 情報システム台帳 file against the organisation; writes nothing.
 
-    `may_manage(name, manager)` says whether the importing user may keep such a system
-    (None: anyone, as on the command line).
+    `may_manage(system_id, manager)` says whether the importing user may keep such a system
+    (a new one: id None; may_manage None: anyone, as on the command line).
     """
     systems = access.scoped(System.objects.select_related("manager"), organization)
     reader = _Reader(
@@ -280,7 +281,7 @@ def _system_fields(reader: _Reader, row: tabular.Row) -> dict[str, Any]:
             )
         elif name in reader.existing:
             row.fail(NAME, _("「%(name)s」は既に台帳にあります。") % {"name": name})
-    if row.ok and reader.may_manage is not None and not reader.may_manage(name, fields["manager"]):
+    if row.ok and reader.may_manage is not None and not reader.may_manage(None, fields["manager"]):
         row.fail(NAME, _("この情報システムを登録する権限がありません。"))
     return fields
 
@@ -369,7 +370,7 @@ def _check_software(reader: _Reader, row: tabular.Row, entry: SoftwareEntry) -> 
     elif (
         existing is not None
         and reader.may_manage is not None
-        and not reader.may_manage(existing.name, existing.manager)
+        and not reader.may_manage(existing.pk, existing.manager)
     ):
         row.fail(SYSTEM, _("この情報システムを変更する権限がありません。"))
 

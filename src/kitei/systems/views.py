@@ -82,13 +82,14 @@ def _form_page(
     return render(request, "systems/form.html", context, status=status)
 
 
-def _check_keeps(request: HttpRequest, org: Organization, form: SystemForm) -> None:
+def _check_keeps(
+    request: HttpRequest, org: Organization, form: SystemForm, system_id: int | None
+) -> None:
     """A keeper of some systems only registers systems they keep (Japanese message)."""
-    data = form.cleaned_data
-    manager = data.get("manager")
+    manager = form.cleaned_data.get("manager")
     target = access.Target(
         organization_id=org.pk,
-        system_name=data["name"],
+        system_id=system_id,
         system_manager_id=manager.pk if manager else None,
     )
     if not access.check(request.user, "systems.manage", target).allowed:
@@ -107,7 +108,7 @@ def system_add(request: HttpRequest) -> HttpResponse:
     form = SystemForm(request.POST or None, organization=org)
     if request.method == "POST" and form.is_valid():
         try:
-            _check_keeps(request, org, form)
+            _check_keeps(request, org, form, None)
             entry = form.entry()
             item = services.register_system(
                 org,
@@ -137,7 +138,7 @@ def system_edit(request: HttpRequest, pk: int) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         changes = {k: v for k, v in form.entry().items() if getattr(item, k) != v}
         try:
-            _check_keeps(request, org, form)
+            _check_keeps(request, org, form, item.pk)
             if changes:
                 services.update_system(item, actor=request.user, **changes)
         except ValidationError as exc:
