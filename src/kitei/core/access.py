@@ -38,6 +38,8 @@ Permission = Literal[
     "requests.view",
     "records.view",
     "records.write",
+    "evidence.attach",
+    "evidence.read",
 ]
 User = AbstractBaseUser | AnonymousUser
 M = TypeVar("M", bound=Model)
@@ -220,6 +222,10 @@ _CHECKS: dict[str, Callable[[User], bool]] = {
     # 入退室, 作業 …); the services check who may close an entry (002 7-1(4)ウ 確認は別の者).
     "records.view": lambda user: person_of(user) is not None,
     "records.write": lambda user: person_of(user) is not None,
+    # Evidence files: members attach and read them; the app owning the supported object
+    # adds its own permission (kitei.core.evidence.register_supported).
+    "evidence.attach": lambda user: person_of(user) is not None,
+    "evidence.read": lambda user: person_of(user) is not None,
 }
 
 
