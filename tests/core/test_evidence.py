@@ -6,6 +6,9 @@ import hashlib
 import io
 import json
 import logging
+import os
+import subprocess
+import sys
 import zipfile
 from datetime import date, timedelta
 from pathlib import Path
@@ -345,3 +348,42 @@ def test_a_tampered_or_missing_file_is_refused_logged_and_reported_by_verify(
     assert main(["evidence", "verify"]) == 1
     assert f"missing: evidence #{evidence.pk}" in capsys.readouterr().err
     assert main(["evidence", "verify", "--org", "nowhere"]) == 2
+
+
+def _evidence_settings(tmp_path: Path, **env: str) -> dict[str, Any]:
+    """STORAGES["evidence"] and the size limit as kitei's settings make them from `env`."""
+    code = (
+        "import json, django; django.setup(); from django.conf import settings; "
+        "print(json.dumps([settings.STORAGES['evidence'], settings.EVIDENCE_MAX_BYTES]))"
+    )
+    environment = {k: v for k, v in os.environ.items() if not k.startswith("KITEI_EVIDENCE")}
+    environment.update(
+        DJANGO_SETTINGS_MODULE="kitei.settings", KITEI_DEBUG="1", KITEI_DATA_DIR=str(tmp_path)
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code], env={**environment, **env}, capture_output=True, text=True,
+        check=True, timeout=120,
+    )  # fmt: skip
+    storage, limit = json.loads(done.stdout)
+    return {"storage": storage, "limit": limit}
+
+
+def test_the_evidence_storage_and_limit_come_from_the_environment(tmp_path: Path) -> None:
+    default = _evidence_settings(tmp_path)
+    assert default["storage"]["BACKEND"] == "django.core.files.storage.FileSystemStorage"
+    assert default["storage"]["OPTIONS"]["location"] == str(tmp_path.resolve() / "evidence")
+    assert default["limit"] == 20 * 1024 * 1024
+    folder = _evidence_settings(
+        tmp_path, KITEI_EVIDENCE_DIR=str(tmp_path / "proof"), KITEI_EVIDENCE_MAX_BYTES="1000"
+    )
+    assert folder["storage"]["OPTIONS"]["location"] == str(tmp_path.resolve() / "proof")
+    assert folder["limit"] == 1000
+    other = _evidence_settings(
+        tmp_path,
+        KITEI_EVIDENCE_STORAGE="django.core.files.storage.InMemoryStorage",
+        KITEI_EVIDENCE_STORAGE_OPTIONS='{"location": "proof"}',
+    )
+    assert other["storage"] == {
+        "BACKEND": "django.core.files.storage.InMemoryStorage",
+        "OPTIONS": {"location": "proof"},
+    }
