@@ -138,3 +138,45 @@ def tanaka(mito: Any) -> Any:
 @pytest.fixture
 def yamada(toyama: Any) -> Any:
     return make_person(toyama, "yamada", "山田 三郎", roles=("union_members",))
+
+
+PDF = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n"
+
+
+def upload(name: str, content: bytes) -> Any:
+    """A file as a browser uploads it (the name and bytes a person chose)."""
+    from django.core.files.uploadedfile import SimpleUploadedFile  # noqa: PLC0415
+
+    return SimpleUploadedFile(name, content)
+
+
+@pytest.fixture
+def evidence_dir(settings: Any, tmp_path: Any) -> Any:
+    """STORAGES["evidence"] in a folder of the test's own; yields that folder."""
+    folder = tmp_path / "evidence"
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "evidence": {
+            "BACKEND": "django.core.files.storage.FileSystemStorage",
+            "OPTIONS": {"location": str(folder)},
+        },
+    }
+    return folder
+
+
+@pytest.fixture
+def disposal(mito: Any, sato: Any) -> Any:
+    """A whole 廃棄記録 entry of mito (002 3(2)コ(イ)), recorded by sato."""
+    from kitei.records.services import record_entry  # noqa: PLC0415
+
+    return record_entry(
+        mito,
+        actor=sato.user,
+        book="disposal-record",
+        recorded_by=sato,
+        fields={
+            "datetime": "2026-11-20T10:00",
+            "person_in_charge": "佐藤 一郎",
+            "processing": "リース会社へ返却（消去証明書あり）",
+        },
+    )

@@ -6,10 +6,15 @@ KITEI_SECRET_KEY     required unless KITEI_DEBUG=1
 KITEI_DEBUG          1 for development
 KITEI_ALLOWED_HOSTS  comma-separated host names
 KITEI_SESSION_AGE    seconds a session lives without activity (default 28800 = 8 hours)
+KITEI_EVIDENCE_DIR   where evidence files live (default: KITEI_DATA_DIR/evidence)
+KITEI_EVIDENCE_STORAGE          dotted path of another storage backend for evidence files
+KITEI_EVIDENCE_STORAGE_OPTIONS  its options, as a JSON object
+KITEI_EVIDENCE_MAX_BYTES        the largest evidence file accepted (default 20 MiB)
 """
 
 from __future__ import annotations
 
+import json
 import os
 from pathlib import Path
 from typing import Any
@@ -162,9 +167,28 @@ USE_TZ = True
 STATIC_URL = "static/"
 STATIC_ROOT = DATA_DIR / "static"
 STATICFILES_DIRS = [BASE_DIR / "static"]  # kitei/kitei.css: the package itself is no app
+# Evidence files (証拠ファイル): immutable attachments, read and written only through
+# kitei.core.evidence. A folder under the data directory unless another backend is named.
+EVIDENCE_DIR = Path(os.environ.get("KITEI_EVIDENCE_DIR", DATA_DIR / "evidence")).resolve()
+EVIDENCE_MAX_BYTES = int(os.environ.get("KITEI_EVIDENCE_MAX_BYTES", str(20 * 1024 * 1024)))
+_evidence_backend = os.environ.get("KITEI_EVIDENCE_STORAGE", "")
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
+    "evidence": {
+        "BACKEND": _evidence_backend,
+        "OPTIONS": json.loads(os.environ.get("KITEI_EVIDENCE_STORAGE_OPTIONS", "{}")),
+    }
+    if _evidence_backend
+    else {
+        "BACKEND": "django.core.files.storage.FileSystemStorage",
+        # Only the server's account reads them: evidence may hold personal data.
+        "OPTIONS": {
+            "location": str(EVIDENCE_DIR),
+            "file_permissions_mode": 0o600,
+            "directory_permissions_mode": 0o700,
+        },
+    },
 }
 WHITENOISE_USE_FINDERS = True
 EMAIL_BACKEND = os.environ.get(

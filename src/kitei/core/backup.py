@@ -2,7 +2,8 @@
 
 A backup is two files: PATH, the data, and PATH.json, its manifest (kitei version,
 database, the data file's SHA-256, every table's row count, every organisation's audit
-chain head). The manifest is taken from the very snapshot the data holds:
+chain head), and the folder PATH.evidence holding the evidence files the data names
+(`kitei.core.evidence_backup`). The manifest is taken from the very snapshot the data holds:
 
 - SQLite: the online backup API copies the live WAL database in one step, that is in one
   read transaction, so the copy is one point in time while writers carry on in the WAL;
@@ -11,7 +12,8 @@ chain head). The manifest is taken from the very snapshot the data holds:
   has `pg_dump --format=custom` read that same snapshot, then counts within it.
 
 Restore goes only into a database without kitei data, then checks the copy against the
-manifest and verifies the audit chain; any difference fails the restore (exit 1).
+manifest, verifies the audit chain and every evidence file's SHA-256; any difference fails
+the restore (exit 1).
 """
 
 from __future__ import annotations
@@ -26,7 +28,7 @@ import subprocess
 import sys
 from collections.abc import Iterable
 from contextlib import closing
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -38,6 +40,7 @@ from django.db.migrations.recorder import MigrationRecorder
 from django.utils import timezone
 
 from kitei import __version__
+from kitei.core import evidence_backup
 from kitei.core.models import Organization
 from kitei.core.services import verify_audit_chain
 
@@ -71,6 +74,8 @@ class Manifest:
     file_sha256: str
     tables: dict[str, int]
     audit_chains: tuple[ChainHead, ...]
+    # The evidence files in PATH.evidence: {"files", "bytes", "problems"} (older backups: {}).
+    evidence: dict[str, Any] = field(default_factory=dict)
 
     def to_json(self) -> str:
         """The manifest as the JSON text of PATH.json."""
@@ -99,6 +104,7 @@ class _Snapshot:
     audit_chains: tuple[ChainHead, ...]
     server_version: str
     tool: str
+    evidence: tuple[evidence_backup.Row, ...] = ()
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -121,7 +127,7 @@ def manifest_path(path: Path) -> Path:
 def backup_database(path: Path) -> Manifest:
     """Write a consistent snapshot of the configured database to PATH, its manifest beside it."""
     manifest_file = manifest_path(path)
-    for existing in (path, manifest_file):
+    for existing in (path, manifest_file, evidence_backup.folder_of(path)):
         if existing.exists():
             raise BackupError(f"{existing} already exists; choose another name")
     if Organization._meta.db_table not in connection.introspection.table_names():
@@ -141,6 +147,7 @@ def backup_database(path: Path) -> Manifest:
     except BaseException:
         partial.unlink(missing_ok=True)
         raise
+    copied = evidence_backup.copy_beside(snapshot.evidence, path)
     manifest = Manifest(
         kitei_version=__version__,
         created_at=timezone.localtime().isoformat(timespec="seconds"),
@@ -151,6 +158,7 @@ def backup_database(path: Path) -> Manifest:
         file_sha256=_sha256(path),
         tables=snapshot.tables,
         audit_chains=snapshot.audit_chains,
+        evidence={"files": copied.files, "bytes": copied.bytes, "problems": list(copied.problems)},
     )
     _create_private(manifest_file).write_text(manifest.to_json(), encoding="utf-8")
     return manifest
@@ -177,6 +185,7 @@ def _backup_sqlite(target: Path) -> _Snapshot:
             return _Snapshot(
                 tables=_count_rows(cursor, tables),
                 audit_chains=_chain_heads(cursor),
+                evidence=evidence_backup.snapshot_rows(cursor, tables),
                 server_version=sqlite3.sqlite_version,
                 tool="sqlite3 online backup API",
             )
@@ -205,6 +214,7 @@ def _backup_postgresql(target: Path) -> _Snapshot:
             _run([pg_dump, *args], _pg_env())
             tables = _count_rows(cursor, connection.introspection.table_names(cursor))
             chains = _chain_heads(cursor)
+            evidence = evidence_backup.snapshot_rows(cursor, tables)
         finally:
             cursor.execute("COMMIT")
     version = ".".join(map(str, tool_version))
@@ -213,6 +223,7 @@ def _backup_postgresql(target: Path) -> _Snapshot:
         audit_chains=chains,
         server_version=server_version,
         tool=f"pg_dump {version} --format=custom",
+        evidence=evidence,
     )
 
 
@@ -335,7 +346,7 @@ def restore_database(path: Path) -> tuple[Manifest, list[Check]]:
     else:
         _restore_postgresql(path)
     connection.close()
-    return manifest, _checks(manifest, digest)
+    return manifest, [*_checks(manifest, digest), *_evidence_checks(path)]
 
 
 def _restore_sqlite(path: Path) -> None:
@@ -390,6 +401,14 @@ def _checks(manifest: Manifest, digest: str) -> list[Check]:
     return checks
 
 
+def _evidence_checks(path: Path) -> list[Check]:
+    """The backup's evidence files put back into the storage, each against the database."""
+    count, problems = evidence_backup.restore_evidence(evidence_backup.folder_of(path))
+    if not problems:
+        return [Check(what=f"evidence files match the database ({count} files)", problem=None)]
+    return [Check(what="evidence file", problem=problem) for problem in problems]
+
+
 def _count_problem(expected: dict[str, int], restored: dict[str, int]) -> str | None:
     differences = [
         f"{table}: {expected.get(table, 'no table')} in the manifest, "
@@ -430,8 +449,18 @@ def backup_command(path: Path) -> int:
     print(
         f"kitei: backup of {_target()} written to {path} ({manifest.vendor}, "
         f"{len(manifest.tables)} tables, {rows} rows, "
-        f"{len(manifest.audit_chains)} audit chains); manifest {manifest_path(path)}"
+        f"{len(manifest.audit_chains)} audit chains, "
+        f"{manifest.evidence['files']} evidence files); manifest {manifest_path(path)}"
     )
+    for problem in manifest.evidence["problems"]:
+        print(f"kitei: {problem}", file=sys.stderr)
+    if manifest.evidence["problems"]:
+        print(
+            "kitei: the backup holds the evidence files as they are; restoring it will fail on "
+            "those named above (run `kitei evidence verify`)",
+            file=sys.stderr,
+        )
+        return 1
     return 0
 
 

@@ -8,7 +8,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from kitei.core import org_cli
+from kitei.core import evidence_cli, org_cli
 from kitei.records import cli as records_cli
 
 
@@ -64,6 +64,7 @@ def add_parsers(sub: Any) -> None:
     token_list = token_cmds.add_parser("list", help="list tokens (never the tokens themselves)")
     token_list.add_argument("--user", help="only this user's tokens")
     org_cli.add_parser(sub)
+    evidence_cli.add_parser(sub)
     records_cli.add_parser(sub)
 
 
@@ -83,6 +84,7 @@ def run(args: argparse.Namespace) -> int:
         "assets": _register,
         "systems": _register,
         "org": org_cli.run,
+        "evidence": evidence_cli.run,
         "records": records_cli.run,
     }
     return handlers[args.command](args)
@@ -141,15 +143,13 @@ def _createadmin(args: argparse.Namespace) -> int:
 
 
 def _audit(args: argparse.Namespace) -> int:
-    from kitei.core.models import Organization  # noqa: PLC0415
     from kitei.core.services import verify_audit_chain  # noqa: PLC0415
 
-    org = None
-    if args.org:
-        org = Organization.objects.filter(slug=args.org).first()
-        if org is None:
-            print(f"kitei: no organisation '{args.org}'", file=sys.stderr)
-            return 2
+    try:
+        org = org_cli.named_organization(args.org)
+    except LookupError as exc:
+        print(f"kitei: {exc.args[0]}", file=sys.stderr)
+        return 2
     result = verify_audit_chain(org)
     if result.ok:
         print(f"kitei: audit chain holds ({result.checked} records)")

@@ -1,9 +1,15 @@
-"""Organisations (tenants) and the hash-chained audit trail."""
+"""Organisations (tenants), the hash-chained audit trail and evidence files."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.conf import settings
+from django.contrib.contenttypes.fields import GenericForeignKey
+from django.contrib.contenttypes.models import ContentType
+from django.core.files.storage import Storage, storages
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 
@@ -121,3 +127,66 @@ class PackVersion(models.Model):
 
     def __str__(self) -> str:
         return f"{self.pack_id} {self.version}"
+
+
+def evidence_storage() -> Storage:
+    """The storage of evidence files: STORAGES["evidence"] (a folder under the data directory)."""
+    return storages["evidence"]
+
+
+class EvidenceQuerySet(models.QuerySet["EvidenceFile"]):
+    """Evidence rows are never changed or removed in bulk either."""
+
+    def update(self, **kwargs: Any) -> int:
+        raise RuntimeError("evidence files are immutable; attach a new one instead")
+
+    def delete(self) -> tuple[int, dict[str, int]]:
+        raise RuntimeError("evidence files are immutable; they are never deleted")
+
+
+class EvidenceFile(models.Model):
+    """A file kept as proof of something an object records; immutable, its SHA-256 audited.
+
+    The bytes live on STORAGES["evidence"] under a name kitei chooses; `sha256` and `size`
+    are of those bytes and enter the audit chain when the file is attached, so a file
+    altered later is noticed (on download, by `kitei evidence verify`, by restore).
+    """
+
+    organization = models.ForeignKey(Organization, on_delete=models.PROTECT, related_name="+")
+    file = models.FileField(_("ファイル"), storage=evidence_storage, max_length=255)
+    sha256 = models.CharField(_("SHA-256"), max_length=64)
+    size = models.PositiveBigIntegerField(_("サイズ（バイト）"))
+    content_type = models.CharField(_("ファイルの種類"), max_length=100)
+    original_name = models.CharField(_("ファイル名"), max_length=255)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    uploaded_by_name = models.CharField(_("登録者"), max_length=150)
+    uploaded_at = models.DateTimeField(_("登録日時"), default=timezone.now)
+    evidence_date = models.DateField(_("証拠の日付"))
+    description = models.TextField(_("説明"), blank=True)
+    # The object the file supports (a record book entry, an incident, a finding …).
+    supports_type = models.ForeignKey(ContentType, on_delete=models.PROTECT, related_name="+")
+    supports_id = models.PositiveBigIntegerField()
+    supports = GenericForeignKey("supports_type", "supports_id")
+
+    objects = EvidenceQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("証拠ファイル")
+        verbose_name_plural = _("証拠ファイル")
+        ordering = ["organization_id", "uploaded_at", "pk"]
+        indexes = [models.Index(fields=["supports_type", "supports_id"])]
+
+    def __str__(self) -> str:
+        return self.original_name
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        """Insert only: an attached file is never changed."""
+        if not self._state.adding:
+            raise RuntimeError("evidence files are immutable; attach a new one instead")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
+        """Refused: proof is never deleted."""
+        raise RuntimeError("evidence files are immutable; they are never deleted")

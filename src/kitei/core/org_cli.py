@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import argparse
 import sys
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from kitei.core.models import Organization
 
 
 def add_parser(sub: Any) -> None:
@@ -19,6 +22,18 @@ def add_parser(sub: Any) -> None:
     upgrade = cmds.add_parser("upgrade", help="bind an organisation to the current pack file")
     upgrade.add_argument("--org", required=True, help="organisation identifier (slug)")
     upgrade.add_argument("--pack", help="pack id or path (default: the shipped pack)")
+
+
+def named_organization(slug: str | None) -> Organization | None:
+    """The organisation a command's --org names (None when omitted); LookupError if none has it."""
+    from kitei.core.models import Organization  # noqa: PLC0415 - Django is set up by now
+
+    if not slug:
+        return None
+    found = Organization.objects.filter(slug=slug).first()
+    if found is None:
+        raise LookupError(f"no organisation '{slug}'")
+    return found
 
 
 def run(args: argparse.Namespace) -> int:

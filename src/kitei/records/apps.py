@@ -9,3 +9,10 @@ class RecordsConfig(AppConfig):
     name = "kitei.records"
     label = "records"
     verbose_name = "記録簿"
+
+    def ready(self) -> None:
+        """Entries take evidence files (e.g. a 廃棄 certificate): book readers read them."""
+        from kitei.core.evidence import register_supported  # noqa: PLC0415 - app registry
+        from kitei.records.models import RecordEntry  # noqa: PLC0415
+
+        register_supported(RecordEntry, read="records.view", attach="records.write")

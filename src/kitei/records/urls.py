@@ -15,6 +15,7 @@ urlpatterns = [
     path("entries/<int:pk>/leave/", views.entry_leave, name="leave"),
     path("entries/<int:pk>/report/", views.entry_report, name="report"),
     path("entries/<int:pk>/review/", views.entry_review, name="review"),
+    path("entries/<int:pk>/evidence/", views.entry_evidence, name="evidence"),
     path("<str:book>/", views.book_detail, name="book"),
     path("<str:book>/add/", views.entry_add, name="add"),
     path("<str:book>/export.xlsx", views.book_export, name="export"),

@@ -17,7 +17,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from kitei.approvals.models import Request
-from kitei.core import access
+from kitei.core import access, evidence
+from kitei.core.forms import EvidenceForm
 from kitei.core.models import Organization
 from kitei.people.models import Person
 from kitei.records import queries, services
@@ -123,6 +124,9 @@ def _book_page(
         }
         for e in page.object_list
     ]
+    attached = evidence.evidence_for(org, page.object_list)
+    for row in rows:
+        row["evidence"] = attached.get(row["entry"].pk, [])
     context = {
         "book": spec,
         "page": page,
@@ -320,6 +324,45 @@ def entry_review(request: HttpRequest, pk: int) -> HttpResponse:
         return services.review_exception(entry, actor=request.user, reviewer=person, note=note)
 
     return _close(request, pk, step, _("例外措置の定期確認を記録しました。"))
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def entry_evidence(request: HttpRequest, pk: int) -> HttpResponse:
+    """An entry's evidence files, and attaching one (e.g. a 廃棄 certificate; attach_evidence)."""
+    org, _person = _member(request, "records.view")
+    entry = _entry(org, pk)
+    spec = _book(org, entry.book)
+    posted = request.method == "POST"
+    form = EvidenceForm(request.POST if posted else None, request.FILES if posted else None)
+    if posted and form.is_valid():
+        data = form.cleaned_data
+        try:
+            evidence.attach_evidence(
+                org,
+                actor=request.user,
+                obj=entry,
+                upload=data["file"],
+                evidence_date=data["evidence_date"],
+                description=data["description"],
+            )
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            messages.success(request, _("証拠ファイルを添付しました。"))
+            return redirect(reverse("records:evidence", args=[entry.pk]) + "#evidence")
+    context = {
+        "book": spec,
+        "entry": entry,
+        "values": [(c.title, _shown(c.id, entry.fields.get(c.id, ""))) for c in spec.fields],
+        "files": evidence.evidence_for(org, [entry]).get(entry.pk, []),
+        "form": form,
+        "can_attach": access.check(request.user, "records.write", org).allowed
+        and access.check(request.user, "evidence.attach", org).allowed,
+        "action": reverse("records:evidence", args=[entry.pk]),
+    }
+    status = 400 if posted else 200
+    return render(request, "records/entry_evidence.html", context, status=status)
 
 
 @login_required
