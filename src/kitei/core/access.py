@@ -12,11 +12,8 @@ through `scoped`, which filters by the requesting user's active organisation.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
-from functools import cache
-from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal, TypeVar
 
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
@@ -25,8 +22,17 @@ from django.db.models import Model, QuerySet
 from django.utils import timezone
 
 from kitei.core.actors import Operator
-from kitei.core.models import Organization, PackVersion
-from kitei.policy import Decision, Engine, load_pack, load_pack_source
+from kitei.core.grants import (
+    GrantIndex,
+    Reason,
+    RoleGrant,
+    decide,
+    engine_for,
+    grant_index,
+    grants_of,
+)
+from kitei.core.models import Organization
+from kitei.policy import Decision
 from kitei.policy.permissions import BY_ID as PERMISSION_INFO
 
 if TYPE_CHECKING:
@@ -57,24 +63,6 @@ M = TypeVar("M", bound=Model)
 
 User = AbstractBaseUser | AnonymousUser
 Actor = AbstractBaseUser | AnonymousUser | Operator
-
-
-@dataclass(frozen=True, kw_only=True)
-class Reason:
-    """Why a verdict is what it is: a pack grant (clause, quote, seed) or kitei's own rule."""
-
-    text: str
-    source: Literal["pack", "kitei"] = "kitei"
-    role: str = ""  # the pack role's title, for a grant
-    clause: str = ""
-    quote: str = ""
-    seed: str = ""
-
-    def cite(self) -> str:
-        """The reason as one Japanese line, with its clause and seed file when it has them."""
-        if self.clause:
-            return f"{self.text}（{self.seed} {self.clause}「{self.quote}」）"
-        return self.text
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -111,103 +99,6 @@ class Refusal(PermissionDenied):
     def __init__(self, verdict: Verdict) -> None:
         super().__init__(verdict.message)
         self.verdict = verdict
-
-
-# --- the organisation's pack ---------------------------------------------------------------
-
-
-@cache
-def engine_for(pack_id: str, digest: str) -> Engine:
-    """The compiled engine of the pack version an organisation is bound to (cached by digest).
-
-    The bytes come from PackVersion, so a newer shipped file changes nothing until the
-    organisation is upgraded (core.services.upgrade_pack).
-    """
-    stored = PackVersion.objects.filter(digest=digest).first()
-    if stored is not None:
-        loaded = load_pack_source(stored.source.encode("utf-8"), Path(f"{pack_id}@{digest}"))
-    else:
-        loaded = load_pack(pack_id)
-        if loaded.digest != digest:
-            raise PermissionDenied(
-                f"pack {pack_id} {digest} is not stored; upgrade the organisation"
-            )
-    if loaded.digest != digest or loaded.pack.id != pack_id:
-        raise PermissionDenied(f"stored pack {pack_id} does not match {digest}")
-    return Engine(loaded)
-
-
-@dataclass(frozen=True, kw_only=True)
-class RoleGrant:
-    """One grant of the pack, compiled: the role, where it applies, and its citation."""
-
-    role_id: str
-    role_title: str
-    scope: str
-    reason: Reason
-
-
-@dataclass(frozen=True, kw_only=True)
-class GrantIndex:
-    """A pack's grants by permission, its role scopes, and roles held through the register."""
-
-    by_permission: Mapping[str, tuple[RoleGrant, ...]]
-    scopes: Mapping[str, str]
-    register_columns: Mapping[str, str]  # role id → System column ("manager", "operator")
-    administrative: frozenset[str]
-
-
-@cache
-def grant_index(pack_id: str, digest: str) -> GrantIndex:
-    """The grants of the pack version `digest`, compiled once."""
-    pack = engine_for(pack_id, digest).pack
-    notes = {n.id: n for n in pack.notes}
-    found: dict[str, list[RoleGrant]] = {}
-    for role in pack.roles:
-        for grant in role.grants:
-            if grant.note is not None:
-                note = notes[grant.note]
-                reason = Reason(
-                    text=f"{role.title}に与えられています（注記 {note.id}: {note.decision}）",
-                    source="pack",
-                    role=role.title,
-                    clause=note.clause,
-                    quote=note.quote,
-                    seed=note.source or pack.source,
-                )
-            else:
-                reason = Reason(
-                    text=f"{role.title}に与えられています",
-                    source="pack",
-                    role=role.title,
-                    clause=grant.clause or "",
-                    quote=grant.quote or "",
-                    seed=grant.source or pack.source,
-                )
-            found.setdefault(grant.permission, []).append(
-                RoleGrant(
-                    role_id=role.id,
-                    role_title=role.title,
-                    scope=grant.scope or role.scope,
-                    reason=reason,
-                )
-            )
-    return GrantIndex(
-        by_permission={k: tuple(v) for k, v in found.items()},
-        scopes={r.id: r.scope for r in pack.roles},
-        register_columns={r.id: r.register_column for r in pack.roles if r.register_column},
-        administrative=frozenset(r.id for r in pack.roles if r.administrative),
-    )
-
-
-def grants_of(organization: Organization) -> GrantIndex:
-    """The compiled grants of the pack version the organisation is bound to."""
-    return grant_index(organization.pack_id, organization.pack_digest)
-
-
-def decide(organization: Organization, request: Mapping[str, Any]) -> Decision:
-    """The decision of the organisation's pack on a request (its JSON form), with reasons."""
-    return engine_for(organization.pack_id, organization.pack_digest).decide(request)
 
 
 # --- who is asking -------------------------------------------------------------------------
@@ -558,14 +449,20 @@ def cli_actor(organization: Organization, username: str | None, command: str) ->
 
 __all__ = [
     "Actor",
+    "GrantIndex",
     "Operator",
     "Reason",
     "Refusal",
+    "RoleGrant",
     "Target",
     "Verdict",
     "check",
     "check_decided",
     "cli_actor",
+    "decide",
+    "engine_for",
+    "grant_index",
+    "grants_of",
     "require",
     "scoped",
 ]
