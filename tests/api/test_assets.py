@@ -17,8 +17,9 @@ from .conftest import C3B, api_client, token_for
 
 pytestmark = pytest.mark.django_db
 
-# Token lookup, its last-use stamp, the count and the page: the bound does not grow with rows.
-LIST_QUERIES = 4
+# Token lookup, its user's membership in the token's organisation, its last-use stamp, the
+# count and the page: the bound does not grow with rows.
+LIST_QUERIES = 5
 
 
 def _post(client: Client, path: str, body: Any) -> Any:

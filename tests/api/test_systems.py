@@ -21,8 +21,9 @@ from .conftest import api_client, token_for
 
 pytestmark = pytest.mark.django_db
 
-# Token lookup, its last-use stamp, the count, the page and the page's software.
-LIST_QUERIES = 5
+# Token lookup, its user's membership in the token's organisation, its last-use stamp, the
+# count, the page and the page's software.
+LIST_QUERIES = 6
 
 
 def _post(client: Client, body: Any) -> Any:

@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from kitei.core import evidence_cli, org_cli
+from kitei.people import membership_cli
 from kitei.records import cli as records_cli
 
 
@@ -56,6 +57,9 @@ def add_parsers(sub: Any) -> None:
     token_cmds = token.add_subparsers(dest="token_command", required=True, metavar="COMMAND")
     create = token_cmds.add_parser("create", help="issue a token for a user; printed only once")
     create.add_argument("--user", required=True, help="login name")
+    create.add_argument(
+        "--org", help="organisation the token acts in (needed when the user belongs to several)"
+    )
     create.add_argument("--name", default="", help="what the token is for")
     create.add_argument("--days", type=int, default=0, help="expire after DAYS days")
     revoke = token_cmds.add_parser("revoke", help="revoke a token, or every token of a user")
@@ -64,6 +68,7 @@ def add_parsers(sub: Any) -> None:
     token_list = token_cmds.add_parser("list", help="list tokens (never the tokens themselves)")
     token_list.add_argument("--user", help="only this user's tokens")
     org_cli.add_parser(sub)
+    membership_cli.add_parser(sub)
     evidence_cli.add_parser(sub)
     records_cli.add_parser(sub)
 
@@ -84,6 +89,7 @@ def run(args: argparse.Namespace) -> int:
         "assets": _register,
         "systems": _register,
         "org": org_cli.run,
+        "membership": membership_cli.run,
         "evidence": evidence_cli.run,
         "records": records_cli.run,
     }

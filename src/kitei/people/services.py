@@ -17,9 +17,10 @@ from django.utils.translation import gettext as _
 from kitei.core import access
 from kitei.core.access import engine_for
 from kitei.core.models import Organization
-from kitei.core.services import Actor, record_change
+from kitei.core.services import Actor, actor_name, record_change
 from kitei.people import queries
-from kitei.people.models import Department, Person, RoleAssignment
+from kitei.people.choices import MembershipKind
+from kitei.people.models import Department, Membership, Person, RoleAssignment
 from kitei.policy.model import Role
 
 if TYPE_CHECKING:
@@ -59,6 +60,8 @@ def create_person(
 ) -> Person:
     """Register a person; with a username, also an account whose password is temporary.
 
+    The account gets an open-ended membership (職員等) in the organisation. An existing
+    account joins another organisation through `kitei.people.memberships.add_membership`.
     `password_hash` (already hashed, e.g. by an import) is used instead of `password`, so
     that the slow hashing can happen before the transaction opens.
     """
@@ -76,6 +79,14 @@ def create_person(
         is_org_admin=is_org_admin,
         must_change_password=user is not None,
     )
+    if user is not None:
+        Membership.objects.create(
+            user=user,
+            organization=organization,
+            person=person,
+            kind=MembershipKind.MEMBER,
+            created_by=actor_name(actor),
+        )
     record_change(
         organization,
         actor=actor,
@@ -165,20 +176,22 @@ def assign_role(
 
 @transaction.atomic
 def clear_temporary_password(*, user: AbstractBaseUser, actor: Actor) -> None:
-    """Mark that the user has replaced the temporary password."""
-    person = Person.objects.select_for_update().filter(user_id=user.pk).first()
-    if person is None or not person.must_change_password:
-        return
-    person.must_change_password = False
-    person.save(update_fields=["must_change_password"])
-    record_change(
-        person.organization,
-        actor=actor,
-        action="change_temporary_password",
-        obj=person,
-        before={"must_change_password": True},
-        after={"must_change_password": False},
-    )
+    """Mark that the user has replaced the temporary password, in every organisation.
+
+    The password belongs to the account, which may have a Person in several organisations.
+    """
+    marked = Person.objects.select_for_update().filter(user_id=user.pk, must_change_password=True)
+    for person in marked.select_related("organization").order_by("pk"):
+        person.must_change_password = False
+        person.save(update_fields=["must_change_password"])
+        record_change(
+            person.organization,
+            actor=actor,
+            action="change_temporary_password",
+            obj=person,
+            before={"must_change_password": True},
+            after={"must_change_password": False},
+        )
 
 
 def _check_members(
@@ -214,7 +227,7 @@ def _check_scope(role: Role, department: Department | None, system: Model | None
         raise ValidationError(_("「%(role)s」には対象システムが必要です。") % {"role": role.title})
 
 
-def _overlaps(
+def periods_overlap(
     a_from: date | None, a_until: date | None, b_from: date | None, b_until: date | None
 ) -> bool:
     """Whether two validity periods (None: open-ended) share at least one day."""
@@ -251,7 +264,7 @@ def _check_deputy(role: Role, assignment: RoleAssignment, deputy_for: Person) ->
     elif role.scope == "system" and assignment.system_id is not None:
         held = held.filter(system_id=assignment.system_id)
     if not any(
-        _overlaps(a.valid_from, a.valid_until, assignment.valid_from, assignment.valid_until)
+        periods_overlap(a.valid_from, a.valid_until, assignment.valid_from, assignment.valid_until)
         for a in held.only("valid_from", "valid_until")
     ):
         raise ValidationError(

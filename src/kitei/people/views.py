@@ -83,6 +83,7 @@ def person_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "person": subject,
         "rows": queries.assignment_rows(org, subject, today, titles),
         "deputies": queries.deputies_of(org, subject, today, titles),
+        "memberships": queries.membership_rows(queries.memberships(org, person=subject), today),
         "titles": titles,
         "can_manage": access.check(request.user, "people.manage", org).allowed,
     }
