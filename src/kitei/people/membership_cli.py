@@ -35,6 +35,12 @@ def add_parser(sub: Any) -> None:
     add.add_argument("--from", dest="valid_from", type=_date, help="first day (default: today)")
     add.add_argument("--until", dest="valid_until", type=_date, help="last day (YYYY-MM-DD)")
     add.add_argument("--name", default="", help="氏名 in this organisation (default: as elsewhere)")
+    add.add_argument(
+        "--create-account",
+        action="store_true",
+        help="create the account (needs --name) when no account has this login name; "
+        "its temporary password is printed once",
+    )
     _add_as(add)
     end = cmds.add_parser("end", help="end the account's current membership of an organisation")
     end.add_argument("--org", required=True, help="organisation identifier (slug)")
@@ -93,8 +99,12 @@ def _account(username: str) -> Any:
 
 
 def _add(organization: Any, actor: Any, args: argparse.Namespace) -> int:
+    from django.contrib.auth import get_user_model  # noqa: PLC0415
+
     from kitei.people.memberships import add_membership  # noqa: PLC0415
 
+    if args.create_account and not get_user_model().objects.filter(username=args.user).exists():
+        return _create_account(organization, actor, args)
     membership = add_membership(
         organization,
         actor=actor,
@@ -108,6 +118,38 @@ def _add(organization: Any, actor: Any, args: argparse.Namespace) -> int:
     print(
         f"kitei: {args.user} is a member of {organization.slug} as {membership.kind} "
         f"from {membership.valid_from} until {until}"
+    )
+    return 0
+
+
+def _create_account(organization: Any, actor: Any, args: argparse.Namespace) -> int:
+    """A new account whose only membership is this one; its temporary password printed once."""
+    from django.core.exceptions import ValidationError  # noqa: PLC0415
+    from django.utils import timezone  # noqa: PLC0415
+
+    from kitei.people.services import create_person, temporary_password  # noqa: PLC0415
+
+    if not args.name:
+        raise ValidationError("新しいアカウントには氏名（--name）が必要です。")
+    password = temporary_password()
+    start = args.valid_from or timezone.localdate()
+    create_person(
+        organization,
+        actor=actor,
+        name=args.name,
+        username=args.user,
+        password=password,
+        membership=args.kind,
+        member_from=start,
+        member_until=args.valid_until,
+    )
+    until = args.valid_until.isoformat() if args.valid_until else "no end"
+    print(password)
+    print(
+        f"kitei: account {args.user} created in {organization.slug} as {args.kind} from "
+        f"{start} until {until}; its temporary password is shown only this once and must be "
+        "changed at first login",
+        file=sys.stderr,
     )
     return 0
 

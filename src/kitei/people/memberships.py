@@ -25,7 +25,7 @@ from kitei.core.models import Organization
 from kitei.core.services import Actor, actor_name, record_change
 from kitei.people.choices import MembershipKind
 from kitei.people.models import Department, Membership, Person
-from kitei.people.services import periods_overlap
+from kitei.people.services import check_membership_period, membership_kind, periods_overlap
 
 
 def _snapshot(membership: Membership) -> dict[str, Any]:
@@ -36,26 +36,6 @@ def _snapshot(membership: Membership) -> dict[str, Any]:
         "valid_from": membership.valid_from,
         "valid_until": membership.valid_until,
     }
-
-
-def _kind(kind: str) -> MembershipKind:
-    try:
-        return MembershipKind(kind)
-    except ValueError:
-        known = "、".join(f"{k.value}（{k.label}）" for k in MembershipKind)
-        raise ValidationError(
-            _("所属の種類「%(kind)s」はありません（%(known)s）。") % {"kind": kind, "known": known}
-        ) from None
-
-
-def _check_period(kind: MembershipKind, start: date | None, end: date | None) -> None:
-    """An external auditor's membership ends by itself; no period ends before it begins."""
-    if kind == MembershipKind.EXTERNAL_AUDITOR and end is None:
-        raise ValidationError(_("外部監査人の所属には終了日が必要です。"))
-    if start is not None and end is not None and end < start:
-        raise ValidationError(_("終了日が開始日より前です。"))
-    if end is not None and end < timezone.localdate():
-        raise ValidationError(_("終了日が過去の日付です。"))
 
 
 @transaction.atomic
@@ -79,9 +59,9 @@ def add_membership(
     membership of the account in the same organisation.
     """
     access.require(actor, "people.manage", organization)
-    checked = _kind(kind)
+    checked = membership_kind(kind)
     start = valid_from or timezone.localdate()
-    _check_period(checked, start, valid_until)
+    check_membership_period(checked, start, valid_until)
     if not user.is_active:
         raise ValidationError(_("無効なアカウントは所属させられません。"))
     if department is not None and department.organization_id != organization.pk:

@@ -12,6 +12,7 @@ from django.contrib.auth.models import AbstractBaseUser, User
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Model
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from kitei.core import access
@@ -44,6 +45,27 @@ def create_department(organization: Organization, *, actor: Actor, name: str) ->
     return dept
 
 
+def membership_kind(kind: str) -> MembershipKind:
+    """The kind a membership names, or a ValidationError listing the kinds there are."""
+    try:
+        return MembershipKind(kind)
+    except ValueError:
+        known = "、".join(f"{k.value}（{k.label}）" for k in MembershipKind)
+        raise ValidationError(
+            _("所属の種類「%(kind)s」はありません（%(known)s）。") % {"kind": kind, "known": known}
+        ) from None
+
+
+def check_membership_period(kind: MembershipKind, start: date | None, end: date | None) -> None:
+    """An external auditor's membership ends by itself; no period ends before it begins."""
+    if kind == MembershipKind.EXTERNAL_AUDITOR and end is None:
+        raise ValidationError(_("外部監査人の所属には終了日が必要です。"))
+    if end is not None and end < timezone.localdate():
+        raise ValidationError(_("終了日が過去の日付です。"))
+    if start is not None and end is not None and end < start:
+        raise ValidationError(_("終了日が開始日より前です。"))
+
+
 @transaction.atomic
 def create_person(
     organization: Organization,
@@ -57,17 +79,24 @@ def create_person(
     email: str = "",
     is_org_admin: bool = False,
     password_hash: str | None = None,
+    membership: str = MembershipKind.MEMBER,
+    member_from: date | None = None,
+    member_until: date | None = None,
 ) -> Person:
     """Register a person; with a username, also an account whose password is temporary.
 
-    The account gets an open-ended membership (職員等) in the organisation. An existing
-    account joins another organisation through `kitei.people.memberships.add_membership`.
+    The account gets a membership of kind `membership` (default 職員等, open-ended) in the
+    organisation, from `member_from` until `member_until`. An existing account joins
+    another organisation through `kitei.people.memberships.add_membership`.
     `password_hash` (already hashed, e.g. by an import) is used instead of `password`, so
     that the slow hashing can happen before the transaction opens.
     """
     access.require(actor, "people.manage", organization)
     if department is not None and department.organization_id != organization.pk:
         raise ValidationError("部署が組織に属していません。")
+    kind = membership_kind(membership)
+    if username:
+        check_membership_period(kind, member_from, member_until)
     user = _create_account(username, password, password_hash, email) if username else None
     person = Person.objects.create(
         organization=organization,
@@ -84,7 +113,9 @@ def create_person(
             user=user,
             organization=organization,
             person=person,
-            kind=MembershipKind.MEMBER,
+            kind=kind,
+            valid_from=member_from,
+            valid_until=member_until,
             created_by=actor_name(actor),
         )
     record_change(
@@ -98,6 +129,10 @@ def create_person(
             "department": department.name if department else "",
             "position": position,
             "is_org_admin": is_org_admin,
+            # The account's membership here ("" for a person without an account).
+            "membership": kind.value if user is not None else "",
+            "member_from": member_from,
+            "member_until": member_until,
         },
     )
     return person
