@@ -315,6 +315,7 @@ def test_an_ended_membership_is_refused_on_every_page_api_route_and_command(
     # Commands: neither --as nor a new token acts in toyama any more.
     upload = tmp_path / "assets.csv"
     upload.write_text("名称\n新しい資産\n", encoding="utf-8")
+    capsys.readouterr()  # what the requests above logged
     for who in ("kobayashi", "yamada"):
         args = ["assets", "import", "--org", "toyama", "--as", who, str(upload)]
         assert main(args) == 2
