@@ -10,9 +10,12 @@ from kitei.core.tenancy import organization_of, person_of
 
 
 def organization(request: HttpRequest) -> dict[str, Any]:
-    """`current_org`, `current_person` and `memberships` (valid today) for every template."""
+    """`current_org`, `current_person`, `memberships` (valid today) and whether the account
+    still has its temporary password, for every template."""
+    memberships = getattr(request, "kitei_memberships", [])
     return {
         "current_org": organization_of(request.user),
         "current_person": person_of(request.user),
-        "memberships": getattr(request, "kitei_memberships", []),
+        "memberships": memberships,
+        "must_change_password": any(m.person.must_change_password for m in memberships),
     }

@@ -95,12 +95,12 @@ class Membership(models.Model):
     )
     valid_from = models.DateField(_("開始日"), null=True, blank=True)
     valid_until = models.DateField(_("終了日"), null=True, blank=True)
-    created_at = models.DateTimeField(_("登録日時"), auto_now_add=True)
-    created_by = models.CharField(_("登録者"), max_length=150)
+    created_at = models.DateTimeField(_("所属の登録日時"), auto_now_add=True)
+    created_by = models.CharField(_("所属の登録者"), max_length=150)
 
     class Meta:
-        verbose_name = _("所属")
-        verbose_name_plural = _("所属")
+        verbose_name = _("所属（メンバーシップ）")
+        verbose_name_plural = _("所属（メンバーシップ）")
         ordering = ["organization_id", "user_id", "valid_from"]
         constraints = [
             models.CheckConstraint(
