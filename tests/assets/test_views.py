@@ -268,6 +268,8 @@ def test_administrator_registers_an_asset_and_the_change_is_recorded(
     assert asset.classification == {"confidentiality": "3B", "integrity": "2", "availability": "1"}
     assert asset.created_by == ito.user
     assert _actions(mito)[-1] == "register_asset"
+    # The detail page names who registered it as mito's people register does.
+    assert f"（{ito.name}）" in client.get(f"/assets/{asset.pk}/").content.decode()
 
 
 def test_bad_input_gets_japanese_errors_and_writes_nothing(mito: Any, somu: Any, ito: Any) -> None:

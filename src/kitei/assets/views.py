@@ -20,6 +20,7 @@ from kitei.assets.forms import AssetEntryForm, ClassifyForm
 from kitei.assets.models import Asset, AssetForm, ClassificationStatus
 from kitei.core import access
 from kitei.core.models import Organization
+from kitei.people import queries as people_queries
 from kitei.people.models import Department
 
 PAGE_SIZE = 50
@@ -69,6 +70,7 @@ def _detail_context(request: HttpRequest, org: Organization, item: Asset) -> dic
     pack = queries.pack_of(org)
     context: dict[str, Any] = {
         "asset": item,
+        "created_by_name": people_queries.member_name(org, item.created_by),
         "pack": pack,
         "view": queries.view(pack, item),
         "can_manage": access.check(request.user, "assets.manage", item).allowed,

@@ -113,6 +113,15 @@ def person(organization: Organization, pk: int) -> Person:
     )
 
 
+def member_name(organization: Organization, user: Any) -> str:
+    """How the organisation's people register names an account: its person's name there,
+    else the login (an account may have a person in several organisations)."""
+    if user is None:
+        return ""
+    names = access.scoped(Person.objects.filter(user=user), organization)
+    return names.values_list("name", flat=True).first() or str(user.get_username())
+
+
 def assignment(organization: Organization, pk: int) -> RoleAssignment:
     """One role assignment of the organisation, or 404."""
     return get_object_or_404(
