@@ -41,11 +41,11 @@ def record_exception(
     recorded_by: Person,
     fields: Mapping[str, object],
 ) -> RecordEntry:
-    """Keep the documents of an exception (002 8-4(3)); an emergency one awaits its report.
+    """Keep a document of an exception (002 8-4(3): 経緯に係る資料を適正に保管).
 
     The request is an approved `exception.request`, or a permitted emergency one (002
-    8-4(2): 緊急時は講じた上で事後速やかにCISOに報告), which stays 要事後報告 until
-    `report_exception_afterwards`.
+    8-4(2)), whose 事後報告 is awaited on the entry opened when it was filed
+    (`open_emergency_report`), not on this one.
     """
     access.require(actor, "records.write", organization)
     if request.action != ACTIONS["exception"]:
