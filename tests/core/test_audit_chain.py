@@ -9,20 +9,16 @@ import pytest
 from django.db import connection, transaction
 
 from kitei.cli import main
+from kitei.core import guards
 from kitei.core.models import ChangeRecord
 from kitei.core.services import record_change, verify_audit_chain
 from tests.conftest import SETUP
 
 
 def _raw(sql: str, params: list[Any]) -> None:
-    """Tamper directly in the database, as an attacker with database access would."""
-    with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")  # no pending FK checks
-            cursor.execute("ALTER TABLE core_changerecord DISABLE TRIGGER USER")
+    """Tamper directly in the database, as its administrator could: the guards lifted first."""
+    with guards.lifted(), connection.cursor() as cursor:
         cursor.execute(sql, params)
-        if connection.vendor == "postgresql":
-            cursor.execute("ALTER TABLE core_changerecord ENABLE TRIGGER USER")
 
 
 @pytest.fixture
