@@ -231,6 +231,7 @@ def test_a_restored_backup_equals_the_database_row_by_row(registers: Any, tmp_pa
             with connections[alias].cursor() as cursor:
                 assert sorted(connections[alias].introspection.table_names(cursor)) == table_names
             assert _migrations(alias) == _migrations("default")
+            assert guards.absent(alias) == []  # the audit guards came back with the tables
             # Keys carry on after the restored ones (PostgreSQL's sequences came back too).
             newcomer = User.objects.db_manager(alias).create_user("after-restore")
     assert restored.keys() == source.keys()
