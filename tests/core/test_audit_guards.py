@@ -4,6 +4,7 @@ an organisation's chain head that only moves forward (both SQLite and PostgreSQL
 from __future__ import annotations
 
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -117,8 +118,8 @@ def test_lifting_the_guards_lasts_one_transaction(mito: Organization) -> None:
 
 
 @pytest.mark.django_db
-def test_verify_names_missing_guards(
-    mito: Organization, capsys: pytest.CaptureFixture[str]
+def test_verify_and_checkpoint_name_missing_guards(
+    mito: Organization, settings: Any, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     name = next(iter(guards.triggers(connection.vendor)))
     with connection.cursor() as cursor:
@@ -127,6 +128,10 @@ def test_verify_names_missing_guards(
     err = capsys.readouterr().err
     assert f"audit guards missing or disabled: {name} " in err
     assert len(err.splitlines()) == 1
+    settings.CHECKPOINT_KEY = "k" * 32
+    assert main(["audit", "checkpoint", "--out", str(tmp_path / "checkpoints")]) == 1
+    assert capsys.readouterr().err == err  # written all the same, and the alarm raised
+    assert (tmp_path / "checkpoints").read_text().count("\n") == 1
 
 
 @pytest.mark.django_db(transaction=True)

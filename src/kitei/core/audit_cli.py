@@ -47,7 +47,6 @@ def run(args: argparse.Namespace) -> int:
 
 def _verify(args: argparse.Namespace) -> int:
     """The chain (and its guards, and the checkpoints): 0, or 1 with one line per problem."""
-    from kitei.core import guards  # noqa: PLC0415
     from kitei.core.checkpoint import check_checkpoints, checkpoint_key  # noqa: PLC0415
     from kitei.core.services import verify_audit_chain  # noqa: PLC0415
 
@@ -60,14 +59,7 @@ def _verify(args: argparse.Namespace) -> int:
         print(f"kitei: audit chain holds ({result.checked} records)")
     else:
         print(f"kitei: audit chain broken: {result.problem}", file=sys.stderr)
-    missing = guards.absent()
-    if missing:
-        failed = True
-        print(
-            f"kitei: audit guards missing or disabled: {', '.join(missing)} "
-            "(the database was changed outside kitei)",
-            file=sys.stderr,
-        )
+    failed = _missing_guards() or failed
     if args.checkpoint is not None:
         report = check_checkpoints(args.checkpoint, organization=org)
         for who, problem in report.problems.items():
@@ -96,4 +88,18 @@ def _checkpoint(args: argparse.Namespace) -> int:
     ]
     if where:
         print(f"kitei: checkpoint of {len(written)} audit chains written to {', '.join(where)}")
-    return 0
+    return 1 if _missing_guards() else 0
+
+
+def _missing_guards() -> bool:
+    """Name the audit guards missing from the database on one line; True when any is."""
+    from kitei.core import guards  # noqa: PLC0415
+
+    missing = guards.absent()
+    if missing:
+        print(
+            f"kitei: audit guards missing or disabled: {', '.join(missing)} "
+            "(the database was changed outside kitei)",
+            file=sys.stderr,
+        )
+    return bool(missing)
