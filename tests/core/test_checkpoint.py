@@ -314,3 +314,17 @@ def test_a_file_without_checkpoints_is_refused(
     missing = tmp_path / "missing.jsonl"
     assert main(["audit", "verify", "--checkpoint", str(missing)]) == 2
     assert "cannot read the checkpoint file" in capsys.readouterr().err
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_checkpoint_outside_a_transaction_reads_one_snapshot(
+    key: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from tests.conftest import make_org  # noqa: PLC0415 - the builder, outside a fixture
+
+    org = make_org()
+    assert connection.get_autocommit()
+    (written,) = write_checkpoint(Destinations(out=tmp_path / "checkpoints.jsonl"))
+    assert (written.seq, written.hash) == (org.chain_seq, org.chain_head)
+    assert connection.get_autocommit()  # the snapshot was closed
+    assert _verify(tmp_path / "checkpoints.jsonl", capsys)[0] == 0

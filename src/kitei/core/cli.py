@@ -1,4 +1,4 @@
-"""The Django side of the `kitei` command: migrate, serve, createadmin, demo, backup, … ."""
+"""The Django side of the `kitei` command: migrate, serve, createadmin, demo, backup, people …"""
 
 from __future__ import annotations
 
