@@ -10,6 +10,8 @@ KITEI_EVIDENCE_DIR   where evidence files live (default: KITEI_DATA_DIR/evidence
 KITEI_EVIDENCE_STORAGE          dotted path of another storage backend for evidence files
 KITEI_EVIDENCE_STORAGE_OPTIONS  its options, as a JSON object
 KITEI_EVIDENCE_MAX_BYTES        the largest evidence file accepted (default 20 MiB)
+KITEI_CHECKPOINT_KEY, KITEI_CHECKPOINT_KEY_FILE  the key of audit checkpoints, or a file holding it
+KITEI_CHECKPOINT_FILE, KITEI_CHECKPOINT_SYSLOG, KITEI_CHECKPOINT_MAIL  where checkpoints go
 """
 
 from __future__ import annotations
@@ -191,6 +193,13 @@ STORAGES = {
     },
 }
 WHITENOISE_USE_FINDERS = True
+# Audit checkpoints (kitei.core.checkpoint): the key never enters the database; where the
+# periodic checkpoint goes when `kitei audit checkpoint` names no destination.
+CHECKPOINT_KEY = os.environ.get("KITEI_CHECKPOINT_KEY", "")
+CHECKPOINT_KEY_FILE = os.environ.get("KITEI_CHECKPOINT_KEY_FILE", "")
+CHECKPOINT_FILE = os.environ.get("KITEI_CHECKPOINT_FILE", "")
+CHECKPOINT_SYSLOG = os.environ.get("KITEI_CHECKPOINT_SYSLOG", "") == "1"
+CHECKPOINT_MAIL = [a for a in os.environ.get("KITEI_CHECKPOINT_MAIL", "").split(",") if a]
 EMAIL_BACKEND = os.environ.get(
     "KITEI_EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend"
 )
