@@ -1,4 +1,4 @@
-"""The Django side of the `kitei` command: migrate, serve, createadmin, audit verify, demo."""
+"""The Django side of the `kitei` command: migrate, serve, check, createadmin, audit, demo."""
 
 from __future__ import annotations
 
@@ -23,6 +23,10 @@ def setup() -> None:
 def add_parsers(sub: Any) -> None:
     """Register the web application's commands."""
     sub.add_parser("migrate", help="create or update the database schema")
+    check = sub.add_parser("check", help="Django's system checks; exit 1 on any warning")
+    check.add_argument(
+        "--deploy", action="store_true", help="also check the production settings (HTTPS …)"
+    )
     serve = sub.add_parser("serve", help="run the web application (gunicorn)")
     serve.add_argument("--bind", default="127.0.0.1:8000")
     serve.add_argument("--workers", type=int, default=2)
@@ -73,6 +77,7 @@ def run(args: argparse.Namespace) -> int:
     setup()
     handlers = {
         "migrate": _migrate,
+        "check": _check,
         "serve": _serve,
         "createadmin": _createadmin,
         "audit": _audit,
@@ -97,6 +102,25 @@ def _migrate(args: argparse.Namespace) -> int:
     settings.DATA_DIR.mkdir(parents=True, exist_ok=True)
     call_command("migrate", interactive=False, verbosity=0)
     print("kitei: database is up to date")
+    return 0
+
+
+def _check(args: argparse.Namespace) -> int:
+    """Run Django's system checks: one line per issue, exit 1 when any is a warning or worse."""
+    from django.core import checks  # noqa: PLC0415
+
+    found = [
+        m for m in checks.run_checks(include_deployment_checks=args.deploy) if not m.is_silenced()
+    ]
+    for message in found:
+        text = " ".join(f"{message.msg} {message.hint or ''}".split())
+        print(f"kitei: {message.id}: {text}", file=sys.stderr)
+    serious = [m for m in found if m.is_serious(checks.WARNING)]
+    if serious:
+        print(f"kitei: {len(serious)} issue(s) found", file=sys.stderr)
+        return 1
+    scope = "production settings included" if args.deploy else "add --deploy for production"
+    print(f"kitei: system checks passed ({scope})")
     return 0
 
 
