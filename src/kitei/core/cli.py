@@ -54,6 +54,12 @@ def add_parsers(sub: Any) -> None:
     import_.add_argument(
         "--create-departments", action="store_true", help="create departments not yet registered"
     )
+    unlock = people_cmds.add_parser(
+        "unlock", help="lift an account's failed-login lock (入力回数制限); recorded"
+    )
+    unlock.add_argument("--org", required=True, help="organisation identifier (slug)")
+    unlock.add_argument("username", help="the locked account's login name")
+    _add_as(unlock)
     for register, title in (("assets", "情報資産台帳"), ("systems", "情報システム台帳")):
         _add_register_parsers(sub, register, title)
     token = sub.add_parser("token", help="API tokens (Authorization: Bearer …)")
@@ -157,7 +163,7 @@ def _createadmin(args: argparse.Namespace) -> int:
         return 2
     password = os.environ.get("KITEI_ADMIN_PASSWORD") or getpass.getpass("パスワード: ")
     try:
-        validate_password(password)
+        validate_password(password, user_model(username=args.username, email=args.email))
     except ValidationError as exc:
         print(f"kitei: {' '.join(exc.messages)}", file=sys.stderr)
         return 2
@@ -207,6 +213,11 @@ def _restore(args: argparse.Namespace) -> int:
 
 def _people(args: argparse.Namespace) -> int:
     from kitei.people.csv_import import import_command  # noqa: PLC0415
+
+    if args.people_command == "unlock":
+        from kitei.people.cli import unlock_command  # noqa: PLC0415
+
+        return unlock_command(args.org, args.username, as_user=args.as_user)
 
     return import_command(
         args.org,
