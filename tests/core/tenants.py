@@ -33,6 +33,7 @@ PAGE_OBJECTS = {
     "evidence_download": "evidence",
     "people:detail": "person",
     "people:assign": "person",
+    "people:unlock": "person",
     "people:end_assignment": "assignment",
     "assets:detail": "asset",
     "assets:edit": "asset",
