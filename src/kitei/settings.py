@@ -10,6 +10,8 @@ KITEI_EVIDENCE_DIR   where evidence files live (default: KITEI_DATA_DIR/evidence
 KITEI_EVIDENCE_STORAGE          dotted path of another storage backend for evidence files
 KITEI_EVIDENCE_STORAGE_OPTIONS  its options, as a JSON object
 KITEI_EVIDENCE_MAX_BYTES        the largest evidence file accepted (default 20 MiB)
+KITEI_IMPORT_TASK_ROWS          a register import of more rows runs in the background
+                                (default 2000)
 """
 
 from __future__ import annotations
@@ -45,6 +47,8 @@ INSTALLED_APPS = [
     "allauth.account",
     "allauth.mfa",
     "ninja",  # its packaged Swagger UI files: the API docs load nothing from a CDN
+    "django_tasks",
+    "django_tasks_db",
     "kitei.core",
     "kitei.people",
     "kitei.systems",
@@ -191,6 +195,13 @@ STORAGES = {
     },
 }
 WHITENOISE_USE_FINDERS = True
+# Background and periodic work (Django's tasks framework, `django-tasks` backport): tasks
+# wait in the database until `kitei worker` runs them, so a closed network needs no queue
+# server. Periodic jobs are enqueued by cron or a systemd timer (`kitei tasks periodic`).
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
+# kitei's own operational threshold, not a policy number: a register import of more rows
+# than this runs as a task whose progress the import page shows; smaller ones run at once.
+IMPORT_TASK_ROWS = int(os.environ.get("KITEI_IMPORT_TASK_ROWS", "2000"))
 EMAIL_BACKEND = os.environ.get(
     "KITEI_EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend"
 )
