@@ -1,4 +1,4 @@
-"""Organisations (tenants), the hash-chained audit trail and evidence files."""
+"""Organisations (tenants), the hash-chained audit trail, evidence files, background imports."""
 
 from __future__ import annotations
 
