@@ -10,6 +10,8 @@ KITEI_EVIDENCE_DIR   where evidence files live (default: KITEI_DATA_DIR/evidence
 KITEI_EVIDENCE_STORAGE          dotted path of another storage backend for evidence files
 KITEI_EVIDENCE_STORAGE_OPTIONS  its options, as a JSON object
 KITEI_EVIDENCE_MAX_BYTES        the largest evidence file accepted (default 20 MiB)
+KITEI_CHECKPOINT_KEY, KITEI_CHECKPOINT_KEY_FILE  the key of audit checkpoints, or a file holding it
+KITEI_CHECKPOINT_FILE, KITEI_CHECKPOINT_SYSLOG, KITEI_CHECKPOINT_MAIL  where checkpoints go
 KITEI_IMPORT_TASK_ROWS          a register import of more rows runs in the background
                                 (default 2000)
 """
@@ -195,6 +197,13 @@ STORAGES = {
     },
 }
 WHITENOISE_USE_FINDERS = True
+# Audit checkpoints (kitei.core.checkpoint): the key never enters the database; where the
+# periodic checkpoint goes when `kitei audit checkpoint` names no destination.
+CHECKPOINT_KEY = os.environ.get("KITEI_CHECKPOINT_KEY", "")
+CHECKPOINT_KEY_FILE = os.environ.get("KITEI_CHECKPOINT_KEY_FILE", "")
+CHECKPOINT_FILE = os.environ.get("KITEI_CHECKPOINT_FILE", "")
+CHECKPOINT_SYSLOG = os.environ.get("KITEI_CHECKPOINT_SYSLOG", "") == "1"
+CHECKPOINT_MAIL = [a for a in os.environ.get("KITEI_CHECKPOINT_MAIL", "").split(",") if a]
 # Background and periodic work (Django's tasks framework, `django-tasks` backport): tasks
 # wait in the database until `kitei worker` runs them, so a closed network needs no queue
 # server. Periodic jobs are enqueued by cron or a systemd timer (`kitei tasks periodic`).

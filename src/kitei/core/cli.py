@@ -1,4 +1,4 @@
-"""The Django side of the `kitei` command: migrate, serve, worker, createadmin, audit, demo …"""
+"""The Django side of the `kitei` command: migrate, serve, worker, createadmin, demo, backup …"""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from kitei.core import evidence_cli, org_cli, tasks_cli
+from kitei.core import audit_cli, evidence_cli, org_cli, tasks_cli
 from kitei.records import cli as records_cli
 
 
@@ -36,10 +36,7 @@ def add_parsers(sub: Any) -> None:
     backup.add_argument("path", type=Path, help="backup file; its manifest is PATH.json")
     restore = sub.add_parser("restore", help="restore a backup into an empty database, verified")
     restore.add_argument("path", type=Path, help="backup file written by `kitei backup`")
-    audit = sub.add_parser("audit", help="the audit trail")
-    audit_cmds = audit.add_subparsers(dest="audit_command", required=True, metavar="COMMAND")
-    verify = audit_cmds.add_parser("verify", help="verify the hash chain")
-    verify.add_argument("--org", help="organisation identifier (slug); all when omitted")
+    audit_cli.add_parser(sub)
     people = sub.add_parser("people", help="the people register")
     people_cmds = people.add_subparsers(dest="people_command", required=True, metavar="COMMAND")
     import_ = people_cmds.add_parser("import", help="import people from a CSV file")
@@ -76,7 +73,7 @@ def run(args: argparse.Namespace) -> int:
         "migrate": _migrate,
         "serve": _serve,
         "createadmin": _createadmin,
-        "audit": _audit,
+        "audit": audit_cli.run,
         "demo": _demo,
         "backup": _backup,
         "restore": _restore,
@@ -143,22 +140,6 @@ def _createadmin(args: argparse.Namespace) -> int:
     user_model.objects.create_superuser(args.username, args.email, password)
     print(f"kitei: site administrator '{args.username}' created (TOTP is set up at first login)")
     return 0
-
-
-def _audit(args: argparse.Namespace) -> int:
-    from kitei.core.services import verify_audit_chain  # noqa: PLC0415
-
-    try:
-        org = org_cli.named_organization(args.org)
-    except LookupError as exc:
-        print(f"kitei: {exc.args[0]}", file=sys.stderr)
-        return 2
-    result = verify_audit_chain(org)
-    if result.ok:
-        print(f"kitei: audit chain holds ({result.checked} records)")
-        return 0
-    print(f"kitei: audit chain broken: {result.problem}", file=sys.stderr)
-    return 1
 
 
 def _demo(args: argparse.Namespace) -> int:

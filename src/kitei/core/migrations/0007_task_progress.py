@@ -7,7 +7,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("core", "0005_evidence_file"),
+        ("core", "0006_audit_triggers"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
