@@ -6,6 +6,7 @@ worker in this process, in transactional tests: the worker commits as in product
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 import pytest
@@ -54,7 +55,7 @@ def _boom(actor: Operator) -> str:
 def test_apps_register_their_periodic_jobs() -> None:
     names = [job.name for job in jobs.periodic_jobs()]
     assert names == sorted(names)
-    assert {REMIND, "records.remind_overdue_returns"} <= set(names)
+    assert {REMIND, "records.remind_overdue_returns", "core.audit_checkpoint"} <= set(names)
     with pytest.raises(LookupError, match="no periodic job 'nope'"):
         jobs.periodic_job("nope")
     with pytest.raises(ValueError, match="registered twice"):
@@ -156,3 +157,28 @@ def test_reminders_run_at_once_with_the_immediate_backend(waiting: Any) -> None:
     assert [m.to for m in mail.outbox] == [["sato@example.jp"]]
     record = ChangeRecord.objects.get(action="remind_approval")
     assert record.actor_name == f"task:{REMIND} (enqueued by tests)"
+
+
+@pytest.mark.django_db
+def test_the_audit_checkpoint_is_a_periodic_job(
+    settings: Any, mito: Any, toyama: Any, tmp_path: Any
+) -> None:
+    settings.CHECKPOINT_KEY, settings.CHECKPOINT_KEY_FILE = "3f" * 32, ""
+    settings.CHECKPOINT_FILE = str(tmp_path / "checkpoints.jsonl")
+    jobs.enqueue_periodic(["core.audit_checkpoint"], enqueued_by=Operator(name="tests"))
+    lines = (tmp_path / "checkpoints.jsonl").read_text().splitlines()
+    assert sorted(json.loads(line)["organization"] for line in lines) == ["mito", "toyama"]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_an_unconfigured_checkpoint_fails_its_task(
+    database_tasks: None, settings: Any, mito: Any, capsys: pytest.CaptureFixture[str]
+) -> None:
+    settings.CHECKPOINT_FILE, settings.CHECKPOINT_SYSLOG, settings.CHECKPOINT_MAIL = "", False, []
+    assert main(["tasks", "periodic", "--job", "core.audit_checkpoint"]) == 0
+    assert main(["worker", "--once"]) == 0
+    capsys.readouterr()
+    assert main(["tasks", "list"]) == 0
+    [line] = capsys.readouterr().out.splitlines()
+    assert "FAILED" in line
+    assert "CheckpointError: no checkpoint destination" in line
