@@ -8,8 +8,10 @@ from datetime import date
 
 from django.core.mail import send_mail
 from django.db import transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from kitei.core.actors import Operator
 from kitei.core.models import Organization
 from kitei.core.services import Actor, record_change
 from kitei.records.models import RecordEntry
@@ -99,3 +101,15 @@ def remind_overdue_returns(
             Reminder(entry=entry, borrower=borrower, email=email, days_overdue=days, sent=True)
         )
     return reminders
+
+
+def remind_all_overdue(actor: Operator) -> str:
+    """The periodic job: remind every organisation's overdue borrowers; one line."""
+    today = timezone.localdate()
+    reminders = [
+        reminder
+        for org in Organization.objects.order_by("slug")
+        for reminder in remind_overdue_returns(org, actor=actor, today=today)
+    ]
+    sent = sum(1 for r in reminders if r.sent)
+    return f"{len(reminders)} overdue take-out(s): {sent} reminded, {len(reminders) - sent} not"
