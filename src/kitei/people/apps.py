@@ -9,3 +9,7 @@ class PeopleConfig(AppConfig):
     name = "kitei.people"
     label = "people"
     verbose_name = "people"
+
+    def ready(self) -> None:
+        """Declare the app's audit actions (`kitei.core.audit`) before any page lists them."""
+        from kitei.people import choices  # noqa: F401, PLC0415 - registers on import

@@ -11,8 +11,12 @@ class RecordsConfig(AppConfig):
     verbose_name = "記録簿"
 
     def ready(self) -> None:
-        """Entries take evidence files (e.g. a 廃棄 certificate): book readers read them."""
+        """Entries take evidence files (e.g. a 廃棄 certificate): book readers read them.
+
+        Also declares the app's audit actions (`kitei.core.audit`).
+        """
         from kitei.core.evidence import register_supported  # noqa: PLC0415 - app registry
+        from kitei.records import choices  # noqa: F401, PLC0415 - registers on import
         from kitei.records.models import RecordEntry  # noqa: PLC0415
 
         register_supported(RecordEntry, read="records.view", attach="records.write")

@@ -19,7 +19,8 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from kitei.approvals.models import Request, RequestState
+from kitei.approvals.choices import RequestState
+from kitei.approvals.models import Request
 from kitei.core import access
 from kitei.core.models import Organization
 from kitei.core.services import Actor, record_change
@@ -33,6 +34,7 @@ from kitei.records.books import (
     clean_fields,
     field_text,
 )
+from kitei.records.choices import RecordAuditAction
 from kitei.records.models import Awaiting, RecordEntry
 
 RECORDABLE = (RequestState.APPROVED, RequestState.PERMITTED, RequestState.COMPLETED)
@@ -64,7 +66,7 @@ def _check_request(organization: Organization, book: Book, request: Request) -> 
     """A linked request is this organisation's, allowed, and one this book records."""
     if request.organization_id != organization.pk:
         raise ValidationError(_("申請がこの組織にありません。"))
-    named = {r.get("book") for r in request.decision.get("records", [])}
+    named = set(request.stored_decision.record_books)
     if book.id not in named and ACTIONS.get(book.purpose) != request.action:
         raise ValidationError(
             _("申請（%(action)s）は記録簿「%(book)s」に記録するものではありません。")
@@ -117,7 +119,7 @@ def _insert(
     organization: Organization,
     *,
     actor: Actor,
-    action: str,
+    action: RecordAuditAction,
     book: Book,
     recorded_by: Person,
     values: dict[str, str],
@@ -178,7 +180,7 @@ def record_entry(
     return _insert(
         organization,
         actor=actor,
-        action="record_entry",
+        action=RecordAuditAction.RECORD_ENTRY,
         book=spec,
         recorded_by=recorded_by,
         values=values,
@@ -256,7 +258,9 @@ def _complete_request(entry: RecordEntry, actor: Actor) -> None:
     complete_request(request, actor=actor)
 
 
-def _closing(entry: RecordEntry, action: str, actor: Actor, before: dict[str, Any]) -> None:
+def _closing(
+    entry: RecordEntry, action: RecordAuditAction, actor: Actor, before: dict[str, Any]
+) -> None:
     record_change(
         entry.organization,
         actor=actor,
@@ -276,7 +280,7 @@ def record_return(
     _member(entry.organization, returned_by, _("返却者"))
     before = snapshot(entry)
     _close(entry, awaits=Awaiting.RETURN, at=_when(returned_at), by=returned_by)
-    _closing(entry, "record_return", actor, before)
+    _closing(entry, RecordAuditAction.RECORD_RETURN, actor, before)
     _complete_request(entry, actor)
     return entry
 
@@ -299,7 +303,7 @@ def complete_disposal(
     )
     before = snapshot(entry)
     _close(entry, awaits=Awaiting.DISPOSAL, at=at, by=done_by, fields=values)
-    _closing(entry, "complete_disposal", actor, before)
+    _closing(entry, RecordAuditAction.COMPLETE_DISPOSAL, actor, before)
     _complete_request(entry, actor)
     return entry
 
@@ -317,7 +321,7 @@ def confirm_work(entry: RecordEntry, *, actor: Actor, confirmer: Person) -> Reco
         )
     before = snapshot(entry)
     _close(entry, awaits=Awaiting.CONFIRMATION, at=timezone.now(), by=confirmer)
-    _closing(entry, "confirm_work", actor, before)
+    _closing(entry, RecordAuditAction.CONFIRM_WORK, actor, before)
     _complete_request(entry, actor)
     return entry
 
@@ -378,7 +382,7 @@ def record_visit(
     return _insert(
         organization,
         actor=actor,
-        action="record_visit",
+        action=RecordAuditAction.RECORD_VISIT,
         book=book,
         recorded_by=recorded_by,
         values=values,
@@ -399,7 +403,7 @@ def record_leaving(
         raise ValidationError(_("退室日時が入室日時より前です。"))
     before = snapshot(entry)
     _close(entry, awaits=Awaiting.EXIT, at=at, by=None)
-    _closing(entry, "record_leaving", actor, before)
+    _closing(entry, RecordAuditAction.RECORD_LEAVING, actor, before)
     return entry
 
 
@@ -440,7 +444,7 @@ def report_exception_afterwards(entry: RecordEntry, *, actor: Actor) -> RecordEn
     by = reporter if isinstance(reporter, Person) else None
     before = snapshot(entry)
     _close(entry, awaits=Awaiting.REPORT, at=timezone.now(), by=by)
-    _closing(entry, "report_exception_afterwards", actor, before)
+    _closing(entry, RecordAuditAction.REPORT_EXCEPTION_AFTERWARDS, actor, before)
     return entry
 
 
@@ -473,7 +477,7 @@ def review_exception(
     return _insert(
         organization,
         actor=actor,
-        action="review_exception",
+        action=RecordAuditAction.REVIEW_EXCEPTION,
         book=review,
         recorded_by=reviewer,
         values=values,

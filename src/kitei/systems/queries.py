@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 from kitei.core import access
 from kitei.core.models import Organization
 from kitei.people.models import Department, Person
-from kitei.policy.engine import Reason
+from kitei.policy.decision import Reason
 from kitei.policy.model import Pack
 from kitei.systems.models import Software, System
 
