@@ -59,7 +59,7 @@ class StepMode(models.TextChoices):
 class RequestAuditAction(models.TextChoices):
     """What the approval services write to the audit trail (values are stored; never change)."""
 
-    FILE_REQUEST = "file_request", _("申請")
+    FILE_REQUEST = "file_request", _("申請の提出")
     APPROVE_REQUEST = "approve_request", _("承認")
     REJECT_REQUEST = "reject_request", _("却下")
     WITHDRAW_REQUEST = "withdraw_request", _("申請の取下げ")

@@ -25,17 +25,23 @@ def actions(choices: C) -> C:
     """Register every member of `choices` as an audit action (a class decorator).
 
     Registering the same class twice is harmless; a value another class already declared
-    is a `ValueError` (two apps would share one name in the trail).
+    is a `ValueError` (two apps would share one name in the trail), and nothing of the
+    class is registered then.
     """
     for member in choices:
         known = _REGISTRY.get(member.value)
-        if known is not None and type(known).__qualname__ != choices.__qualname__:
+        if known is not None and _name(type(known)) != _name(choices):
             raise ValueError(
-                f"audit action {member.value!r} of {choices.__qualname__} is already "
-                f"declared by {type(known).__qualname__}"
+                f"audit action {member.value!r} of {_name(choices)} is already "
+                f"declared by {_name(type(known))}"
             )
+    for member in choices:
         _REGISTRY[member.value] = member
     return choices
+
+
+def _name(choices: type[TextChoices]) -> str:
+    return f"{choices.__module__}.{choices.__qualname__}"
 
 
 def action(value: str) -> TextChoices:
