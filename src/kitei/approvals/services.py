@@ -29,6 +29,7 @@ from kitei.assets.models import Asset
 from kitei.core import access, workflow
 from kitei.core.models import Organization
 from kitei.core.services import Actor, record_change
+from kitei.people import entitlements
 from kitei.people.models import Person
 from kitei.policy import ApprovalMode, Decision, Effect, RequestError
 from kitei.systems.models import System
@@ -292,8 +293,10 @@ def _record_refusal(
         )
 
 
-def _apply_verdict(request: Request, attempt: _Attempt) -> None:
-    """Check everything, then record the verdict and move the request (row already locked)."""
+def _checked(
+    request: Request, attempt: _Attempt
+) -> tuple[list[ApprovalStep], ApprovalStep, entitlements.Entitlement, bool]:
+    """Everything a verdict needs, or a refusal: the steps, the current one, the role, override."""
     approver, verdict = attempt.approver, attempt.verdict
     if approver.organization_id != request.organization_id:
         raise PermissionDenied(_("この申請は別の組織のものです。"))
@@ -316,17 +319,24 @@ def _apply_verdict(request: Request, attempt: _Attempt) -> None:
     overridden = routing.separation_override(
         request, approver, approve=verdict == Verdict.APPROVE, reason=attempt.override_reason
     )
+    return steps, step, entitlement, overridden
+
+
+def _apply_verdict(request: Request, attempt: _Attempt) -> None:
+    """Check everything, then record the verdict and move the request (row already locked)."""
+    steps, step, entitlement, overridden = _checked(request, attempt)
+    decided = {a.role_id for a in step.approvals.all()}
     Approval.objects.create(
         step=step,
         role_id=entitlement.role_id,
-        approver=approver,
+        approver=attempt.approver,
         acting_for_id=entitlement.acting_for_id,
-        verdict=verdict,
+        verdict=attempt.verdict,
         comment=attempt.comment,
         override_reason=attempt.override_reason if overridden else "",
     )
     now = timezone.now()
-    event, waiting = _event(steps, step, verdict, decided | {entitlement.role_id}, now)
+    event, waiting = _event(steps, step, attempt.verdict, decided | {entitlement.role_id}, now)
     changes: dict[str, Any] = {"overridden": request.overridden or overridden}
     if event != RequestEvent.APPROVE_STEP:
         changes["decided_at"] = now

@@ -25,6 +25,7 @@ from kitei.core import access
 from kitei.core.models import Organization
 from kitei.core.services import Actor, record_change
 from kitei.people.models import Person
+from kitei.policy import Effect
 from kitei.records.books import (
     ACTIONS,
     DISPOSAL_FIELDS,
@@ -336,7 +337,7 @@ def _may_escort(organization: Organization, escort: Person) -> None:
             "context": {"visitor": False},
         },
     )
-    if decision.effect == "forbid":
+    if decision.effect == Effect.FORBID:
         message = decision.reasons[0].message if decision.reasons else ""
         raise ValidationError(
             _("付添者（%(name)s）は管理区域への入退室を許可された者ではありません。%(why)s")
