@@ -12,14 +12,16 @@ from typing import Any
 from django.db.models import Prefetch, QuerySet
 
 from kitei.approvals import routing
-from kitei.approvals.choices import RequestState
+from kitei.approvals.choices import RequestEvent, RequestState
 from kitei.approvals.models import Approval, ApprovalStep, Request
+from kitei.approvals.workflow import REQUEST_WORKFLOW
 from kitei.core import access
 from kitei.people import entitlements
 from kitei.people.models import Person
 from kitei.policy.actions import CANONICAL_ACTIONS
 
-OPEN_STATES = (RequestState.PENDING, RequestState.GAP)
+# Open: a verdict can still be given (the transition table says where).
+OPEN_STATES = tuple(s for s in RequestState if REQUEST_WORKFLOW.allows(s, RequestEvent.APPROVE))
 
 
 def with_route(queryset: QuerySet[Request]) -> QuerySet[Request]:

@@ -18,10 +18,11 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from kitei.approvals import queries, routing, services
-from kitei.approvals.choices import DecisionEffect, RequestState, StepMode
+from kitei.approvals.choices import DecisionEffect, RequestEvent, RequestState, StepMode
 from kitei.approvals.forms import FLAGS, RequestEntryForm, VerdictForm
 from kitei.approvals.models import Request
-from kitei.core import access
+from kitei.approvals.workflow import REQUEST_WORKFLOW
+from kitei.core import access, workflow
 from kitei.core.models import Organization
 from kitei.people import entitlements
 from kitei.people.models import Department, Person
@@ -293,6 +294,12 @@ def _may_override(person: Person, item: Request) -> bool:
     return item.applicant_id == person.pk and routing.may_self_approve(item.stored_decision)
 
 
+def _may_withdraw(person: Person, item: Request) -> bool:
+    """Whether to offer 取下げ: the applicant, where the transition table allows it."""
+    events = workflow.available_events(item, table=REQUEST_WORKFLOW, actor=person.user)
+    return item.applicant_id == person.pk and RequestEvent.WITHDRAW in events
+
+
 def _detail_context(person: Person, item: Request, **extra: Any) -> dict[str, Any]:
     """Everything the request page shows: decision, route, verdict forms, records."""
     may_decide = queries.may_decide(person, item)
@@ -313,7 +320,7 @@ def _detail_context(person: Person, item: Request, **extra: Any) -> dict[str, An
         "waiting_on": queries.waiting_on(item) if current is not None else [],
         "may_decide": may_decide,
         "verdict_form": VerdictForm(with_override=with_override) if may_decide else None,
-        "may_withdraw": item.applicant_id == person.pk and item.state in queries.OPEN_STATES,
+        "may_withdraw": _may_withdraw(person, item),
         "records": records,
         "to_record": _books_to_record(item, records),
         "is_applicant": item.applicant_id == person.pk,
