@@ -176,10 +176,23 @@ def file_request(
         obj=request,
         after=snapshot(request),
     )
+    _after_filing(request, actor)
+    return request
+
+
+def _after_filing(request: Request, actor: Actor) -> None:
+    """Who must act next is told: the first step's approvers, or the receiver of a 事後報告.
+
+    A permitted emergency exception opens its 要事後報告 entry in the exception book (002
+    8-4(2)), which waits in the CISO's inbox until received.
+    """
+    from kitei.records.exceptions import open_emergency_report  # noqa: PLC0415 - records imports approvals
+
     first = request.steps.order_by("position").first()
     if first is not None:
         transaction.on_commit(lambda: notifications.notify_step_waiting(request, first))
-    return request
+    if open_emergency_report(request, actor=actor) is not None:
+        transaction.on_commit(lambda: notifications.notify_report_awaited(request))
 
 
 def _locked(request: Request) -> Request:

@@ -243,13 +243,25 @@ def request_list(request: HttpRequest) -> HttpResponse:
     return render(request, "approvals/request_list.html", {"page": page, "org": org})
 
 
+def _reports_awaited(request: HttpRequest, org: Organization | None) -> QuerySet[Any] | None:
+    """The 事後報告 the user is to receive (002 8-4(2): the CISO), or None if not theirs."""
+    if org is None or not access.check(request.user, "exceptions.receive_report", org).allowed:
+        return None
+    return record_queries.awaiting_report(org)
+
+
 @login_required
 @require_GET
 def inbox(request: HttpRequest) -> HttpResponse:
-    """The requests whose current step waits on the user (own roles and 代行 in period)."""
+    """The requests whose current step waits on the user (own roles and 代行 in period).
+
+    A receiver of 事後報告 also finds there every emergency exception still to be received.
+    """
     org, person = _member(request, "requests.view")
     page = _rows(queries.inbox_for(person), request.GET.get("page"))
-    return render(request, "approvals/inbox.html", {"page": page, "org": org})
+    reports = _reports_awaited(request, org)
+    context = {"page": page, "org": org, "reports": None if reports is None else list(reports)}
+    return render(request, "approvals/inbox.html", context)
 
 
 @login_required
@@ -261,6 +273,8 @@ def inbox_count(request: HttpRequest) -> HttpResponse:
     count = 0
     if access.check(request.user, "requests.view", org).allowed and isinstance(person, Person):
         count = queries.inbox_for(person).count()
+        reports = _reports_awaited(request, org)
+        count += reports.count() if reports is not None else 0
     return render(request, "approvals/_inbox_count.html", {"count": count})
 
 
@@ -278,6 +292,9 @@ def home_figures(request: HttpRequest, org: Organization) -> dict[str, object]:
     if access.check(request.user, "records.view", org).allowed:
         today = timezone.localdate()
         figures["overdue_returns"] = record_queries.overdue_returns(org, today).count()
+    reports = _reports_awaited(request, org)
+    if reports is not None:
+        figures["reports_awaited"] = reports.count()  # 002 8-4(2), until the CISO receives it
     return {"request_figures": figures}
 
 

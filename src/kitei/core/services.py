@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import functools
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
@@ -183,14 +184,15 @@ class Verification:
         return self.problem is None
 
 
-def verify_audit_chain(organization: Organization | None = None) -> Verification:
-    """Recompute every record's hash and link; name the first record that breaks the chain.
+@contextmanager
+def chain_snapshot() -> Iterator[Any]:
+    """One read snapshot of the audit trail for the block; yields a cursor on it.
 
-    Reads one snapshot (a read transaction of its own unless the caller has one open), so
-    a record appended meanwhile is never half seen; see `kitei.core.chain` for the passes.
+    A read transaction of its own (REPEATABLE READ on PostgreSQL, a deferred one on SQLite
+    so writers are not held up) unless the caller already has a transaction open.
     """
     connection.ensure_connection()
-    own_snapshot = connection.get_autocommit()
+    own_snapshot = connection.get_autocommit() and not _raw_transaction_open()
     with connection.cursor() as cursor:
         if own_snapshot:
             cursor.execute(
@@ -199,16 +201,36 @@ def verify_audit_chain(organization: Organization | None = None) -> Verification
                 else "BEGIN DEFERRED"
             )
         try:
-            checked, problem = chain.verify(
-                connection.connection,
-                vendor=connection.vendor,
-                records=connection.ops.quote_name(ChangeRecord._meta.db_table),
-                organizations=connection.ops.quote_name(Organization._meta.db_table),
-                organization_id=None if organization is None else organization.pk,
-            )
+            yield cursor
         finally:
             if own_snapshot:
                 cursor.execute("COMMIT")
+
+
+def _raw_transaction_open() -> bool:
+    """A transaction begun by SQL (an enclosing `chain_snapshot`), which Django does not track."""
+    raw = connection.connection
+    if connection.vendor == "sqlite":
+        return bool(raw.in_transaction)
+    if connection.vendor == "postgresql":
+        return bool(raw.info.transaction_status != 0)  # psycopg's TransactionStatus.IDLE
+    return False
+
+
+def verify_audit_chain(organization: Organization | None = None) -> Verification:
+    """Recompute every record's hash and link; name the first record that breaks the chain.
+
+    Reads one snapshot (`chain_snapshot`), so a record appended meanwhile is never half
+    seen; see `kitei.core.chain` for the passes.
+    """
+    with chain_snapshot():
+        checked, problem = chain.verify(
+            connection.connection,
+            vendor=connection.vendor,
+            records=connection.ops.quote_name(ChangeRecord._meta.db_table),
+            organizations=connection.ops.quote_name(Organization._meta.db_table),
+            organization_id=None if organization is None else organization.pk,
+        )
     return Verification(checked=checked, problem=problem)
 
 

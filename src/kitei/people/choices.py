@@ -17,4 +17,5 @@ class PeopleAuditAction(models.TextChoices):
     ASSIGN_ROLE = "assign_role", _("役割の割当て")
     END_ASSIGNMENT = "end_assignment", _("役割の割当ての終了")
     CHANGE_TEMPORARY_PASSWORD = "change_temporary_password", _("仮パスワードの変更")
+    UNLOCK_ACCOUNT = "unlock_account", _("アカウントのロックの解除")
     IMPORT_PEOPLE = "import_people", _("職員名簿の取込み")

@@ -14,7 +14,7 @@ from django.db import transaction
 from django.db.models import Model
 from django.utils.translation import gettext as _
 
-from kitei.core import access
+from kitei.core import access, lockout
 from kitei.core.access import engine_for
 from kitei.core.models import Organization
 from kitei.core.services import Actor, record_change
@@ -184,6 +184,34 @@ def clear_temporary_password(*, user: AbstractBaseUser, actor: Actor) -> None:
         before={"must_change_password": True},
         after={"must_change_password": False},
     )
+
+
+@transaction.atomic
+def unlock_account(
+    organization: Organization, *, actor: Actor, person: Person
+) -> lockout.LockState:
+    """Lift the failed-login lock (入力回数制限) of a person's account, with a record.
+
+    Anyone may lock a colleague out by failing on purpose; an administrator lets them back
+    in at once. Returns the state before: the failures forgotten and whether it was locked.
+    """
+    access.require(actor, "people.manage", organization)
+    if person.organization_id != organization.pk:
+        raise ValidationError(_("この職員は組織に属していません。"))
+    if person.user is None:
+        raise ValidationError(_("この職員にはログインアカウントがありません。"))
+    before = lockout.state(person.user)
+    record_change(
+        organization,
+        actor=actor,
+        action=PeopleAuditAction.UNLOCK_ACCOUNT,
+        obj=person,
+        before={"locked": before.locked, "failed_logins": before.failures},
+        after={"username": person.user.get_username(), "locked": False, "failed_logins": 0},
+    )
+    # After the record: a cache that cannot forget rolls the record back with it.
+    lockout.unlock(person.user)
+    return before
 
 
 def _check_members(

@@ -16,7 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
-from kitei.core import access
+from kitei.core import access, lockout
 from kitei.core.models import Organization
 from kitei.people import csv_import, queries, services
 from kitei.people.forms import (
@@ -79,14 +79,34 @@ def person_detail(request: HttpRequest, pk: int) -> HttpResponse:
     today = timezone.localdate()
     titles = queries.role_titles(org)
     subject = queries.person(org, pk)
+    can_manage = access.check(request.user, "people.manage", org).allowed
     context = {
         "person": subject,
         "rows": queries.assignment_rows(org, subject, today, titles),
         "deputies": queries.deputies_of(org, subject, today, titles),
         "titles": titles,
-        "can_manage": access.check(request.user, "people.manage", org).allowed,
+        "can_manage": can_manage,
+        # Only administrators see whether failed logins have locked the account.
+        "lock": lockout.state(subject.user) if can_manage and subject.user else None,
     }
     return render(request, "people/person_detail.html", context)
+
+
+@login_required
+@require_http_methods(["POST"])
+def account_unlock(request: HttpRequest, pk: int) -> HttpResponse:
+    """Lift the failed-login lock of a person's account (organisation administrators)."""
+    org = _organization(request, "people.manage")
+    subject = queries.person(org, pk)
+    try:
+        services.unlock_account(org, actor=request.user, person=subject)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(
+            request, _("%(name)s のアカウントのロックを解除しました。") % {"name": subject.name}
+        )
+    return redirect("people:detail", pk=subject.pk)
 
 
 def _form_page(

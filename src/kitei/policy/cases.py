@@ -57,6 +57,10 @@ def _differences(decision: Decision, case: Case) -> list[str]:
         missing = [b for b in expect.records if b not in books]
         if missing:
             problems.append(f"records {sorted(books)} lack {missing}")
+    if expect.constraints is not None:
+        got_ids = sorted(c.id for c in decision.constraints)
+        if got_ids != sorted(expect.constraints):
+            problems.append(f"constraints {got_ids}, expected {sorted(expect.constraints)}")
     return problems
 
 

@@ -49,6 +49,9 @@ class Request:
 
 Predicate = Callable[[Request], bool]
 
+# A constraint, whether it binds only approval routes, and the condition narrowing it.
+_CompiledConstraint = tuple[Constraint, bool, Predicate | None]
+
 
 @dataclass(frozen=True, slots=True)
 class _CompiledRule:
@@ -194,10 +197,11 @@ class Engine:
 
         return check
 
-    def _compile_constraints(self) -> dict[str, tuple[tuple[Constraint, bool], ...]]:
-        """Per action: (constraint, applies only when approvals are needed)."""
-        result: dict[str, list[tuple[Constraint, bool]]] = {a: [] for a in self._actions}
+    def _compile_constraints(self) -> dict[str, tuple[_CompiledConstraint, ...]]:
+        """Per action: (constraint, applies only when approvals are needed, its condition)."""
+        result: dict[str, list[_CompiledConstraint]] = {a: [] for a in self._actions}
         for sep in self.pack.separation_of_duties:
+            test = None if sep.when is None else self._compile_condition(sep.when, set())
             constraint = Constraint(
                 id=sep.id,
                 kind=sep.kind,
@@ -214,11 +218,11 @@ class Engine:
             )
             if "*" not in sep.actions:
                 for action in sep.actions:
-                    result[action].append((constraint, False))
+                    result[action].append((constraint, False, test))
             elif sep.kind == "applicant_not_approver":
                 # A blanket constraint binds every approval route (applicant ≠ approver).
                 for items in result.values():
-                    items.append((constraint, True))
+                    items.append((constraint, True, test))
         return {a: tuple(items) for a, items in result.items()}
 
     # --- requests ----------------------------------------------------------------------
@@ -303,8 +307,9 @@ class Engine:
                 records.setdefault(book[0], book)
         constraints = tuple(
             c
-            for c, only_approvals in self._constraints[req.action]
-            if effect == Effect.APPROVAL_REQUIRED or not only_approvals
+            for c, only_approvals, test in self._constraints[req.action]
+            if (effect == Effect.APPROVAL_REQUIRED or not only_approvals)
+            and (test is None or test(req))
         )
         return Decision(
             effect=effect,

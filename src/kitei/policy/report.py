@@ -66,7 +66,7 @@ def gaps(pack: Pack) -> Gaps:
         if p.value == UNSPECIFIED:
             open_values.append(_gap("parameter", p.id, p.title, p.clause))
     for d in pack.periodic_duties:
-        if d.frequency == "periodic_unspecified":
+        if d.frequency in ("periodic_unspecified", "per_plan"):
             open_values.append(_gap("periodic_duty", d.id, d.title, d.clause))
     for b in pack.record_books:
         if b.retention == UNSPECIFIED:

@@ -13,6 +13,7 @@ class RecordAuditAction(models.TextChoices):
     """What the record books write to the audit trail (values are stored; never change one)."""
 
     RECORD_ENTRY = "record_entry", _("記録簿への記録")
+    OPEN_EMERGENCY_REPORT = "open_emergency_report", _("緊急時の例外措置の記録（事後報告待ち）")
     RECORD_RETURN = "record_return", _("返却の記録")
     COMPLETE_DISPOSAL = "complete_disposal", _("廃棄の処理の記録")
     CONFIRM_WORK = "confirm_work", _("作業の確認")

@@ -87,19 +87,47 @@ def _check_correction(organization: Organization, book: Book, corrects: RecordEn
         raise ValidationError(_("この記録は既に訂正されています。最新の記録を訂正してください。"))
 
 
-def _awaits(book: Book, values: Mapping[str, str], request: Request | None) -> Awaiting:
+def _awaits(
+    book: Book,
+    values: Mapping[str, str],
+    request: Request | None,
+    corrects: RecordEntry | None = None,
+) -> Awaiting:
     """What a new entry of `book` still waits for."""
     if book.purpose == "take_out":
         return Awaiting.RETURN
     if book.purpose == "disposal" and not any(values.values()):
         return Awaiting.DISPOSAL  # opened before the disposal; complete_disposal fills it
-    if book.confirmation is not None:
+    if book.confirmation is not None and _two_person_work(request):
         return Awaiting.CONFIRMATION  # 002 7-1(4)ウ
     if book.purpose == "entry_log" and not values.get("left_at"):
         return Awaiting.EXIT
     if book.purpose == "exception" and request is not None and request.context.get("emergency"):
-        return Awaiting.REPORT  # 002 8-4(2): 事後速やかにCISOに報告
+        return _report_awaited(book, request, corrects)
     return Awaiting.NOTHING
+
+
+def _two_person_work(request: Request | None) -> bool:
+    """Whether the recorded work is one the pack's two-person rule binds (002 7-1(4)ウ).
+
+    An entry with no request is; a request's stored decision says (the rule binds only the
+    persons the clause names, not the 情報セキュリティ責任者's own change).
+    """
+    if request is None:
+        return True
+    return request.stored_decision.constraint("two_person_work") is not None
+
+
+def _report_awaited(book: Book, request: Request, corrects: RecordEntry | None) -> Awaiting:
+    """An emergency exception's 事後報告 (002 8-4(2)) is awaited on one entry only.
+
+    That is the entry opened when the exception was filed (`open_emergency_report`), or its
+    correction; a further document of the same exception awaits nothing.
+    """
+    if corrects is not None:
+        return Awaiting(corrects.awaits)
+    earlier = RecordEntry.objects.filter(request=request, book=book.id).exists()
+    return Awaiting.NOTHING if earlier else Awaiting.REPORT
 
 
 def _defaults(
@@ -188,7 +216,7 @@ def record_entry(
         request=request,
         due_on=due_on,
         corrects=corrects,
-        awaits=_awaits(spec, values, request),
+        awaits=_awaits(spec, values, request, corrects),
         person=borrower if spec.purpose == "take_out" else None,
         closed_at=closed.closed_at if closed else None,
         closed_by=closed.closed_by if closed else None,
@@ -406,86 +434,3 @@ def record_leaving(
     _close(entry, awaits=Awaiting.EXIT, at=at, by=None)
     _closing(entry, RecordAuditAction.RECORD_LEAVING, actor, before)
     return entry
-
-
-@transaction.atomic
-def record_exception(
-    organization: Organization,
-    *,
-    actor: Actor,
-    request: Request,
-    recorded_by: Person,
-    fields: Mapping[str, object],
-) -> RecordEntry:
-    """Keep the documents of an exception (002 8-4(3)); an emergency one awaits its report.
-
-    The request is an approved `exception.request`, or a permitted emergency one (002
-    8-4(2): 緊急時は講じた上で事後速やかにCISOに報告), which stays 要事後報告 until
-    `report_exception_afterwards`.
-    """
-    access.require(actor, "records.write", organization)
-    if request.action != ACTIONS["exception"]:
-        raise ValidationError(_("例外措置の申請ではありません。"))
-    book = book_for_purpose(organization, "exception")
-    return record_entry(
-        organization,
-        actor=actor,
-        book=book.id,
-        recorded_by=recorded_by,
-        fields=fields,
-        request=request,
-    )
-
-
-@transaction.atomic
-def report_exception_afterwards(entry: RecordEntry, *, actor: Actor) -> RecordEntry:
-    """Record that an emergency exception was reported to the CISO afterwards (002 8-4(2))."""
-    access.require(actor, "exceptions.receive_report", entry)
-    reporter = access.person_of(actor) if actor is not None else None
-    by = reporter if isinstance(reporter, Person) else None
-    before = snapshot(entry)
-    _close(entry, awaits=Awaiting.REPORT, at=timezone.now(), by=by)
-    _closing(entry, RecordAuditAction.REPORT_EXCEPTION_AFTERWARDS, actor, before)
-    return entry
-
-
-def _reviewers(organization: Organization, book: Book) -> frozenset[str]:
-    """The roles the pack's periodic duty of the exception clause names (the CISO in 002)."""
-    pack = access.engine_for(organization.pack_id, organization.pack_digest).pack
-    duty = next((d for d in pack.periodic_duties if d.clause == book.clause), None)
-    return frozenset(duty.actors) if duty else frozenset()
-
-
-@transaction.atomic
-def review_exception(
-    entry: RecordEntry, *, actor: Actor, reviewer: Person, note: str
-) -> RecordEntry:
-    """Record the CISO's periodic review of an exception (002 8-4(3): 定期的にその状況を確認)."""
-    access.require(actor, "exceptions.review", entry)
-    organization = entry.organization
-    exception = book_of(organization, entry.book)
-    if exception.purpose != "exception":
-        raise ValidationError(_("例外措置の記録ではありません。"))
-    _member(organization, reviewer, _("確認者"))
-    roles = _reviewers(organization, exception)
-    if roles and not roles & access.roles_held_by(reviewer):
-        raise ValidationError(
-            _("例外措置の状況の確認は、規程が定める者（%s）が行います。")
-            % "、".join(_role_titles(organization, roles))
-        )
-    review = book_for_purpose(organization, "exception_review")
-    values = clean_fields(review, {"note": note})
-    return _insert(
-        organization,
-        actor=actor,
-        action=RecordAuditAction.REVIEW_EXCEPTION,
-        book=review,
-        recorded_by=reviewer,
-        values=values,
-        about=entry,
-    )
-
-
-def _role_titles(organization: Organization, roles: frozenset[str]) -> list[str]:
-    pack = access.engine_for(organization.pack_id, organization.pack_digest).pack
-    return [r.title for r in pack.roles if r.id in roles]
