@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from django.db import transaction
 
 from kitei.approvals import notifications
+from kitei.approvals.choices import RequestAuditAction
 from kitei.approvals.models import Request
 from kitei.approvals.queries import OPEN_STATES, current_step, step_approvers, with_route
 from kitei.core import access
@@ -55,7 +56,7 @@ def remind_pending_approvals(organization: Organization, *, actor: Actor) -> Rem
                 record_change(
                     organization,
                     actor=actor,
-                    action="remind_approval",
+                    action=RequestAuditAction.REMIND_APPROVAL,
                     obj=request,
                     after={"step": step.position, "to": addresses},
                 )

@@ -29,6 +29,7 @@ from django.utils.translation import gettext as _
 
 from kitei.core import access, progress
 from kitei.core.actors import Operator
+from kitei.core.choices import CoreAuditAction
 from kitei.core.models import TASK_TRANSITIONS, Organization, TaskProgress, TaskState
 from kitei.core.services import record_change
 
@@ -112,7 +113,7 @@ def start_import(
         record_change(
             organization,
             actor=actor,
-            action="start_import",
+            action=CoreAuditAction.START_IMPORT,
             obj=item,
             after={
                 "kind": kind,
@@ -200,7 +201,7 @@ def _finish(
         record_change(
             item.organization,
             actor=operator,
-            action="finish_import",
+            action=CoreAuditAction.FINISH_IMPORT,
             obj=item,
             after={"kind": item.kind, "state": state.value, "summary": summary,
                    "errors": len(errors)},

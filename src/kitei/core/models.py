@@ -12,6 +12,8 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from kitei.core import audit
+
 
 class Organization(models.Model):
     """A tenant: one public body running kitei on one policy pack (id, version, digest)."""
@@ -72,6 +74,11 @@ class ChangeRecord(models.Model):
 
     def __str__(self) -> str:
         return f"{self.organization_id}#{self.seq} {self.action}"
+
+    @property
+    def action_label(self) -> str:
+        """The action's Japanese label, as its app declared it (`kitei.core.audit`)."""
+        return audit.label(self.action)
 
 
 class ApiToken(models.Model):

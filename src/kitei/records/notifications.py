@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from kitei.core.actors import Operator
 from kitei.core.models import Organization
 from kitei.core.services import Actor, record_change
+from kitei.records.choices import RecordAuditAction
 from kitei.records.models import RecordEntry
 from kitei.records.queries import overdue_returns
 
@@ -86,7 +87,7 @@ def remind_overdue_returns(
                 record_change(
                     organization,
                     actor=actor,
-                    action="remind_return",
+                    action=RecordAuditAction.REMIND_RETURN,
                     obj=entry,
                     after={"to": email, "due_on": entry.due_on, "days_overdue": days},
                 )
