@@ -20,6 +20,8 @@ KITEI_TRUSTED_PROXY_COUNT       reverse proxies in front whose X-Forwarded-For i
 KITEI_CSRF_TRUSTED_ORIGINS      comma-separated origins (https://kitei.example.lg.jp)
 KITEI_LOGIN_FAILED_PER_ACCOUNT  failed logins before an account locks (default 5/15m)
 KITEI_LOGIN_FAILED_PER_ADDRESS  failed logins from one address before it waits (default 50/15m)
+KITEI_IMPORT_TASK_ROWS          a register import of more rows runs in the background
+                                (default 2000)
 """
 
 from __future__ import annotations
@@ -68,6 +70,8 @@ INSTALLED_APPS = [
     "allauth.mfa",
     "ninja",  # its packaged Swagger UI files: the API docs load nothing from a CDN
     "csp",  # its system checks of CONTENT_SECURITY_POLICY
+    "django_tasks",
+    "django_tasks_db",
     "kitei.core",
     "kitei.people",
     "kitei.systems",
@@ -275,6 +279,13 @@ CHECKPOINT_KEY_FILE = os.environ.get("KITEI_CHECKPOINT_KEY_FILE", "")
 CHECKPOINT_FILE = os.environ.get("KITEI_CHECKPOINT_FILE", "")
 CHECKPOINT_SYSLOG = os.environ.get("KITEI_CHECKPOINT_SYSLOG", "") == "1"
 CHECKPOINT_MAIL = [a for a in os.environ.get("KITEI_CHECKPOINT_MAIL", "").split(",") if a]
+# Background and periodic work (Django's tasks framework, `django-tasks` backport): tasks
+# wait in the database until `kitei worker` runs them, so a closed network needs no queue
+# server. Periodic jobs are enqueued by cron or a systemd timer (`kitei tasks periodic`).
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
+# kitei's own operational threshold, not a policy number: a register import of more rows
+# than this runs as a task whose progress the import page shows; smaller ones run at once.
+IMPORT_TASK_ROWS = int(os.environ.get("KITEI_IMPORT_TASK_ROWS", "2000"))
 EMAIL_BACKEND = os.environ.get(
     "KITEI_EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend"
 )

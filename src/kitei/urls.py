@@ -4,7 +4,7 @@ from django.contrib import admin
 from django.urls import include, path
 
 from kitei.api.api import api
-from kitei.core import evidence_views, organization_views, views
+from kitei.core import evidence_views, organization_views, progress_views, views
 
 handler403 = "kitei.core.errors.permission_denied"
 
@@ -14,6 +14,7 @@ urlpatterns = [
     path("organization/", organization_views.choose, name="organization_choose"),
     path("organization/switch/", organization_views.switch, name="organization_switch"),
     path("evidence/<int:pk>/", evidence_views.download, name="evidence_download"),
+    path("imports/<int:pk>/", progress_views.import_progress, name="import_progress"),
     path("people/", include("kitei.people.urls")),
     path("assets/", include("kitei.assets.urls")),
     path("assets/", include("kitei.assets.import_urls")),

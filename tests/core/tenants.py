@@ -31,6 +31,7 @@ from tests.conftest import (
 # Page routes by URL name → the kind of object their one argument names.
 PAGE_OBJECTS = {
     "evidence_download": "evidence",
+    "import_progress": "import_",
     "people:detail": "person",
     "people:assign": "person",
     "people:unlock": "person",
@@ -119,6 +120,7 @@ def build() -> tuple[Any, dict[str, Tenant]]:
     """
     from kitei.assets.services import register_asset  # noqa: PLC0415 - app registry
     from kitei.core.evidence import attach_evidence  # noqa: PLC0415
+    from kitei.core.models import TaskProgress  # noqa: PLC0415
     from kitei.people.memberships import add_membership  # noqa: PLC0415
     from kitei.people.models import Person, RoleAssignment  # noqa: PLC0415
     from kitei.people.services import create_department  # noqa: PLC0415
@@ -136,6 +138,7 @@ def build() -> tuple[Any, dict[str, Tenant]]:
             "水戸の申請理由",
             "水戸の廃棄処理",
             "mito-evidence.pdf",
+            "mito-import.csv",
         ),
     )
     toyama = Tenant(
@@ -148,6 +151,7 @@ def build() -> tuple[Any, dict[str, Tenant]]:
             "富山の申請理由",
             "富山の廃棄処理",
             "toyama-evidence.pdf",
+            "toyama-import.csv",
         ),
     )
     somu = create_department(mito.org, actor=SETUP, name="議会事務局総務課")
@@ -223,7 +227,16 @@ def build() -> tuple[Any, dict[str, Tenant]]:
             upload=upload(f"{tenant.org.slug}-evidence.pdf", PDF),
             evidence_date=today,
         )
+        # Set-up only: a background import's progress row (its page shows the file's name).
+        progress = TaskProgress.objects.create(
+            organization=tenant.org,
+            kind="assets",
+            started_by_name="tests",
+            file_name=f"{tenant.org.slug}-import.csv",
+            total=1,
+        )
         tenant.objects.update(
+            import_=progress.pk,
             person=keeper.pk,
             assignment=RoleAssignment.objects.filter(person=keeper).values_list("pk", flat=True)[0],
             system=system.pk,

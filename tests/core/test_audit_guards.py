@@ -15,6 +15,7 @@ from django.db.migrations.executor import MigrationExecutor
 from kitei.cli import main
 from kitei.core import guards
 from kitei.core.chain import GENESIS
+from kitei.core.choices import CoreAuditAction
 from kitei.core.models import ChangeRecord, Organization
 from kitei.core.services import record_change, verify_audit_chain
 from tests.conftest import SETUP, make_org
@@ -80,7 +81,7 @@ def test_the_chain_head_only_moves_forward(mito: Organization) -> None:
         _refused(sql, [*params, mito.pk], match="head only moves forward")
     stale = Organization.objects.get(pk=mito.pk)
     with transaction.atomic():
-        record_change(mito, actor=SETUP, action="test", obj=mito)
+        record_change(mito, actor=SETUP, action=CoreAuditAction.UPGRADE_PACK, obj=mito)
     with pytest.raises(DatabaseError, match="head only moves forward"), transaction.atomic():
         stale.save()  # a stale copy would put the head back
     mito.refresh_from_db()

@@ -32,6 +32,7 @@ from django.db import connection, connections, transaction
 from django.db.utils import load_backend
 from django.test import Client
 
+from kitei.assets.choices import AssetAuditAction
 from kitei.assets.models import Asset
 from kitei.assets.services import register_asset, set_medium_contents
 from kitei.cli import main
@@ -335,7 +336,7 @@ class _Writer(threading.Thread):
                     record_change(
                         organization,
                         actor=SETUP,
-                        action="test_write",
+                        action=AssetAuditAction.UPDATE_ASSET,
                         object_type="test",
                         object_id=str(self.written),
                     )

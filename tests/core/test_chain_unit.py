@@ -9,6 +9,7 @@ from typing import Any
 import pytest
 from django.db import connection, transaction
 
+from kitei.assets.choices import AssetAuditAction
 from kitei.core import chain, guards
 from kitei.core.models import ChangeRecord, Organization
 from kitei.core.services import record_change, verify_audit_chain
@@ -146,7 +147,7 @@ def _write(org: Organization, count: int) -> None:
             record_change(
                 org,
                 actor=SETUP,
-                action="update_asset",
+                action=AssetAuditAction.UPDATE_ASSET,
                 object_type="assets.asset",
                 object_id=str(n),
                 before={"name": f"資産 {n}", "confidentiality": "3A"},
@@ -264,7 +265,11 @@ def test_record_change_returns_the_record_as_stored(
     monkeypatch.setattr("django.utils.timezone.now", lambda: datetime(2026, 4, 1, tzinfo=UTC))
     with transaction.atomic():
         record = record_change(
-            mito, actor=sato.user, action="update_asset", obj=mito, after={"name": "水戸"}
+            mito,
+            actor=sato.user,
+            action=AssetAuditAction.UPDATE_ASSET,
+            obj=mito,
+            after={"name": "水戸"},
         )
     stored = ChangeRecord.objects.get(pk=record.pk)
     columns = [f.attname for f in ChangeRecord._meta.concrete_fields]

@@ -14,6 +14,7 @@ from django.db import connection
 from kitei.cli import main
 from kitei.core import chain, guards
 from kitei.core.checkpoint import CheckpointError, Destinations, write_checkpoint
+from kitei.core.choices import CoreAuditAction
 from kitei.core.models import ChangeRecord, Organization
 from kitei.core.services import record_change
 from tests.conftest import SETUP
@@ -92,7 +93,7 @@ def test_a_checkpoint_holds_on_an_intact_chain(
     assert {c["format"] for c in lines} == {"kitei-checkpoint/1"}
     assert all(len(c["hmac"]) == 64 and c["at"] for c in lines)
     assert oct(checkpoint.stat().st_mode & 0o777) == "0o600"
-    record_change(orgs[0], actor=SETUP, action="test", obj=orgs[0])
+    record_change(orgs[0], actor=SETUP, action=CoreAuditAction.UPGRADE_PACK, obj=orgs[0])
     assert main(["audit", "checkpoint", "--out", str(checkpoint)]) == 0  # appended
     assert len(checkpoint.read_text().splitlines()) == 4
     code, out, err = _verify(checkpoint, capsys)

@@ -12,7 +12,8 @@ from collections.abc import Iterable
 from django.conf import settings
 from django.core.mail import EmailMessage, get_connection
 
-from kitei.approvals.models import ApprovalStep, Request, RequestState
+from kitei.approvals.choices import RequestState
+from kitei.approvals.models import ApprovalStep, Request
 from kitei.approvals.queries import action_title, step_approvers
 from kitei.core import access
 from kitei.people.models import Person
@@ -45,8 +46,8 @@ def _summary(request: Request) -> list[str]:
     if request.system is not None:
         lines.append(f"情報システム: {request.system.name}")
     lines.append(f"申請理由: {request.reason}")
-    for reason in request.decision.get("reasons", []):
-        lines.append(f"根拠: {reason.get('clause', '')} {reason.get('message', '')}".rstrip())
+    for reason in request.stored_decision.reasons:
+        lines.append(f"根拠: {reason.clause} {reason.message}".rstrip())
     return lines
 
 

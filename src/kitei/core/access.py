@@ -35,7 +35,7 @@ from kitei.core.grants import (
 )
 from kitei.core.models import Organization
 from kitei.core.tenancy import organization_of, person_of
-from kitei.policy import Decision
+from kitei.policy import Decision, Effect
 from kitei.policy.permissions import BY_ID as PERMISSION_INFO
 
 if TYPE_CHECKING:
@@ -402,9 +402,9 @@ def check_decided(
         Reason(text=r.message, source="pack", clause=r.clause, quote=r.quote, seed=r.source)
         for r in decision.reasons
     )
-    if decision.effect == "forbid":
+    if decision.effect == Effect.FORBID:
         return Verdict(allowed=False, permission=permission, reasons=cited)
-    if decision.effect != "approval_required":
+    if decision.effect != Effect.APPROVAL_REQUIRED:
         fallback = check(actor, otherwise, resource)
         return Verdict(allowed=fallback.allowed, permission=permission, reasons=fallback.reasons)
     if isinstance(actor, Operator):

@@ -28,6 +28,8 @@ from django.conf import settings
 from django.core.mail import send_mail
 from django.utils import timezone
 
+from kitei.core import guards
+from kitei.core.actors import Operator
 from kitei.core.chain import GENESIS, canonical_json
 from kitei.core.models import ChangeRecord, Organization
 from kitei.core.services import chain_snapshot, verify_audit_chain
@@ -337,3 +339,21 @@ def _against_chain(
     if stored != checkpoint.hash:
         return f"{seen} with another hash: the chain was rewritten"
     return None
+
+
+def periodic_checkpoint(actor: Operator) -> str:
+    """The periodic job `core.audit_checkpoint`: a checkpoint to the configured destinations.
+
+    The task fails, naming why, when no destination or key is configured or a chain is
+    broken; and, after writing, when an audit guard is missing (as `kitei audit checkpoint`
+    exits 1), so that `kitei tasks list --failed` raises the alarm.
+    """
+    written = write_checkpoint()
+    missing = guards.absent()
+    if missing:
+        raise CheckpointError(
+            f"checkpoint of {len(written)} audit chains written, but audit guards are missing "
+            f"or disabled: {', '.join(missing)} (the database was changed outside kitei)",
+            exit_code=1,
+        )
+    return f"checkpoint of {len(written)} audit chains written"

@@ -1,4 +1,4 @@
-"""The Django side of the `kitei` command: migrate, serve, check, createadmin, audit, demo …"""
+"""The Django side of the `kitei` command: migrate, serve, check, worker, audit, demo …"""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from kitei.core import audit_cli, evidence_cli, org_cli
+from kitei.core import audit_cli, evidence_cli, org_cli, tasks_cli
 from kitei.people import membership_cli
 from kitei.records import cli as records_cli
 
@@ -78,6 +78,7 @@ def add_parsers(sub: Any) -> None:
     membership_cli.add_parser(sub)
     evidence_cli.add_parser(sub)
     records_cli.add_parser(sub)
+    tasks_cli.add_parser(sub)
 
 
 def run(args: argparse.Namespace) -> int:
@@ -100,6 +101,8 @@ def run(args: argparse.Namespace) -> int:
         "membership": membership_cli.run,
         "evidence": evidence_cli.run,
         "records": records_cli.run,
+        "worker": tasks_cli.run,
+        "tasks": tasks_cli.run,
     }
     return handlers[args.command](args)
 

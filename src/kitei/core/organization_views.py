@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from kitei.core import access, tenancy
+from kitei.core.choices import CoreAuditAction
 from kitei.core.services import record_change
 
 
@@ -66,7 +67,7 @@ def _enter(request: HttpRequest, membership: Any) -> None:
     record_change(
         membership.organization,
         actor=request.user,
-        action="switch_organization",
+        action=CoreAuditAction.SWITCH_ORGANIZATION,
         obj=membership,
         after={
             "user": request.user.get_username(),

@@ -13,8 +13,9 @@ from django.core.exceptions import PermissionDenied
 from django.db import connection, transaction
 from django.utils import timezone
 
-from kitei.core import access, chain
+from kitei.core import access, audit, chain
 from kitei.core.bulk import insert_rows
+from kitei.core.choices import CoreAuditAction
 from kitei.core.models import ChangeRecord, Organization, PackVersion
 from kitei.policy import LoadedPack, load_pack
 
@@ -39,17 +40,21 @@ def record_change(
     organization: Organization,
     *,
     actor: Actor,
-    action: str,
+    action: audit.AuditAction,
     obj: Any = None,
     object_type: str = "",
     object_id: str = "",
     before: Any = None,
     after: Any = None,
 ) -> ChangeRecord:
-    """Append one record to the organisation's chain; call inside the change's transaction."""
+    """Append one record to the organisation's chain; call inside the change's transaction.
+
+    `action` is a registered audit action (`kitei.core.audit`); any other is a ValueError.
+    """
     db = transaction.get_connection()
     if not db.in_atomic_block:
         raise RuntimeError("record_change must run inside the transaction of the change")
+    registered = audit.action(action)
     if obj is not None:
         object_type = object_type or obj._meta.label_lower
         object_id = object_id or str(obj.pk)
@@ -68,7 +73,7 @@ def record_change(
             at=timezone.now(),
             actor=actor if isinstance(actor, User) else None,
             actor_name=_actor_name(actor),
-            action=action,
+            action=registered.value,
             object_type=object_type,
             object_id=object_id,
             before=chain.canonical_json(before),
@@ -142,7 +147,7 @@ def create_organization(*, actor: Actor, slug: str, name: str, pack: str) -> Org
     record_change(
         org,
         actor=actor,
-        action="create_organization",
+        action=CoreAuditAction.CREATE_ORGANIZATION,
         obj=org,
         after={"slug": slug, "name": name, **_pack_snapshot(org)},
     )
@@ -164,7 +169,7 @@ def upgrade_pack(organization: Organization, *, actor: Actor, pack: str) -> Orga
     record_change(
         organization,
         actor=actor,
-        action="upgrade_pack",
+        action=CoreAuditAction.UPGRADE_PACK,
         obj=organization,
         before=before,
         after=_pack_snapshot(organization),
@@ -239,8 +244,9 @@ def record_changes(
 ) -> int:
     """Append many records under one lock, as that many `record_change` calls would.
 
-    Entries hold `record_change`'s keyword arguments; the records share one time and go
-    in through `kitei.core.bulk.insert_rows` (100,000 in seconds). Returns their number.
+    Entries hold `record_change`'s keyword arguments (a registered `action` each); the
+    records share one time and go in through `kitei.core.bulk.insert_rows` (100,000 in
+    seconds). Returns their number.
     """
     if not transaction.get_connection().in_atomic_block:
         raise RuntimeError("record_changes must run inside the transaction of the change")
@@ -256,6 +262,7 @@ def record_changes(
     rows = []
     for entry in entries:
         obj = entry.get("obj")
+        action = audit.action(entry["action"]).value
         seq += 1
         object_type = entry.get("object_type") or (obj._meta.label_lower if obj else "")
         object_id = entry.get("object_id") or (str(obj.pk) if obj is not None else "")
@@ -267,14 +274,14 @@ def record_changes(
             seq=seq,
             at=at_text,
             actor_name=actor_name,
-            action=entry["action"],
+            action=action,
             object_type=object_type,
             object_id=object_id,
             before=before,
             after=after,
         )
         rows.append(
-            (organization.pk, seq, at, user_id, actor_name, entry["action"], object_type,
+            (organization.pk, seq, at, user_id, actor_name, action, object_type,
              object_id, before, after, prev_hash, digest)
         )  # fmt: skip
         prev_hash = digest

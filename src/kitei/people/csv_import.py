@@ -23,7 +23,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.validators import EmailValidator
 from django.utils.translation import gettext as _
 
-from kitei.core import access
+from kitei.core import access, progress
 from kitei.core.models import Organization
 from kitei.core.services import Actor
 from kitei.people import queries, services
@@ -165,7 +165,7 @@ def read_people_csv(
         return ImportPlan(errors=tuple(header_errors))
     reader = _new_reader(organization, body, columns, create_departments)
     entries = []
-    for line, cells in body:
+    for line, cells in progress.counted(body):
         entry = _read_row(reader, line, columns, cells)
         if entry is not None:
             entries.append(entry)
@@ -402,23 +402,24 @@ class TemporaryAccount:
     password: str
 
 
-def import_file(
-    organization: Organization, data: bytes, *, actor: Actor, create_departments: bool = False
-) -> tuple[ImportPlan, list[TemporaryAccount]]:
-    """Check a file and, when it has no errors, import it in one transaction.
-
-    Temporary passwords are generated and hashed before the transaction opens: hashing is
-    slow by design and must not hold the database's write lock.
-    """
-    plan = read_people_csv(organization, data, create_departments=create_departments)
-    if not plan.ok:
-        return plan, []
+def temporary_accounts(plan: ImportPlan) -> tuple[list[TemporaryAccount], dict[str, str]]:
+    """Each new account's temporary password, and its hash (slow: before any transaction)."""
     accounts = [
         TemporaryAccount(name=e.name, username=e.username, password=services.temporary_password())
         for e in plan.entries
         if e.username
     ]
-    hashes = {a.username: make_password(a.password) for a in accounts}
+    return accounts, {a.username: make_password(a.password) for a in accounts}
+
+
+def import_file(
+    organization: Organization, data: bytes, *, actor: Actor, create_departments: bool = False
+) -> tuple[ImportPlan, list[TemporaryAccount]]:
+    """Check a file and, when it has no errors, import it in one transaction."""
+    plan = read_people_csv(organization, data, create_departments=create_departments)
+    if not plan.ok:
+        return plan, []
+    accounts, hashes = temporary_accounts(plan)
     services.import_people(organization, actor=actor, plan=plan, password_hashes=hashes)
     return plan, accounts
 

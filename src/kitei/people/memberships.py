@@ -23,7 +23,7 @@ from django.utils.translation import gettext as _
 from kitei.core import access
 from kitei.core.models import Organization
 from kitei.core.services import Actor, actor_name, record_change
-from kitei.people.choices import MembershipKind
+from kitei.people.choices import MembershipKind, PeopleAuditAction
 from kitei.people.models import Department, Membership, Person
 from kitei.people.services import check_membership_period, membership_kind, periods_overlap
 
@@ -89,7 +89,7 @@ def add_membership(
     record_change(
         organization,
         actor=actor,
-        action="add_membership",
+        action=PeopleAuditAction.ADD_MEMBERSHIP,
         obj=membership,
         after=_snapshot(membership),
     )
@@ -118,7 +118,7 @@ def _new_person(
     record_change(
         organization,
         actor=actor,
-        action="create_person",
+        action=PeopleAuditAction.CREATE_PERSON,
         obj=person,
         after={
             "name": person.name,
@@ -154,7 +154,7 @@ def end_membership(
     record_change(
         organization,
         actor=actor,
-        action="end_membership",
+        action=PeopleAuditAction.END_MEMBERSHIP,
         obj=locked_row,
         before=before,
         after=_snapshot(locked_row),

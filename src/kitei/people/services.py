@@ -20,7 +20,7 @@ from kitei.core.access import engine_for
 from kitei.core.models import Organization
 from kitei.core.services import Actor, actor_name, record_change
 from kitei.people import queries
-from kitei.people.choices import MembershipKind
+from kitei.people.choices import MembershipKind, PeopleAuditAction
 from kitei.people.models import Department, Membership, Person, RoleAssignment
 from kitei.policy.model import Role
 
@@ -40,7 +40,11 @@ def create_department(organization: Organization, *, actor: Actor, name: str) ->
     access.require(actor, "people.manage", organization)
     dept = Department.objects.create(organization=organization, name=name)
     record_change(
-        organization, actor=actor, action="create_department", obj=dept, after={"name": name}
+        organization,
+        actor=actor,
+        action=PeopleAuditAction.CREATE_DEPARTMENT,
+        obj=dept,
+        after={"name": name},
     )
     return dept
 
@@ -121,7 +125,7 @@ def create_person(
     record_change(
         organization,
         actor=actor,
-        action="create_person",
+        action=PeopleAuditAction.CREATE_PERSON,
         obj=person,
         after={
             "name": name,
@@ -194,7 +198,7 @@ def assign_role(
     record_change(
         organization,
         actor=actor,
-        action="assign_role",
+        action=PeopleAuditAction.ASSIGN_ROLE,
         obj=assignment,
         after={
             "person": person.name,
@@ -222,7 +226,7 @@ def clear_temporary_password(*, user: AbstractBaseUser, actor: Actor) -> None:
         record_change(
             person.organization,
             actor=actor,
-            action="change_temporary_password",
+            action=PeopleAuditAction.CHANGE_TEMPORARY_PASSWORD,
             obj=person,
             before={"must_change_password": True},
             after={"must_change_password": False},
@@ -247,7 +251,7 @@ def unlock_account(
     record_change(
         organization,
         actor=actor,
-        action="unlock_account",
+        action=PeopleAuditAction.UNLOCK_ACCOUNT,
         obj=person,
         before={"locked": before.locked, "failed_logins": before.failures},
         after={"username": person.user.get_username(), "locked": False, "failed_logins": 0},
@@ -361,7 +365,7 @@ def end_assignment(
     record_change(
         organization,
         actor=actor,
-        action="end_assignment",
+        action=PeopleAuditAction.END_ASSIGNMENT,
         obj=locked,
         before=before,
         after={"person": locked.person.name, "role": locked.role_id, "valid_until": on},
@@ -432,7 +436,7 @@ def import_people(
     record_change(
         organization,
         actor=actor,
-        action="import_people",
+        action=PeopleAuditAction.IMPORT_PEOPLE,
         object_type="people.person",
         after={"people": len(people), "accounts": plan.accounts, "departments_created": new},
     )

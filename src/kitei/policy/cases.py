@@ -5,7 +5,8 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from kitei.policy.engine import Decision, Engine, RequestError
+from kitei.policy.decision import Decision
+from kitei.policy.engine import Engine, RequestError
 from kitei.policy.model import Case
 
 

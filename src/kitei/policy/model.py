@@ -13,6 +13,8 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, field_validator, model_validator
 
+from kitei.policy.decision import ApprovalMode
+
 UNSPECIFIED = "unspecified"
 """The value of any parameter the seed leaves open (定期的, 一定期間 …)."""
 
@@ -34,7 +36,8 @@ def _unfold(value: Any) -> Any:
 Prose = Annotated[str, BeforeValidator(_unfold)]
 """Japanese prose (messages, criteria, decisions): folded-line spaces removed."""
 
-Effect = Literal["forbid", "approval_required", "permit"]
+RuleEffect = Literal["forbid", "approval_required", "permit"]
+"""A rule's effect (`undetermined` is the engine's, never a rule's); see `decision.Effect`."""
 Severity = Literal["mandatory", "recommended"]
 Frequency = Literal["fiscal_year", "as_needed", "periodic_unspecified", "continuous", "per_plan"]
 
@@ -190,7 +193,7 @@ class ClassificationTest(_Frozen):
 class ApprovalStep(_Frozen):
     """One step of an approval route: one (`any_of`) or every (`all_of`) role must approve."""
 
-    mode: Literal["all_of", "any_of"] = "all_of"
+    mode: ApprovalMode = ApprovalMode.ALL_OF
     roles: tuple[str, ...] = Field(min_length=1)
 
 
@@ -208,7 +211,7 @@ class Rule(Citation):
     action: str
     title: str | None = None
     when: Condition | None = None
-    effect: Effect
+    effect: RuleEffect
     approvals: tuple[ApprovalStep, ...] = ()
     obligations: tuple[Obligation, ...] = ()
     records: tuple[str, ...] = ()

@@ -15,7 +15,8 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from kitei.approvals.models import Request, RequestState
+from kitei.approvals.choices import RequestState
+from kitei.approvals.models import Request
 from kitei.core import access
 from kitei.core.models import Organization
 from kitei.core.services import Actor
@@ -28,6 +29,7 @@ from kitei.records.books import (
     books_for,
     clean_fields,
 )
+from kitei.records.choices import RecordAuditAction
 from kitei.records.models import Awaiting, RecordEntry
 from kitei.records.services import _close, _closing, _insert, _member, record_entry, snapshot
 
@@ -72,7 +74,7 @@ def open_emergency_report(request: Request, *, actor: Actor) -> RecordEntry | No
     """
     if request.state != RequestState.PERMITTED or not request.context.get("emergency"):
         return None
-    named = {r.get("book") for r in request.decision.get("records", [])}
+    named = set(request.stored_decision.record_books)
     books = [b for b in books_for(request.organization) if b.id in named]
     book = next((b for b in books if b.purpose == "exception"), None)
     if book is None:
@@ -82,7 +84,7 @@ def open_emergency_report(request: Request, *, actor: Actor) -> RecordEntry | No
     return _insert(
         request.organization,
         actor=actor,
-        action="open_emergency_report",
+        action=RecordAuditAction.OPEN_EMERGENCY_REPORT,
         book=book,
         recorded_by=request.applicant,
         values=values,
@@ -103,7 +105,7 @@ def report_exception_afterwards(entry: RecordEntry, *, actor: Actor) -> RecordEn
     by = reporter if isinstance(reporter, Person) else None
     before = snapshot(entry)
     _close(entry, awaits=Awaiting.REPORT, at=timezone.now(), by=by)
-    _closing(entry, "report_exception_afterwards", actor, before)
+    _closing(entry, RecordAuditAction.REPORT_EXCEPTION_AFTERWARDS, actor, before)
     return entry
 
 
@@ -136,7 +138,7 @@ def review_exception(
     return _insert(
         organization,
         actor=actor,
-        action="review_exception",
+        action=RecordAuditAction.REVIEW_EXCEPTION,
         book=review,
         recorded_by=reviewer,
         values=values,

@@ -19,11 +19,13 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from kitei.approvals.models import Request, RequestState
+from kitei.approvals.choices import RequestState
+from kitei.approvals.models import Request
 from kitei.core import access
 from kitei.core.models import Organization
 from kitei.core.services import Actor, record_change
 from kitei.people.models import Person
+from kitei.policy import Effect
 from kitei.records.books import (
     ACTIONS,
     DISPOSAL_FIELDS,
@@ -33,6 +35,7 @@ from kitei.records.books import (
     clean_fields,
     field_text,
 )
+from kitei.records.choices import RecordAuditAction
 from kitei.records.models import Awaiting, RecordEntry
 
 RECORDABLE = (RequestState.APPROVED, RequestState.PERMITTED, RequestState.COMPLETED)
@@ -64,7 +67,7 @@ def _check_request(organization: Organization, book: Book, request: Request) -> 
     """A linked request is this organisation's, allowed, and one this book records."""
     if request.organization_id != organization.pk:
         raise ValidationError(_("申請がこの組織にありません。"))
-    named = {r.get("book") for r in request.decision.get("records", [])}
+    named = set(request.stored_decision.record_books)
     if book.id not in named and ACTIONS.get(book.purpose) != request.action:
         raise ValidationError(
             _("申請（%(action)s）は記録簿「%(book)s」に記録するものではありません。")
@@ -112,8 +115,7 @@ def _two_person_work(request: Request | None) -> bool:
     """
     if request is None:
         return True
-    kinds = {c.get("kind") for c in request.decision.get("constraints", [])}
-    return "two_person_work" in kinds
+    return request.stored_decision.constraint("two_person_work") is not None
 
 
 def _report_awaited(book: Book, request: Request, corrects: RecordEntry | None) -> Awaiting:
@@ -146,7 +148,7 @@ def _insert(
     organization: Organization,
     *,
     actor: Actor,
-    action: str,
+    action: RecordAuditAction,
     book: Book,
     recorded_by: Person,
     values: dict[str, str],
@@ -207,7 +209,7 @@ def record_entry(
     return _insert(
         organization,
         actor=actor,
-        action="record_entry",
+        action=RecordAuditAction.RECORD_ENTRY,
         book=spec,
         recorded_by=recorded_by,
         values=values,
@@ -285,7 +287,9 @@ def _complete_request(entry: RecordEntry, actor: Actor) -> None:
     complete_request(request, actor=actor)
 
 
-def _closing(entry: RecordEntry, action: str, actor: Actor, before: dict[str, Any]) -> None:
+def _closing(
+    entry: RecordEntry, action: RecordAuditAction, actor: Actor, before: dict[str, Any]
+) -> None:
     record_change(
         entry.organization,
         actor=actor,
@@ -305,7 +309,7 @@ def record_return(
     _member(entry.organization, returned_by, _("返却者"))
     before = snapshot(entry)
     _close(entry, awaits=Awaiting.RETURN, at=_when(returned_at), by=returned_by)
-    _closing(entry, "record_return", actor, before)
+    _closing(entry, RecordAuditAction.RECORD_RETURN, actor, before)
     _complete_request(entry, actor)
     return entry
 
@@ -328,7 +332,7 @@ def complete_disposal(
     )
     before = snapshot(entry)
     _close(entry, awaits=Awaiting.DISPOSAL, at=at, by=done_by, fields=values)
-    _closing(entry, "complete_disposal", actor, before)
+    _closing(entry, RecordAuditAction.COMPLETE_DISPOSAL, actor, before)
     _complete_request(entry, actor)
     return entry
 
@@ -346,7 +350,7 @@ def confirm_work(entry: RecordEntry, *, actor: Actor, confirmer: Person) -> Reco
         )
     before = snapshot(entry)
     _close(entry, awaits=Awaiting.CONFIRMATION, at=timezone.now(), by=confirmer)
-    _closing(entry, "confirm_work", actor, before)
+    _closing(entry, RecordAuditAction.CONFIRM_WORK, actor, before)
     _complete_request(entry, actor)
     return entry
 
@@ -361,7 +365,7 @@ def _may_escort(organization: Organization, escort: Person) -> None:
             "context": {"visitor": False},
         },
     )
-    if decision.effect == "forbid":
+    if decision.effect == Effect.FORBID:
         message = decision.reasons[0].message if decision.reasons else ""
         raise ValidationError(
             _("付添者（%(name)s）は管理区域への入退室を許可された者ではありません。%(why)s")
@@ -407,7 +411,7 @@ def record_visit(
     return _insert(
         organization,
         actor=actor,
-        action="record_visit",
+        action=RecordAuditAction.RECORD_VISIT,
         book=book,
         recorded_by=recorded_by,
         values=values,
@@ -428,5 +432,5 @@ def record_leaving(
         raise ValidationError(_("退室日時が入室日時より前です。"))
     before = snapshot(entry)
     _close(entry, awaits=Awaiting.EXIT, at=at, by=None)
-    _closing(entry, "record_leaving", actor, before)
+    _closing(entry, RecordAuditAction.RECORD_LEAVING, actor, before)
     return entry
