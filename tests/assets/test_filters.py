@@ -201,6 +201,13 @@ def test_htmx_requests_get_the_message_in_a_successful_answer(page: Client) -> N
     assert "次のいずれかを指定してください" in html.split('<div id="assets">')[1]
 
 
+@pytest.mark.usefixtures("register")
+def test_a_refused_query_stays_in_the_form_to_be_corrected(page: Client) -> None:
+    html = page.get("/assets/", {"q": "会議録", "form": "vinyl"}).content.decode()
+    assert 'name="q" value="会議録"' in html
+    assert "検索条件に誤りがあります。" in html
+
+
 def test_another_organisations_rows_and_ids_stay_out(
     page: Client, api: Client, register: dict[str, Any]
 ) -> None:

@@ -251,7 +251,6 @@ class RegisterFilterSet(django_filters.FilterSet):
         self.pack = pack_of(organization)
         self.allowed = frozenset(allowed)
         self.spelled: dict[str, str] = {}  # canonical name → the name the query used
-        self.unknown: list[str] = []
         # _meta is set by django-filter's metaclass; its stubs leave it out.
         model = self._meta.model  # type: ignore[attr-defined]
         self.model: type[Model] = model
@@ -346,9 +345,15 @@ class RegisterFilterSet(django_filters.FilterSet):
 
     @property
     def selected(self) -> dict[str, str]:
-        """Each filter's value as the page's form shows it (the first level of an axis)."""
-        if not self.is_bound or not self.form.is_valid():
+        """Each filter's value as the page's form shows it (an axis: its first level).
+
+        When a value cannot be taken, the form shows what was sent, to be corrected.
+        """
+        if not self.is_bound:
             return {}
+        if not self.form.is_valid():
+            sent = self.data or {}
+            return {n: str(sent[n]) for n in self.filters if sent.get(n)}
         shown: dict[str, str] = {}
         for name, value in self.form.cleaned_data.items():
             first = (value[0] if value else None) if isinstance(value, list) else value
