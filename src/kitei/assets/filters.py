@@ -33,15 +33,15 @@ from kitei.systems.models import System
 class AxisLevelFilter(LevelsFilter):
     """Assets at any of some levels of one axis, through the expression the indexes cover."""
 
-    def filter(self, qs: QuerySet[Any], value: Any) -> QuerySet[Any]:
+    def filter(self, qs: QuerySet[Any], value: Any, path: str = "") -> QuerySet[Any]:
         if not value:
             return qs
         axis = str(self.field_name)
         # The axis id comes from the pack, never from the query string itself.
         if AXIS_ID.fullmatch(axis):  # the form the register's per-axis indexes cover
             aliased: QuerySet[Any] = qs.alias(**{f"level_{axis}": AxisLevel(axis)})
-            return aliased.filter(**{f"level_{axis}__in": value})
-        return qs.filter(**{f"classification__{axis}__in": value})
+            return super().filter(aliased, value, f"level_{axis}")
+        return super().filter(qs, value, f"classification__{axis}")
 
 
 class AssetFilterSet(RegisterFilterSet):

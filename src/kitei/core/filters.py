@@ -198,10 +198,15 @@ class LevelsFilter(django_filters.Filter):
 
     field_class = LevelsField
 
-    def filter(self, qs: QuerySet[Any], value: Any) -> QuerySet[Any]:
+    def filter(self, qs: QuerySet[Any], value: Any, path: str = "") -> QuerySet[Any]:
+        """Rows at any of the levels; `path` is the field or alias (default `field_name`)."""
         if not value:
             return qs
-        return qs.filter(**{f"{self.field_name!s}__in": value})
+        path = path or str(self.field_name)
+        # One level is an equality, as the list's indexes were planned for; several, IN.
+        if len(value) == 1:
+            return qs.filter(**{path: value[0]})
+        return qs.filter(**{f"{path}__in": value})
 
 
 def zone_names(pack: Pack) -> dict[str, str]:
