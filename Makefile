@@ -45,6 +45,7 @@ bench: $(STAMP)
 	$(BIN)/python bench/login_bench.py
 	$(BIN)/python bench/register_bench.py
 	$(BIN)/python bench/import_bench.py
+	$(BIN)/python bench/access_bench.py
 
 clean:
 	rm -rf $(VENV) build dist src/*.egg-info .mypy_cache .ruff_cache .pytest_cache

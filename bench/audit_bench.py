@@ -61,6 +61,7 @@ def run_in_process(database: str, records: int, batch: int) -> dict[str, Any]:
     from django.core.management import call_command  # noqa: PLC0415
     from django.db import transaction  # noqa: PLC0415
 
+    from kitei.assets.choices import AssetAuditAction  # noqa: PLC0415
     from kitei.core.services import (  # noqa: PLC0415
         create_organization,
         record_change,
@@ -80,7 +81,7 @@ def run_in_process(database: str, records: int, batch: int) -> dict[str, Any]:
                 record_change(
                     org,
                     actor=SETUP,
-                    action="update_asset",
+                    action=AssetAuditAction.UPDATE_ASSET,
                     object_type="assets.asset",
                     object_id=str(appended),
                     before={"name": f"資産 {appended - 1}", "confidentiality": "3A"},

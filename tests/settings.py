@@ -12,3 +12,7 @@ from kitei.settings import STATIC_ROOT
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]  # fast hashing in tests
 
 STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # whitenoise warns about a missing directory
+
+# Tasks run at once, inside the call that enqueues them; tests of the worker switch to the
+# database backend (tests/core/test_tasks.py).
+TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}

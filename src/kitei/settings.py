@@ -10,31 +10,55 @@ KITEI_EVIDENCE_DIR   where evidence files live (default: KITEI_DATA_DIR/evidence
 KITEI_EVIDENCE_STORAGE          dotted path of another storage backend for evidence files
 KITEI_EVIDENCE_STORAGE_OPTIONS  its options, as a JSON object
 KITEI_EVIDENCE_MAX_BYTES        the largest evidence file accepted (default 20 MiB)
+KITEI_CHECKPOINT_KEY, KITEI_CHECKPOINT_KEY_FILE  the key of audit checkpoints, or a file holding it
+KITEI_CHECKPOINT_FILE, KITEI_CHECKPOINT_SYSLOG, KITEI_CHECKPOINT_MAIL  where checkpoints go
+KITEI_HTTPS          1 behind TLS: Secure cookies, redirect to https, HSTS
+KITEI_HSTS_SECONDS   HSTS max-age with KITEI_HTTPS (default 31536000 = 1 year)
+KITEI_HSTS_INCLUDE_SUBDOMAINS   0 to leave subdomains out of HSTS (default 1)
+KITEI_TRUST_PROXY_HEADER        1: X-Forwarded-Proto from the reverse proxy says https
+KITEI_TRUSTED_PROXY_COUNT       reverse proxies in front whose X-Forwarded-For is believed
+KITEI_CSRF_TRUSTED_ORIGINS      comma-separated origins (https://kitei.example.lg.jp)
+KITEI_LOGIN_FAILED_PER_ACCOUNT  failed logins before an account locks (default 5/15m)
+KITEI_LOGIN_FAILED_PER_ADDRESS  failed logins from one address before it waits (default 50/15m)
+KITEI_IMPORT_TASK_ROWS          a register import of more rows runs in the background
+                                (default 2000)
 """
 
 from __future__ import annotations
 
 import json
 import os
+import re
 from pathlib import Path
 from typing import Any
 
 import dj_database_url
+from csp.constants import NONE, SELF
 
 BASE_DIR = Path(__file__).resolve().parent
 DATA_DIR = Path(os.environ.get("KITEI_DATA_DIR", Path.cwd() / "data")).resolve()
-DEBUG = os.environ.get("KITEI_DEBUG", "") == "1"
+
+
+def _flag(name: str, default: str = "") -> bool:
+    """An on/off environment setting: on when it is `1`."""
+    return os.environ.get(name, default) == "1"
+
+
+def _list(name: str, default: str = "") -> list[str]:
+    """A comma-separated environment setting."""
+    return [item.strip() for item in os.environ.get(name, default).split(",") if item.strip()]
+
+
+DEBUG = _flag("KITEI_DEBUG")
 SECRET_KEY = os.environ.get("KITEI_SECRET_KEY") or (
     "kitei-insecure-development-key-only-for-debug" if DEBUG else ""
 )
 if not SECRET_KEY:
     raise RuntimeError("KITEI_SECRET_KEY must be set (or KITEI_DEBUG=1 for development)")
-ALLOWED_HOSTS = [
-    h for h in os.environ.get("KITEI_ALLOWED_HOSTS", "localhost,127.0.0.1").split(",") if h
-]
+ALLOWED_HOSTS = _list("KITEI_ALLOWED_HOSTS", "localhost,127.0.0.1")
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    "kitei.core.admin_app.ReadOnlyAdminConfig",  # django.contrib.admin, read-only
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -45,6 +69,9 @@ INSTALLED_APPS = [
     "allauth.account",
     "allauth.mfa",
     "ninja",  # its packaged Swagger UI files: the API docs load nothing from a CDN
+    "csp",  # its system checks of CONTENT_SECURITY_POLICY
+    "django_tasks",
+    "django_tasks_db",
     "kitei.core",
     "kitei.people",
     "kitei.systems",
@@ -55,6 +82,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -113,13 +141,29 @@ AUTH_PASSWORD_VALIDATORS = [
     },
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+    # zxcvbn: refuses what is long but guessable (aaaaaaaaaaaa, passwordpassword …).
+    {"NAME": "kitei.core.passwords.StrengthValidator", "OPTIONS": {"min_score": 3}},
 ]
 
 # Accounts (django-allauth): username login, no self sign-up, 入力回数制限 on failures.
 ACCOUNT_LOGIN_METHODS = {"username"}
 ACCOUNT_SIGNUP_FIELDS = ["username*", "password1*", "password2*"]
 ACCOUNT_ADAPTER = "kitei.core.accounts.AccountAdapter"
-ACCOUNT_RATE_LIMITS = {"login_failed": "5/15m/key,20/15m/ip"}
+# 入力回数制限 (kitei.core.lockout): failed logins lock the account for a while, and failed
+# logins from one address make that address wait. Only failures count: a whole 課 behind one
+# proxy or NAT address signing in at 8:30 is never refused (no limit on logins as such).
+LOGIN_FAILED_PER_ACCOUNT = os.environ.get("KITEI_LOGIN_FAILED_PER_ACCOUNT", "5/15m")
+LOGIN_FAILED_PER_ADDRESS = os.environ.get("KITEI_LOGIN_FAILED_PER_ADDRESS", "50/15m")
+for _name, _rate in (
+    ("KITEI_LOGIN_FAILED_PER_ACCOUNT", LOGIN_FAILED_PER_ACCOUNT),
+    ("KITEI_LOGIN_FAILED_PER_ADDRESS", LOGIN_FAILED_PER_ADDRESS),
+):
+    if not re.fullmatch(r"[1-9][0-9]*/[0-9]*[smhd]", _rate):
+        raise RuntimeError(f"{_name} must be COUNT/PERIOD, e.g. 5/15m (s, m, h or d): {_rate!r}")
+ACCOUNT_RATE_LIMITS = {
+    "login_failed": f"{LOGIN_FAILED_PER_ADDRESS}/ip,{LOGIN_FAILED_PER_ACCOUNT}/key",
+    "login": "",
+}
 ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = False
 ACCOUNT_EMAIL_VERIFICATION = "none"
 LOGIN_URL = "account_login"
@@ -157,6 +201,42 @@ SESSION_COOKIE_HTTPONLY = True
 CSRF_COOKIE_HTTPONLY = True
 X_FRAME_OPTIONS = "DENY"
 
+# Production behind TLS (docs/operations.md「本番環境の設定」): cookies only over https, plain
+# http redirected, and browsers told to use https only (HSTS) for KITEI_HSTS_SECONDS.
+HTTPS = _flag("KITEI_HTTPS")
+SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = LANGUAGE_COOKIE_SECURE = HTTPS
+SECURE_SSL_REDIRECT = HTTPS
+SECURE_HSTS_SECONDS = int(os.environ.get("KITEI_HSTS_SECONDS", "31536000")) if HTTPS else 0
+SECURE_HSTS_INCLUDE_SUBDOMAINS = HTTPS and _flag("KITEI_HSTS_INCLUDE_SUBDOMAINS", "1")
+# A closed network (LGWAN) is never on the browsers' public preload list: its warning is moot.
+SILENCED_SYSTEM_CHECKS = ["security.W021"]
+# Only when the reverse proxy sets X-Forwarded-Proto itself (overwriting the client's) and
+# nothing but the proxy can reach kitei: otherwise anyone could claim https.
+if _flag("KITEI_TRUST_PROXY_HEADER"):
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+CSRF_TRUSTED_ORIGINS = _list("KITEI_CSRF_TRUSTED_ORIGINS")
+# The client address for the failed-login limits: the last KITEI_TRUSTED_PROXY_COUNT
+# entries of X-Forwarded-For are our proxies' (0: the connection's own address).
+ALLAUTH_TRUSTED_PROXY_COUNT = int(os.environ.get("KITEI_TRUSTED_PROXY_COUNT", "0"))
+
+# Content-Security-Policy (django-csp): nothing inline, nothing from another host. Scripts and
+# styles are files under /static/; htmx is configured by a meta tag (base.html) so that it
+# neither evaluates code nor injects a style element. The TOTP QR code is a data: image.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF],
+        "img-src": [SELF, "data:"],
+        "font-src": [SELF],
+        "connect-src": [SELF],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+        "base-uri": [NONE],
+        "object-src": [NONE],
+    }
+}
+
 LANGUAGE_CODE = "ja"
 LANGUAGES = [("ja", "日本語"), ("en", "English")]
 LOCALE_PATHS = [BASE_DIR / "locale"]
@@ -191,6 +271,20 @@ STORAGES = {
     },
 }
 WHITENOISE_USE_FINDERS = True
+# Audit checkpoints (kitei.core.checkpoint): the key never enters the database; where the
+# periodic checkpoint goes when `kitei audit checkpoint` names no destination.
+CHECKPOINT_KEY = os.environ.get("KITEI_CHECKPOINT_KEY", "")
+CHECKPOINT_KEY_FILE = os.environ.get("KITEI_CHECKPOINT_KEY_FILE", "")
+CHECKPOINT_FILE = os.environ.get("KITEI_CHECKPOINT_FILE", "")
+CHECKPOINT_SYSLOG = os.environ.get("KITEI_CHECKPOINT_SYSLOG", "") == "1"
+CHECKPOINT_MAIL = [a for a in os.environ.get("KITEI_CHECKPOINT_MAIL", "").split(",") if a]
+# Background and periodic work (Django's tasks framework, `django-tasks` backport): tasks
+# wait in the database until `kitei worker` runs them, so a closed network needs no queue
+# server. Periodic jobs are enqueued by cron or a systemd timer (`kitei tasks periodic`).
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
+# kitei's own operational threshold, not a policy number: a register import of more rows
+# than this runs as a task whose progress the import page shows; smaller ones run at once.
+IMPORT_TASK_ROWS = int(os.environ.get("KITEI_IMPORT_TASK_ROWS", "2000"))
 EMAIL_BACKEND = os.environ.get(
     "KITEI_EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend"
 )

@@ -4,7 +4,7 @@ from django.contrib import admin
 from django.urls import include, path
 
 from kitei.api.api import api
-from kitei.core import evidence_views, views
+from kitei.core import evidence_views, progress_views, views
 
 handler403 = "kitei.core.errors.permission_denied"
 
@@ -12,6 +12,7 @@ urlpatterns = [
     path("", views.home, name="home"),
     path("audit/", views.audit_log, name="audit_log"),
     path("evidence/<int:pk>/", evidence_views.download, name="evidence_download"),
+    path("imports/<int:pk>/", progress_views.import_progress, name="import_progress"),
     path("people/", include("kitei.people.urls")),
     path("assets/", include("kitei.assets.urls")),
     path("assets/", include("kitei.assets.import_urls")),

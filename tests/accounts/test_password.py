@@ -77,6 +77,11 @@ def test_a_later_password_change_writes_no_second_temporary_record(mito: Any, su
         ("202604011234", None, "このパスワードは数字しか使われていません。"),
         ("password1234", None, "このパスワードは一般的すぎます。"),
         (NEW, NEW + "x", "同じパスワードを入力してください。"),
+        # Long enough and not on Django's list, but guessable (zxcvbn):
+        ("aaaaaaaaaaaa", None, "推測されやすいパスワードです。「aaa」のような同じ文字の繰り返し"),
+        ("passwordpassword", None, "推測されやすいパスワードです。「abcabcabc」のような繰り返し"),
+        ("qwertyuiopasdf", None, "推測されやすいパスワードです。"),
+        ("endo-endo-endo", None, "ユーザー名・氏名・組織名などを含めないでください。"),
     ],
 )
 @pytest.mark.django_db
@@ -104,3 +109,23 @@ def test_wrong_current_password_is_refused_in_japanese(mito: Any, endo: Any) -> 
     assert "現在のパスワードを入力してください。" in page
     endo.refresh_from_db()
     assert endo.must_change_password
+
+
+def test_strength_validator_explains_in_japanese_and_knows_the_user(mito: Any) -> None:
+    from django.contrib.auth import get_user_model  # noqa: PLC0415
+    from django.core.exceptions import ValidationError  # noqa: PLC0415
+
+    from kitei.core.passwords import StrengthValidator  # noqa: PLC0415
+
+    validator = StrengthValidator()
+    for strong in (PASSWORD, NEW, "kitei-demo-2026"):  # the tests' and the demo's passwords
+        validator.validate(strong)
+    validator.validate("kobayashi2026!")  # fine for someone else …
+    kobayashi = get_user_model()(username="kobayashi", last_name="小林 六郎")
+    with pytest.raises(ValidationError) as caught:  # … not for kobayashi
+        validator.validate("kobayashi2026!", kobayashi)
+    assert caught.value.code == "password_too_guessable"
+    assert "ユーザー名・氏名・組織名などを含めないでください。" in caught.value.messages[0]
+    assert "推測されやすいパスワードは使えません" in validator.get_help_text()
+    with pytest.raises(ValidationError):  # zxcvbn reads 72 characters: longer ones are no error
+        validator.validate("a" * 100)

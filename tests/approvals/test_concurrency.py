@@ -93,7 +93,7 @@ def test_two_approvers_of_an_any_of_step_cannot_both_complete_it() -> None:
     assert queued, outcomes
     assert sorted(map(str, outcomes.values())) == [
         "approved",
-        "この申請は「承認済み」のため、承認できません。",
+        "この申請は「承認済み」のため、「承認」はできません。",
     ]
     assert Request.objects.get(pk=request.pk).state == RequestState.APPROVED
     assert Approval.objects.filter(step__request=request).count() == 1

@@ -389,7 +389,7 @@ def test_withdraw_only_by_the_applicant_and_only_while_waiting(
     assert request.state == RequestState.WITHDRAWN
     with pytest.raises(ValidationError, match="取下げ"):
         approve(request, sato)
-    with pytest.raises(ValidationError, match="「取下げ」のため、「完了」にはできません"):
+    with pytest.raises(ValidationError, match="「取下げ」のため、「完了」はできません"):
         services.complete_request(request, actor=SETUP)
     assert actions_of(mito, request) == ["file_request", "withdraw_request", "refused_approval"]
 

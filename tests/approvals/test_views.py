@@ -390,9 +390,15 @@ def test_the_applicant_withdraws_and_nobody_else_can(
     assert "申請者本人だけが申請を取り下げられます。" in refused.content.decode()
     client = client_for(suzuki)
     assert "申請を取り下げる" in client.get(f"/approvals/{request.pk}/").content.decode()
+    assert (
+        "申請を取り下げる"
+        not in client_for(manager).get(f"/approvals/{request.pk}/").content.decode()
+    )
     assert client.post(f"/approvals/{request.pk}/withdraw/").status_code == 302
     request.refresh_from_db()
     assert request.state == RequestState.WITHDRAWN
+    # A withdrawn request has no way out (REQUEST_WORKFLOW): the button is gone.
+    assert "申請を取り下げる" not in client.get(f"/approvals/{request.pk}/").content.decode()
 
 
 # --- isolation ---------------------------------------------------------------------------

@@ -73,8 +73,16 @@ def page(chromium: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Page]:
         )
         context = browser.new_context(locale="ja-JP", viewport={"width": 1280, "height": 800})
         context.set_default_timeout(15_000)
+        tab = context.new_page()
+        # Anything the Content-Security-Policy blocks (an inline script or style …) fails the test.
+        blocked: list[str] = []
+        tab.on(
+            "console",
+            lambda m: blocked.append(m.text) if "Content Security Policy" in m.text else None,
+        )
         try:
-            yield context.new_page()
+            yield tab
+            assert blocked == [], "blocked by the Content-Security-Policy"
         finally:
             context.close()
             browser.close()

@@ -21,6 +21,9 @@ def test_createadmin(monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixt
     monkeypatch.setenv("KITEI_ADMIN_PASSWORD", "short")
     assert main(["createadmin", "--username", "root"]) == 2
     assert "12" in capsys.readouterr().err  # Django's minimum length validator, in Japanese
+    monkeypatch.setenv("KITEI_ADMIN_PASSWORD", "passwordpassword")
+    assert main(["createadmin", "--username", "root"]) == 2
+    assert "推測されやすいパスワードです。" in capsys.readouterr().err  # zxcvbn, in Japanese
     monkeypatch.setenv("KITEI_ADMIN_PASSWORD", "a-long-enough-Passw0rd")
     assert main(["createadmin", "--username", "root"]) == 0
     assert get_user_model().objects.get(username="root").is_superuser

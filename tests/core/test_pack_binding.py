@@ -19,9 +19,12 @@ def edited_pack(tmp_path: Path) -> Path:
     """A copy of the shipped sample pack file with one rule's message changed."""
     target = tmp_path / "mito" / "pack.yaml"
     target.parent.mkdir()
-    shutil.copy(load_pack("mito-city-council").path, target)
+    shipped = load_pack("mito-city-council")
+    shutil.copy(shipped.path, target)
     text = target.read_text(encoding="utf-8")
-    target.write_text(text.replace('version: "1.1.0"', 'version: "1.0.1"', 1), "utf-8")
+    current = f'version: "{shipped.pack.version}"'
+    assert current in text
+    target.write_text(text.replace(current, 'version: "1.0.1"', 1), "utf-8")
     return target
 
 
@@ -47,7 +50,7 @@ def test_upgrade_is_explicit_and_recorded(
     assert old in record.before
     assert mito.pack_digest in record.after
     # Both versions stay available, so decisions made under the old one can be replayed.
-    assert engine_for(mito.pack_id, old).pack.version == "1.1.0"
+    assert engine_for(mito.pack_id, old).pack.version == load_pack("mito-city-council").pack.version
     assert engine_for(mito.pack_id, mito.pack_digest).pack.version == "1.0.1"
 
 

@@ -203,6 +203,13 @@ def test_adding_a_person_with_bad_input_writes_nothing(mito: Any, ito: Any, sato
         "/people/add/", {"name": "小林 六郎", "username": "kobayashi", "password": "short"}
     )
     assert response.status_code == 400
+    # A password made of the new account's own login name is guessable (zxcvbn).
+    response = client_for("ito").post(
+        "/people/add/",
+        {"name": "小林 六郎", "username": "kobayashi", "password": "kobayashi2026!"},
+    )
+    assert response.status_code == 400
+    assert "ユーザー名・氏名・組織名などを含めないでください。" in response.content.decode()
     assert Person.objects.count() == before
 
 

@@ -37,8 +37,8 @@ def test_approval_route_and_citation(sample_engine: Engine) -> None:
     )
     assert reason.quote
     assert reason.message
-    assert decision.pack[0] == "sample"
-    assert decision.pack[2].startswith("sha256:")
+    assert decision.pack.id == "sample"
+    assert decision.pack.digest.startswith("sha256:")
 
 
 def test_classification_threshold_is_inclusive(sample_engine: Engine) -> None:

@@ -9,11 +9,11 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 
 from kitei.approvals.models import RequestState
-from kitei.assets.services import register_asset
 from kitei.core.models import ChangeRecord
-from kitei.people.services import create_department
+from kitei.people.services import assign_role, create_department
 from kitei.records.models import Awaiting
 from kitei.records.services import complete_disposal, confirm_work, record_entry
+from kitei.systems.services import register_system
 from tests.conftest import SETUP
 
 from ..conftest import make_person
@@ -145,20 +145,13 @@ def test_only_work_books_take_a_confirmation_from_the_organisation(
 
 @pytest.mark.django_db
 def test_a_system_change_request_completes_when_its_work_is_confirmed(
-    mito: Any, sato: Any, suzuki: Any
+    mito: Any, sato: Any, suzuki: Any, somu: Any
 ) -> None:
-    jinji = create_department(mito, actor=SETUP, name="人事課")
-    worker = make_person(mito, "kudo", "工藤 八郎", roles=("information_security_officer",),
-                         department=jinji)  # fmt: skip
-    asset = register_asset(
-        mito,
-        actor=SETUP,
-        name="人事システム",
-        department=jinji,
-        form="electronic",
-        classification={"機密性": "機密性2", "完全性": "2", "可用性": "2"},
-    )
-    request = file(mito, worker, "system.change", asset=asset)
+    system = register_system(mito, actor=SETUP, name="人事システム", department=somu)
+    worker = make_person(mito, "kudo", "工藤 八郎", department=somu)
+    assign_role(mito, actor=SETUP, person=worker, role_id="information_system_manager",
+                system=system)  # fmt: skip
+    request = file(mito, worker, "system.change", system=system)
     assert request.state == RequestState.PERMITTED  # 002 7-1(4)イ: recorded, not approved
     entry = record_entry(
         mito,
@@ -168,6 +161,29 @@ def test_a_system_change_request_completes_when_its_work_is_confirmed(
         fields={"work_content": "パッチ適用"},
         request=request,
     )
+    assert entry.awaits == Awaiting.CONFIRMATION  # 7-1(4)ウ: 情報システム管理者 … 2名以上
     confirm_work(entry, actor=SETUP, confirmer=sato)
     request.refresh_from_db()
     assert request.state == RequestState.COMPLETED
+
+
+@pytest.mark.django_db
+def test_the_officers_own_change_needs_no_second_person(mito: Any, sato: Any) -> None:
+    """7-1(4)ウ names the system manager, operator and contractor, not the officer (2(2)ウ)."""
+    jinji = create_department(mito, actor=SETUP, name="人事課")
+    officer = make_person(mito, "kudo", "工藤 八郎", roles=("information_security_officer",),
+                          department=jinji)  # fmt: skip
+    request = file(mito, officer, "system.change")
+    assert request.state == RequestState.PERMITTED
+    assert request.decision["constraints"] == []
+    entry = record_entry(
+        mito,
+        actor=SETUP,
+        book="change-work-record",
+        recorded_by=officer,
+        fields={"work_content": "設定変更"},
+        request=request,
+    )
+    assert entry.awaits == Awaiting.NOTHING
+    with pytest.raises(ValidationError, match="「確認待ち」の手続はありません"):
+        confirm_work(entry, actor=SETUP, confirmer=sato)

@@ -12,15 +12,13 @@ from django.utils import timezone
 from kitei.approvals.models import RequestState
 from kitei.core.models import ChangeRecord
 from kitei.records.books import EXCEPTION_REVIEW
-from kitei.records.models import Awaiting, RecordEntry
-from kitei.records.services import (
-    record_entry,
+from kitei.records.exceptions import (
     record_exception,
-    record_leaving,
-    record_visit,
     report_exception_afterwards,
     review_exception,
 )
+from kitei.records.models import Awaiting, RecordEntry
+from kitei.records.services import record_entry, record_leaving, record_visit
 from tests.conftest import SETUP
 
 from .conftest import actions, approve, file
@@ -98,14 +96,21 @@ def test_staff_enter_the_log_through_record_entry(mito: Any, honda: Any) -> None
 def test_an_emergency_exception_awaits_its_report_afterwards(
     mito: Any, sato: Any, gicho: Any
 ) -> None:
-    request = file(mito, sato, "exception.request", context={"emergency": True})
+    request = file(mito, sato, "exception.request", context={"emergency": True},
+                   reason=BACKGROUND["background"])  # fmt: skip
     assert request.state == RequestState.PERMITTED  # 002 8-4(2)
-    entry = record_exception(mito, actor=sato.user, request=request, recorded_by=sato,
-                             fields=BACKGROUND)  # fmt: skip
+    # Filing opened the exception book's entry, its 経緯 the reason, awaiting the 事後報告.
+    entry = RecordEntry.objects.get(request=request)
     assert entry.book == "exception-documents"
+    assert entry.fields == BACKGROUND
+    assert entry.recorded_by == sato
     assert entry.awaits == Awaiting.REPORT
     assert entry.is_open
     assert Awaiting(entry.awaits).label == "要事後報告"
+    # A further document of the same exception does not await a second report.
+    more = record_exception(mito, actor=sato.user, request=request, recorded_by=sato,
+                            fields={"background": "追加の資料"})  # fmt: skip
+    assert more.awaits == Awaiting.NOTHING
     # 8-4(2): 事後速やかにCISOに報告 — the CISO records receiving it, nobody else.
     with pytest.raises(PermissionDenied, match="最高情報セキュリティ責任者"):
         report_exception_afterwards(entry, actor=sato.user)
@@ -114,7 +119,7 @@ def test_an_emergency_exception_awaits_its_report_afterwards(
     assert not reported.is_open
     with pytest.raises(ValidationError, match="既に記録されています"):
         report_exception_afterwards(entry, actor=gicho.user)
-    assert actions(mito, entry) == ["record_entry", "report_exception_afterwards"]
+    assert actions(mito, entry) == ["open_emergency_report", "report_exception_afterwards"]
 
 
 @pytest.mark.django_db

@@ -23,7 +23,8 @@ from kitei.api.auth import ApiError, Caller, TokenAuth, caller_of
 from kitei.api.common import Ref
 from kitei.api.errors import ERRORS, ErrorOut
 from kitei.approvals import queries, services
-from kitei.approvals.models import Request, RequestState, Verdict
+from kitei.approvals.choices import RequestState, Verdict
+from kitei.approvals.models import Request
 from kitei.assets.models import Asset
 from kitei.core import access
 from kitei.people.models import Person
@@ -157,7 +158,7 @@ def out(request: Request) -> dict[str, Any]:
         "reason": request.reason,
         "context": request.context,
         "confirmed_obligations": request.confirmed_obligations,
-        "decision": request.decision,
+        "decision": request.stored_decision.to_json(),
         "pack_digest": request.pack_digest,
         "steps": [
             {

@@ -9,3 +9,17 @@ class ApprovalsConfig(AppConfig):
     name = "kitei.approvals"
     label = "approvals"
     verbose_name = "申請・承認"
+
+    def ready(self) -> None:
+        """Requests still waiting are reminded by the periodic job `approvals.remind_pending`."""
+        from kitei.approvals import choices  # noqa: F401, PLC0415 - registers on import
+        from kitei.approvals.reminders import remind_all  # noqa: PLC0415 - app registry
+        from kitei.core.jobs import PeriodicJob, register_periodic  # noqa: PLC0415
+
+        register_periodic(
+            PeriodicJob(
+                name="approvals.remind_pending",
+                title="承認待ちの申請を、その段階の承認者にメールで再通知する",
+                run=remind_all,
+            )
+        )

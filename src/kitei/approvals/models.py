@@ -5,38 +5,12 @@ from __future__ import annotations
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from kitei.approvals.choices import RequestState, StepMode, Verdict
 from kitei.assets.models import Asset
 from kitei.core.models import Organization
 from kitei.people.models import Department, Person
+from kitei.policy import Decision
 from kitei.systems.models import System
-
-
-class RequestState(models.TextChoices):
-    """Where a request stands; moves only along TRANSITIONS."""
-
-    PENDING = "pending", _("承認待ち")
-    GAP = "gap", _("規程に定めなし（情報政策担当が確認）")
-    APPROVED = "approved", _("承認済み")
-    PERMITTED = "permitted", _("許可（承認不要）")
-    REJECTED = "rejected", _("却下")
-    WITHDRAWN = "withdrawn", _("取下げ")
-    COMPLETED = "completed", _("完了")
-
-
-# The one transition table (DESIGN.md 4): services refuse any move not listed here.
-TRANSITIONS: dict[str, frozenset[str]] = {
-    RequestState.PENDING: frozenset(
-        {RequestState.APPROVED, RequestState.REJECTED, RequestState.WITHDRAWN}
-    ),
-    RequestState.GAP: frozenset(
-        {RequestState.APPROVED, RequestState.REJECTED, RequestState.WITHDRAWN}
-    ),
-    RequestState.APPROVED: frozenset({RequestState.COMPLETED}),
-    RequestState.PERMITTED: frozenset({RequestState.COMPLETED}),
-    RequestState.REJECTED: frozenset(),
-    RequestState.WITHDRAWN: frozenset(),
-    RequestState.COMPLETED: frozenset(),
-}
 
 
 class Request(models.Model):
@@ -87,13 +61,22 @@ class Request(models.Model):
     def __str__(self) -> str:
         return f"{self.action} #{self.pk}"
 
+    @property
+    def stored_decision(self) -> Decision:
+        """The stored decision, read back as the typed value the engine gave (the one reader)."""
+        cached: Decision | None = self.__dict__.get("_stored_decision")
+        if cached is None or self.__dict__.get("_stored_from") is not self.decision:
+            cached = Decision.from_json(self.decision)
+            self.__dict__["_stored_decision"], self.__dict__["_stored_from"] = cached, self.decision
+        return cached
+
 
 class ApprovalStep(models.Model):
     """One step of the route: `all_of` or `any_of` the roles, in the order the decision gave."""
 
     request = models.ForeignKey(Request, on_delete=models.CASCADE, related_name="steps")
     position = models.PositiveSmallIntegerField()
-    mode = models.CharField(max_length=8)  # all_of | any_of
+    mode = models.CharField(max_length=8)  # a StepMode (kitei.policy.ApprovalMode)
     roles = models.JSONField()  # [{"id": …, "title": …}]
     completed_at = models.DateTimeField(null=True, blank=True)
 
@@ -106,12 +89,10 @@ class ApprovalStep(models.Model):
     def __str__(self) -> str:
         return f"{self.request_id}/{self.position}"
 
-
-class Verdict(models.TextChoices):
-    """An approver's answer."""
-
-    APPROVE = "approve", _("承認")
-    REJECT = "reject", _("却下")
+    @property
+    def mode_label(self) -> str:
+        """The step's mode in words (全員の承認, いずれか1名の承認)."""
+        return str(StepMode(self.mode).label) if self.mode in StepMode.values else self.mode
 
 
 class Approval(models.Model):

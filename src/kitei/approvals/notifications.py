@@ -12,9 +12,13 @@ from collections.abc import Iterable
 from django.conf import settings
 from django.core.mail import EmailMessage, get_connection
 
-from kitei.approvals.models import ApprovalStep, Request, RequestState
+from kitei.approvals.choices import RequestState
+from kitei.approvals.models import ApprovalStep, Request
 from kitei.approvals.queries import action_title, step_approvers
+from kitei.core import access
 from kitei.people.models import Person
+
+RECEIVE_REPORT = "exceptions.receive_report"
 
 
 def address_of(person: Person) -> str:
@@ -42,8 +46,8 @@ def _summary(request: Request) -> list[str]:
     if request.system is not None:
         lines.append(f"情報システム: {request.system.name}")
     lines.append(f"申請理由: {request.reason}")
-    for reason in request.decision.get("reasons", []):
-        lines.append(f"根拠: {reason.get('clause', '')} {reason.get('message', '')}".rstrip())
+    for reason in request.stored_decision.reasons:
+        lines.append(f"根拠: {reason.clause} {reason.message}".rstrip())
     return lines
 
 
@@ -100,3 +104,33 @@ def notify_decided(request: Request) -> int:
     if request.overridden:
         lines.append("注意: 職務分離の例外（止むを得ない場合）により承認されました。")
     return _send([request.applicant], f"【{verdict}】" + _subject_of(request), "\n".join(lines))
+
+
+def report_receivers(request: Request) -> list[Person]:
+    """Who may receive the request's 事後報告 today: holders of the pack's grant (002: CISO)."""
+    organization = request.organization
+    grants = access.grants_of(organization).by_permission.get(RECEIVE_REPORT, ())
+    roles = {g.role_id for g in grants}
+    people = (
+        Person.objects.filter(organization=organization, assignments__role_id__in=roles)
+        .select_related("user")
+        .distinct()
+    )
+    return [
+        p
+        for p in people.order_by("name", "pk")
+        if p.user is not None and access.check(p.user, RECEIVE_REPORT, organization).allowed
+    ]
+
+
+def notify_report_awaited(request: Request) -> int:
+    """Tell the receivers that an emergency exception was taken and its 事後報告 awaits them."""
+    lines = [
+        "kitei からのお知らせです。",
+        "",
+        "緊急時の例外措置が講じられました（事前の許可なし）。",
+        "事後報告を受け、kitei の「承認待ち」から受領を記録してください。",
+        "",
+        *_summary(request),
+    ]
+    return _send(report_receivers(request), "【事後報告】" + _subject_of(request), "\n".join(lines))

@@ -12,13 +12,16 @@ from typing import Any
 from django.db.models import Prefetch, QuerySet
 
 from kitei.approvals import routing
-from kitei.approvals.models import Approval, ApprovalStep, Request, RequestState
+from kitei.approvals.choices import RequestEvent, RequestState
+from kitei.approvals.models import Approval, ApprovalStep, Request
+from kitei.approvals.workflow import REQUEST_WORKFLOW
 from kitei.core import access
 from kitei.people import entitlements
 from kitei.people.models import Person
 from kitei.policy.actions import CANONICAL_ACTIONS
 
-OPEN_STATES = (RequestState.PENDING, RequestState.GAP)
+# Open: a verdict can still be given (the transition table says where).
+OPEN_STATES = tuple(s for s in RequestState if REQUEST_WORKFLOW.allows(s, RequestEvent.APPROVE))
 
 
 def with_route(queryset: QuerySet[Request]) -> QuerySet[Request]:
@@ -32,12 +35,6 @@ def with_route(queryset: QuerySet[Request]) -> QuerySet[Request]:
     ).prefetch_related(Prefetch("steps", queryset=steps))
 
 
-def _may_self_approve(request: Request) -> bool:
-    """Whether the pack lets the applicant approve with a written reason (002 2(6)ア)."""
-    constraint = routing.applicant_constraint(request.decision)
-    return constraint is not None and constraint.get("override") == "with_reason"
-
-
 def _decides(
     person: Person,
     request: Request,
@@ -49,7 +46,7 @@ def _decides(
     verdicts = list(step.approvals.all())
     if any(a.approver_id == person.pk for a in verdicts):
         return False
-    if request.applicant_id == person.pk and not _may_self_approve(request):
+    if request.applicant_id == person.pk and not routing.may_self_approve(request.stored_decision):
         return False
     decided = {a.role_id for a in verdicts}
     pending = [r for r in routing.step_role_ids(step) if r not in decided]
@@ -129,7 +126,7 @@ def step_approvers(request: Request, step: ApprovalStep) -> list[Person]:
     pending = [r for r in routing.step_role_ids(step) if r not in decided]
     people = entitlements.approvers_for(request.organization, routing.target_of(request), pending)
     excluded = {a.approver_id for a in verdicts}
-    if not _may_self_approve(request):
+    if not routing.may_self_approve(request.stored_decision):
         excluded.add(request.applicant_id)
     return [p for p in people if p.pk not in excluded]
 
@@ -152,8 +149,7 @@ def action_title(request: Request) -> str:
 
 def replayed_decision(request: Request) -> dict[str, Any]:
     """The decision the pack version the request was decided with gives today, as JSON."""
-    pack_id = request.decision.get("pack", {}).get("id") or request.organization.pack_id
-    engine = access.engine_for(pack_id, request.pack_digest)
+    engine = access.engine_for(request.stored_decision.pack.id, request.pack_digest)
     return engine.decide(request.request_data).to_json()
 
 

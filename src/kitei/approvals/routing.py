@@ -21,13 +21,13 @@ from kitei.core import access
 from kitei.core.models import Organization
 from kitei.people import entitlements
 from kitei.people.models import Department, Person
-from kitei.policy import Decision
+from kitei.policy import ApprovalMode, Constraint, Decision, Effect
 from kitei.policy.actions import CONTEXT_FLAGS
 from kitei.systems.models import System
 
 # The route of a request the pack is silent on (002 6-1(1)ア: 相談し、指示を仰ぐ).
 GAP_STEP = {
-    "mode": "any_of",
+    "mode": ApprovalMode.ANY_OF.value,
     "roles": [{"id": entitlements.POLICY_OFFICE, "title": "情報政策担当（組織管理者）"}],
 }
 
@@ -106,9 +106,9 @@ def department_for(
 
 def step_rows(decision: Decision) -> list[dict[str, Any]]:
     """The route: the decision's steps in order, or the policy office for a gap."""
-    if decision.effect == "undetermined":
+    if decision.effect == Effect.UNDETERMINED:
         return [GAP_STEP]
-    if decision.effect != "approval_required":
+    if decision.effect != Effect.APPROVAL_REQUIRED:
         return []
     return [step.to_json() for step in decision.approvals]
 
@@ -162,12 +162,15 @@ def step_role_ids(step: ApprovalStep) -> list[str]:
     return [str(role["id"]) for role in step.roles]
 
 
-def applicant_constraint(decision: Mapping[str, Any]) -> Mapping[str, Any] | None:
-    """The pack's applicant-not-approver constraint in a stored decision (002 2(6)ア), if any."""
-    for constraint in decision.get("constraints", []):
-        if constraint.get("kind") == "applicant_not_approver":
-            return constraint  # type: ignore[no-any-return]  # stored JSON
-    return None
+def applicant_constraint(decision: Decision) -> Constraint | None:
+    """The pack's applicant-not-approver constraint in a decision (002 2(6)ア), if any."""
+    return decision.constraint("applicant_not_approver")
+
+
+def may_self_approve(decision: Decision) -> bool:
+    """Whether the pack lets the applicant approve with a written reason (002 2(6)ア)."""
+    constraint = applicant_constraint(decision)
+    return constraint is not None and constraint.override == "with_reason"
 
 
 def entitlement(
@@ -220,15 +223,15 @@ def separation_override(request: Request, approver: Person, *, approve: bool, re
         return False
     if not approve:
         raise PermissionDenied(_("申請者本人は自分の申請を却下できません。取り下げてください。"))
-    constraint = applicant_constraint(request.decision)
-    if constraint is None or constraint.get("override") != "with_reason":
-        cite = f"（{constraint['clause']}）" if constraint else ""
+    constraint = applicant_constraint(request.stored_decision)
+    if constraint is None or constraint.override != "with_reason":
+        cite = f"（{constraint.clause}）" if constraint else ""
         raise PermissionDenied(_("申請者本人は自分の申請を承認できません。") + cite)
     if not reason:
         raise PermissionDenied(
             _(
                 "%(message)s（%(clause)s）止むを得ず本人が承認する場合は、その理由を記入してください。"
             )
-            % {"message": constraint.get("message", ""), "clause": constraint.get("clause", "")}
+            % {"message": constraint.message, "clause": constraint.clause}
         )
     return True

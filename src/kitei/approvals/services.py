@@ -4,14 +4,16 @@ Everything the policy and the house rules demand is enforced here, whatever the 
 API, CLI): the pack's decision routes the request; only the holders of a step's roles for the
 request's 課 or system (or their deputies in period) decide it, one step after another; the
 applicant never decides their own request unless the pack allows the 止むを得ない場合
-override (002 2(6)ア) and a reason is written; moves follow `TRANSITIONS`; the request row is
-locked while a step is decided, so two approvers acting at once cannot both complete it.
+override (002 2(6)ア) and a reason is written; every move goes through `core.workflow.move`
+along `approvals.workflow.REQUEST_WORKFLOW`; the request row is locked while a step is
+decided, so two approvers acting at once cannot both complete it.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -20,27 +22,22 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from kitei.approvals import notifications, routing
-from kitei.approvals.models import (
-    TRANSITIONS,
-    Approval,
-    ApprovalStep,
-    Request,
-    RequestState,
-    Verdict,
-)
+from kitei.approvals.choices import RequestAuditAction, RequestEvent, RequestState, Verdict
+from kitei.approvals.models import Approval, ApprovalStep, Request
+from kitei.approvals.workflow import REQUEST_WORKFLOW
 from kitei.assets.models import Asset
-from kitei.core import access
+from kitei.core import access, workflow
 from kitei.core.models import Organization
 from kitei.core.services import Actor, record_change
 from kitei.people import entitlements
 from kitei.people.models import Person
-from kitei.policy import Decision, RequestError
+from kitei.policy import ApprovalMode, Decision, Effect, RequestError
 from kitei.systems.models import System
 
 STATE_OF_EFFECT = {
-    "approval_required": RequestState.PENDING,
-    "permit": RequestState.PERMITTED,
-    "undetermined": RequestState.GAP,
+    Effect.APPROVAL_REQUIRED: RequestState.PENDING,
+    Effect.PERMIT: RequestState.PERMITTED,
+    Effect.UNDETERMINED: RequestState.GAP,
 }
 
 
@@ -49,7 +46,8 @@ class RequestForbidden(ValidationError):  # noqa: N818 - the name the pages and 
 
     def __init__(self, decision: Decision) -> None:
         self.decision = decision
-        reasons = [r for r in decision.reasons if r.effect == "forbid"] or list(decision.reasons)
+        forbidding = [r for r in decision.reasons if r.effect == Effect.FORBID]
+        reasons = forbidding or list(decision.reasons)
         why = " ".join(f"{r.message}（{r.clause}）" for r in reasons)
         super().__init__(_("この操作は規程により禁止されています。") + why, code="forbidden")
 
@@ -77,7 +75,7 @@ def snapshot(request: Request) -> dict[str, Any]:
         "context": request.context,
         "confirmed_obligations": request.confirmed_obligations,
         "effect": request.effect,
-        "clauses": [r.get("clause", "") for r in request.decision.get("reasons", [])],
+        "clauses": [r.clause for r in request.stored_decision.reasons],
         "pack_digest": request.pack_digest,
         "state": request.state,
         "overridden": request.overridden,
@@ -141,7 +139,7 @@ def file_request(
         applicant=applicant, action=action, asset=asset, system=system, context=flags
     )
     decision = _decide(organization, data)
-    if decision.effect == "forbid":
+    if decision.effect == Effect.FORBID:
         raise RequestForbidden(decision)
     confirmed = _confirmed(decision, confirmed_obligations)
     if system is None and asset is not None:
@@ -160,10 +158,10 @@ def file_request(
         reason=reason.strip(),
         context=flags,
         confirmed_obligations=confirmed,
-        effect=decision.effect,
+        effect=decision.effect.value,
         decision=decision.to_json(),
         request_data=data,
-        pack_digest=decision.pack[2],
+        pack_digest=decision.pack.digest,
         state=state,
         decided_at=timezone.now() if state == RequestState.PERMITTED else None,
     )
@@ -172,21 +170,29 @@ def file_request(
         for i, s in enumerate(steps, start=1)
     )
     record_change(
-        organization, actor=actor, action="file_request", obj=request, after=snapshot(request)
+        organization,
+        actor=actor,
+        action=RequestAuditAction.FILE_REQUEST,
+        obj=request,
+        after=snapshot(request),
     )
-    first = request.steps.order_by("position").first()
-    if first is not None:
-        transaction.on_commit(lambda: notifications.notify_step_waiting(request, first))
+    _after_filing(request, actor)
     return request
 
 
-def _move(request: Request, to: RequestState) -> None:
-    """Refuse any move `TRANSITIONS` does not list, naming both states."""
-    if to not in TRANSITIONS[request.state]:
-        raise ValidationError(
-            _("この申請は「%(now)s」のため、「%(to)s」にはできません。")
-            % {"now": RequestState(request.state).label, "to": to.label}
-        )
+def _after_filing(request: Request, actor: Actor) -> None:
+    """Who must act next is told: the first step's approvers, or the receiver of a 事後報告.
+
+    A permitted emergency exception opens its 要事後報告 entry in the exception book (002
+    8-4(2)), which waits in the CISO's inbox until received.
+    """
+    from kitei.records.exceptions import open_emergency_report  # noqa: PLC0415 - records imports approvals
+
+    first = request.steps.order_by("position").first()
+    if first is not None:
+        transaction.on_commit(lambda: notifications.notify_step_waiting(request, first))
+    if open_emergency_report(request, actor=actor) is not None:
+        transaction.on_commit(lambda: notifications.notify_report_awaited(request))
 
 
 def _locked(request: Request) -> Request:
@@ -287,7 +293,7 @@ def _record_refusal(
         record_change(
             Organization.objects.get(pk=request.organization_id),
             actor=attempt.actor,
-            action="refused_approval",
+            action=RequestAuditAction.REFUSED_APPROVAL,
             obj=request,
             after={
                 "verdict": attempt.verdict.value,
@@ -300,12 +306,17 @@ def _record_refusal(
         )
 
 
-def _apply_verdict(request: Request, attempt: _Attempt) -> None:
-    """Check everything, then record the verdict and move the request (row already locked)."""
+def _checked(
+    request: Request, attempt: _Attempt
+) -> tuple[list[ApprovalStep], ApprovalStep, entitlements.Entitlement, bool]:
+    """Everything a verdict needs, or a refusal: the steps, the current one, the role, override."""
     approver, verdict = attempt.approver, attempt.verdict
     if approver.organization_id != request.organization_id:
         raise PermissionDenied(_("この申請は別の組織のものです。"))
-    _move_possible(request, verdict)
+    # The state allows a verdict at all (REQUEST_WORKFLOW), before anything else is asked.
+    REQUEST_WORKFLOW.transition_for(
+        request, RequestEvent.APPROVE if verdict == Verdict.APPROVE else RequestEvent.REJECT
+    )
     steps = list(request.steps.prefetch_related("approvals").order_by("position"))
     step = routing.current_step(steps)
     if step is None:
@@ -321,102 +332,81 @@ def _apply_verdict(request: Request, attempt: _Attempt) -> None:
     overridden = routing.separation_override(
         request, approver, approve=verdict == Verdict.APPROVE, reason=attempt.override_reason
     )
+    return steps, step, entitlement, overridden
+
+
+def _apply_verdict(request: Request, attempt: _Attempt) -> None:
+    """Check everything, then record the verdict and move the request (row already locked)."""
+    steps, step, entitlement, overridden = _checked(request, attempt)
+    decided = {a.role_id for a in step.approvals.all()}
     Approval.objects.create(
         step=step,
         role_id=entitlement.role_id,
-        approver=approver,
+        approver=attempt.approver,
         acting_for_id=entitlement.acting_for_id,
-        verdict=verdict,
+        verdict=attempt.verdict,
         comment=attempt.comment,
         override_reason=attempt.override_reason if overridden else "",
     )
-    before = request.state
-    waiting = _advance(request, steps, step, verdict, decided | {entitlement.role_id})
-    request.overridden = request.overridden or overridden
-    request.save(update_fields=["state", "decided_at", "overridden"])
-    _record_verdict(request, step, entitlement, attempt, before)
-    if overridden:
-        _record_override(request, step, attempt)
-    if waiting is not None:
-        transaction.on_commit(lambda: notifications.notify_step_waiting(request, waiting))
-    elif request.state in (RequestState.APPROVED, RequestState.REJECTED):
-        transaction.on_commit(lambda: notifications.notify_decided(request))
-
-
-def _move_possible(request: Request, verdict: Verdict) -> None:
-    """A verdict can only be given where the request may still end approved or rejected."""
-    to = RequestState.APPROVED if verdict == Verdict.APPROVE else RequestState.REJECTED
-    if to not in TRANSITIONS[request.state]:
-        raise ValidationError(
-            _("この申請は「%(now)s」のため、%(verb)sできません。")
-            % {"now": RequestState(request.state).label, "verb": Verdict(verdict).label}
-        )
-
-
-def _advance(
-    request: Request,
-    steps: list[ApprovalStep],
-    step: ApprovalStep,
-    verdict: Verdict,
-    approved: set[str],
-) -> ApprovalStep | None:
-    """Move the request after a verdict; returns the next step now waiting, if any."""
     now = timezone.now()
-    if verdict == Verdict.REJECT:
-        _move(request, RequestState.REJECTED)
-        request.state, request.decided_at = RequestState.REJECTED, now
-        return None
-    roles = set(routing.step_role_ids(step))
-    if step.mode != "any_of" and not roles <= approved:
-        return None  # all_of: other roles still to approve
-    step.completed_at = now
-    step.save(update_fields=["completed_at"])
-    waiting = routing.current_step(steps)
-    if waiting is None:
-        _move(request, RequestState.APPROVED)
-        request.state, request.decided_at = RequestState.APPROVED, now
-    return waiting
-
-
-def _record_verdict(
-    request: Request,
-    step: ApprovalStep,
-    entitlement: entitlements.Entitlement,
-    attempt: _Attempt,
-    before: str,
-) -> None:
-    """The approval or rejection in the audit trail."""
-    approve = attempt.verdict == Verdict.APPROVE
-    record_change(
-        request.organization,
+    event, waiting = _event(steps, step, attempt.verdict, decided | {entitlement.role_id}, now)
+    changes: dict[str, Any] = {"overridden": request.overridden or overridden}
+    if event != RequestEvent.APPROVE_STEP:
+        changes["decided_at"] = now
+    workflow.move(
+        request,
+        event,
         actor=attempt.actor,
-        action="approve_request" if approve else "reject_request",
-        obj=request,
-        before={"state": before},
-        after={
-            "state": request.state,
+        table=REQUEST_WORKFLOW,
+        changes=changes,
+        details={
             "step": step.position,
             "role_id": entitlement.role_id,
             "approver": attempt.approver.name,
             "acting_for_id": entitlement.acting_for_id,
             "comment": attempt.comment,
-            "overridden": request.overridden,
-            "override_reason": attempt.override_reason if request.overridden else "",
+            "overridden": changes["overridden"],
+            "override_reason": attempt.override_reason if changes["overridden"] else "",
         },
     )
+    if overridden:
+        _record_override(request, step, attempt)
+    if waiting is not None:
+        transaction.on_commit(lambda: notifications.notify_step_waiting(request, waiting))
+    elif event != RequestEvent.APPROVE_STEP:
+        transaction.on_commit(lambda: notifications.notify_decided(request))
+
+
+def _event(
+    steps: list[ApprovalStep],
+    step: ApprovalStep,
+    verdict: Verdict,
+    approved: set[str],
+    now: datetime,
+) -> tuple[RequestEvent, ApprovalStep | None]:
+    """The event a verdict is (the step's last approval may end the route), the next step."""
+    if verdict == Verdict.REJECT:
+        return RequestEvent.REJECT, None
+    roles = set(routing.step_role_ids(step))
+    if step.mode != ApprovalMode.ANY_OF and not roles <= approved:
+        return RequestEvent.APPROVE_STEP, None  # all_of: other roles still to approve
+    step.completed_at = now
+    step.save(update_fields=["completed_at"])
+    waiting = routing.current_step(steps)
+    return (RequestEvent.APPROVE if waiting is None else RequestEvent.APPROVE_STEP), waiting
 
 
 def _record_override(request: Request, step: ApprovalStep, attempt: _Attempt) -> None:
     """The applicant's own approval under 002 2(6)ア's exception, as its own audit record."""
-    constraint = routing.applicant_constraint(request.decision) or {}
+    constraint = routing.applicant_constraint(request.stored_decision)
     record_change(
         request.organization,
         actor=attempt.actor,
-        action="override_separation",
+        action=RequestAuditAction.OVERRIDE_SEPARATION,
         obj=request,
         after={
-            "constraint": constraint.get("id", ""),
-            "clause": constraint.get("clause", ""),
+            "constraint": constraint.id if constraint is not None else "",
+            "clause": constraint.clause if constraint is not None else "",
             "step": step.position,
             "approver": attempt.approver.name,
             "override_reason": attempt.override_reason,
@@ -427,21 +417,15 @@ def _record_override(request: Request, step: ApprovalStep, attempt: _Attempt) ->
 @transaction.atomic
 def withdraw_request(request: Request, *, actor: Actor, applicant: Person) -> Request:
     """The applicant takes back a request still waiting for a decision."""
-    access.require(actor, "requests.file", request)
     locked = _locked(request)
     if applicant.pk != locked.applicant_id:
         raise PermissionDenied(_("申請者本人だけが申請を取り下げられます。"))
-    _move(locked, RequestState.WITHDRAWN)
-    before = locked.state
-    locked.state, locked.decided_at = RequestState.WITHDRAWN, timezone.now()
-    locked.save(update_fields=["state", "decided_at"])
-    record_change(
-        locked.organization,
+    workflow.move(
+        locked,
+        RequestEvent.WITHDRAW,
         actor=actor,
-        action="withdraw_request",
-        obj=locked,
-        before={"state": before},
-        after={"state": locked.state},
+        table=REQUEST_WORKFLOW,
+        changes={"decided_at": timezone.now()},
     )
     _refresh(request, locked)
     return locked
@@ -450,19 +434,7 @@ def withdraw_request(request: Request, *, actor: Actor, applicant: Person) -> Re
 @transaction.atomic
 def complete_request(request: Request, *, actor: Actor) -> Request:
     """Mark an approved or permitted request done (its record book entry is closed)."""
-    access.require(actor, "records.write", request)
     locked = _locked(request)
-    _move(locked, RequestState.COMPLETED)
-    before = locked.state
-    locked.state = RequestState.COMPLETED
-    locked.save(update_fields=["state"])
-    record_change(
-        locked.organization,
-        actor=actor,
-        action="complete_request",
-        obj=locked,
-        before={"state": before},
-        after={"state": locked.state},
-    )
+    workflow.move(locked, RequestEvent.COMPLETE, actor=actor, table=REQUEST_WORKFLOW)
     _refresh(request, locked)
     return locked

@@ -18,20 +18,20 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from kitei.approvals import queries, routing, services
+from kitei.approvals.choices import DecisionEffect, RequestEvent, RequestState, StepMode
 from kitei.approvals.forms import FLAGS, RequestEntryForm, VerdictForm
-from kitei.approvals.models import Request, RequestState
-from kitei.core import access
+from kitei.approvals.models import Request
+from kitei.approvals.workflow import REQUEST_WORKFLOW
+from kitei.core import access, workflow
 from kitei.core.models import Organization
 from kitei.people import entitlements
 from kitei.people.models import Department, Person
 from kitei.policy import Decision, RequestError
-from kitei.policy.engine import EFFECT_TITLE
 from kitei.records import books as record_books
 from kitei.records import queries as record_queries
 from kitei.systems.models import System
 
 PAGE_SIZE = 50
-MODE_TITLES = {"all_of": _("全員の承認"), "any_of": _("いずれか1名の承認")}
 
 
 def _member(request: HttpRequest, permission: access.Permission) -> tuple[Organization, Person]:
@@ -109,7 +109,7 @@ def preview_of(
             result.error = _("この申請はポリシーで判断できません: %(error)s") % {"error": exc}
             return result
     result.decision = decision
-    result.effect_title = EFFECT_TITLE[decision.effect]
+    result.effect_title = str(DecisionEffect(decision.effect).label)
     steps = routing.step_rows(decision)
     route_system = system or (asset.system if asset is not None else None)
     department = routing.department_for(applicant, asset, route_system)
@@ -126,9 +126,7 @@ def preview_of(
             )
             for r in step["roles"]
         ]
-        result.route.append(
-            RouteStep(mode=MODE_TITLES.get(step["mode"], step["mode"]), roles=roles)
-        )
+        result.route.append(RouteStep(mode=str(StepMode(step["mode"]).label), roles=roles))
     return result
 
 
@@ -245,13 +243,25 @@ def request_list(request: HttpRequest) -> HttpResponse:
     return render(request, "approvals/request_list.html", {"page": page, "org": org})
 
 
+def _reports_awaited(request: HttpRequest, org: Organization | None) -> QuerySet[Any] | None:
+    """The 事後報告 the user is to receive (002 8-4(2): the CISO), or None if not theirs."""
+    if org is None or not access.check(request.user, "exceptions.receive_report", org).allowed:
+        return None
+    return record_queries.awaiting_report(org)
+
+
 @login_required
 @require_GET
 def inbox(request: HttpRequest) -> HttpResponse:
-    """The requests whose current step waits on the user (own roles and 代行 in period)."""
+    """The requests whose current step waits on the user (own roles and 代行 in period).
+
+    A receiver of 事後報告 also finds there every emergency exception still to be received.
+    """
     org, person = _member(request, "requests.view")
     page = _rows(queries.inbox_for(person), request.GET.get("page"))
-    return render(request, "approvals/inbox.html", {"page": page, "org": org})
+    reports = _reports_awaited(request, org)
+    context = {"page": page, "org": org, "reports": None if reports is None else list(reports)}
+    return render(request, "approvals/inbox.html", context)
 
 
 @login_required
@@ -263,6 +273,8 @@ def inbox_count(request: HttpRequest) -> HttpResponse:
     count = 0
     if access.check(request.user, "requests.view", org).allowed and isinstance(person, Person):
         count = queries.inbox_for(person).count()
+        reports = _reports_awaited(request, org)
+        count += reports.count() if reports is not None else 0
     return render(request, "approvals/_inbox_count.html", {"count": count})
 
 
@@ -280,6 +292,9 @@ def home_figures(request: HttpRequest, org: Organization) -> dict[str, object]:
     if access.check(request.user, "records.view", org).allowed:
         today = timezone.localdate()
         figures["overdue_returns"] = record_queries.overdue_returns(org, today).count()
+    reports = _reports_awaited(request, org)
+    if reports is not None:
+        figures["reports_awaited"] = reports.count()  # 002 8-4(2), until the CISO receives it
     return {"request_figures": figures}
 
 
@@ -293,12 +308,13 @@ def _request(org: Organization, pk: int) -> Request:
 
 def _may_override(person: Person, item: Request) -> bool:
     """Whether the applicant may approve their own request with a reason (002 2(6)ア)."""
-    constraint = routing.applicant_constraint(item.decision)
-    return (
-        item.applicant_id == person.pk
-        and constraint is not None
-        and constraint.get("override") == "with_reason"
-    )
+    return item.applicant_id == person.pk and routing.may_self_approve(item.stored_decision)
+
+
+def _may_withdraw(person: Person, item: Request) -> bool:
+    """Whether to offer 取下げ: the applicant, where the transition table allows it."""
+    events = workflow.available_events(item, table=REQUEST_WORKFLOW, actor=person.user)
+    return item.applicant_id == person.pk and RequestEvent.WITHDRAW in events
 
 
 def _detail_context(person: Person, item: Request, **extra: Any) -> dict[str, Any]:
@@ -313,15 +329,15 @@ def _detail_context(person: Person, item: Request, **extra: Any) -> dict[str, An
     context: dict[str, Any] = {
         "item": item,
         "action_title": queries.action_title(item),
-        "effect_title": EFFECT_TITLE.get(item.effect, item.effect),
+        "decision": item.stored_decision,
+        "effect_title": DecisionEffect(item.effect).label,
         "steps": _steps(item, current),
         "flags": [label for flag, label, _help in FLAGS if item.context.get(flag)],
-        "obligations": item.decision.get("obligations", []),
-        "constraint": routing.applicant_constraint(item.decision),
+        "constraint": routing.applicant_constraint(item.stored_decision),
         "waiting_on": queries.waiting_on(item) if current is not None else [],
         "may_decide": may_decide,
         "verdict_form": VerdictForm(with_override=with_override) if may_decide else None,
-        "may_withdraw": item.applicant_id == person.pk and item.state in queries.OPEN_STATES,
+        "may_withdraw": _may_withdraw(person, item),
         "records": records,
         "to_record": _books_to_record(item, records),
         "is_applicant": item.applicant_id == person.pk,
@@ -338,7 +354,7 @@ def _books_to_record(item: Request, records: list[Any]) -> list[record_books.Boo
     """
     if item.state not in (RequestState.APPROVED, RequestState.PERMITTED):
         return []
-    named = {str(b.get("book")) for b in item.decision.get("records", [])}
+    named = set(item.stored_decision.record_books)
     done = {entry.book for entry in records}
     return [
         book
@@ -367,7 +383,7 @@ def _steps(item: Request, current: Any) -> list[dict[str, Any]]:
         rows.append(
             {
                 "step": step,
-                "mode": MODE_TITLES.get(step.mode, step.mode),
+                "mode": step.mode_label,
                 "roles": list(titles.values()),
                 "state": state,
                 "verdicts": verdicts,

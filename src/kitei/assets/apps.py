@@ -9,3 +9,11 @@ class AssetsConfig(AppConfig):
     name = "kitei.assets"
     label = "assets"
     verbose_name = "情報資産台帳"
+
+    def ready(self) -> None:
+        """Long files of the 情報資産台帳 are imported by a background task."""
+        from kitei.assets import choices  # noqa: F401, PLC0415 - registers on import
+        from kitei.assets.import_task import KIND  # noqa: PLC0415 - needs the app registry
+        from kitei.core.imports import register_import  # noqa: PLC0415
+
+        register_import(KIND)

@@ -3,18 +3,16 @@
 from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required
-from django.db.models import prefetch_related_objects
 from django.http import HttpRequest, HttpResponse
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods
 
-from kitei.assets import transfer
+from kitei.assets import import_task, transfer
 from kitei.assets.filters import AssetFilterSet
 from kitei.core import access
 from kitei.core.filters import InvalidFiltersError, refused_export
 from kitei.core.models import Organization
 from kitei.core.transfer import WEB_MAX_ROWS, Format, ImportPage, download, import_page
-from kitei.people.models import Department, Person
 
 
 def _organization(request: HttpRequest, permission: access.Permission) -> Organization:
@@ -30,14 +28,7 @@ def _organization(request: HttpRequest, permission: access.Permission) -> Organi
 def assets_import(request: HttpRequest) -> HttpResponse:
     """Check an .xlsx or CSV 情報資産台帳 (a dry run) and import it when every row is valid."""
     org = _organization(request, "assets.manage")
-    # Each department is asked once; with the assignments loaded, asking costs no query.
-    person = access.person_of(request.user)
-    if isinstance(person, Person):
-        prefetch_related_objects([person], "assignments")
-
-    def may_manage(department: Department) -> bool:
-        return access.check(request.user, "assets.manage", department).allowed
-
+    may_manage = import_task.may_manage_for(request.user)
     pack = access.engine_for(org.pack_id, org.pack_digest).pack
     page = ImportPage(
         register="assets",
@@ -50,6 +41,8 @@ def assets_import(request: HttpRequest) -> HttpResponse:
             org, data, actor=request.user, may_manage=may_manage, max_rows=WEB_MAX_ROWS
         ),
         context={"headings": transfer.headings(pack), "max_rows": f"{WEB_MAX_ROWS:,}"},
+        organization=org,
+        rows=lambda plan: len(plan.entries),
     )
     return import_page(request, page)
 

@@ -10,6 +10,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
+from kitei.assets.choices import AssetAuditAction
 from kitei.assets.models import Asset, AssetForm, ClassificationStatus, Disclosure
 from kitei.assets.queries import classify_unclear_decision
 from kitei.core import access
@@ -113,7 +114,11 @@ def register_asset(
         **fields,
     )
     record_change(
-        organization, actor=actor, action="register_asset", obj=asset, after=snapshot(asset)
+        organization,
+        actor=actor,
+        action=AssetAuditAction.REGISTER_ASSET,
+        obj=asset,
+        after=snapshot(asset),
     )
     return asset
 
@@ -135,7 +140,7 @@ def update_asset(asset: Asset, *, actor: Actor, **fields: Any) -> Asset:
     record_change(
         asset.organization,
         actor=actor,
-        action="update_asset",
+        action=AssetAuditAction.UPDATE_ASSET,
         obj=asset,
         before=before,
         after=snapshot(asset),
@@ -168,7 +173,7 @@ def classify_asset(asset: Asset, *, actor: Actor, classification: Mapping[str, o
     record_change(
         asset.organization,
         actor=actor,
-        action="classify_asset",
+        action=AssetAuditAction.CLASSIFY_ASSET,
         obj=asset,
         before=before,
         after=snapshot(asset),
@@ -188,7 +193,7 @@ def _follow(copy: Asset, classification: dict[str, str], actor: Actor) -> None:
     record_change(
         copy.organization,
         actor=actor,
-        action="classify_asset",
+        action=AssetAuditAction.CLASSIFY_ASSET,
         obj=copy,
         before=before,
         after=snapshot(copy),
@@ -207,7 +212,7 @@ def _recompute_medium(medium: Asset, actor: Actor) -> None:
         record_change(
             medium.organization,
             actor=actor,
-            action="classify_asset",
+            action=AssetAuditAction.CLASSIFY_ASSET,
             obj=medium,
             before=before,
             after=snapshot(medium),
@@ -227,7 +232,7 @@ def set_medium_contents(medium: Asset, *, actor: Actor, contents: Iterable[Asset
     record_change(
         medium.organization,
         actor=actor,
-        action="set_medium_contents",
+        action=AssetAuditAction.SET_MEDIUM_CONTENTS,
         obj=medium,
         after={"contents": sorted(a.name for a in items)},
     )
@@ -264,8 +269,8 @@ def bulk_register_assets(
         organization,
         actor=actor,
         entries=(
-            {"action": "register_asset", "object_type": "assets.asset", "object_id": str(pk),
-             "after": after}
+            {"action": AssetAuditAction.REGISTER_ASSET, "object_type": "assets.asset",
+             "object_id": str(pk), "after": after}
             for pk, (_values, after) in zip(ids, checked, strict=True)
         ),
     )  # fmt: skip

@@ -34,7 +34,7 @@ from django.utils.translation import gettext as _
 
 from kitei.assets import services
 from kitei.assets.models import Asset, AssetForm, ClassificationStatus, Disclosure
-from kitei.core import access, tabular
+from kitei.core import access, progress, tabular
 from kitei.core.models import Organization
 from kitei.core.services import Actor
 from kitei.core.transfer import Format, run_command
@@ -318,6 +318,7 @@ def import_assets(
     """
     plan = read_assets(organization, data, may_manage=may_manage, max_rows=max_rows)
     if plan.ok:
+        progress.writing()
         services.bulk_register_assets(
             organization, actor=actor, rows=[e.fields for e in plan.entries]
         )

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
+from functools import cache
 from typing import TYPE_CHECKING, Any, Literal, TypeVar
 
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
@@ -32,7 +33,7 @@ from kitei.core.grants import (
     grants_of,
 )
 from kitei.core.models import Organization
-from kitei.policy import Decision
+from kitei.policy import Decision, Effect
 from kitei.policy.permissions import BY_ID as PERMISSION_INFO
 
 if TYPE_CHECKING:
@@ -126,14 +127,15 @@ def assignments_of(person: Person, on: date | None = None) -> list[RoleAssignmen
 
     Within a web request the list is read once per person (`request_cache`).
     """
-    today = on or timezone.localdate()
     cached = _cache_of(person)
     if cached is not None and on is None:
-        key = ("assignments", person.pk, today)
+        # Within a request "today" is the day the request started (read once: localdate
+        # costs more than the rest of a check).
+        key = ("assignments", person.pk)
         if key not in cached:
-            cached[key] = _valid(list(person.assignments.all()), today)
+            cached[key] = _valid(list(person.assignments.all()), cached["today"])
         return cached[key]  # type: ignore[no-any-return]  # the cache holds what we put
-    return _valid(list(person.assignments.all()), today)
+    return _valid(list(person.assignments.all()), on or timezone.localdate())
 
 
 def _valid(assignments: list[RoleAssignment], today: date) -> list[RoleAssignment]:
@@ -169,7 +171,7 @@ def start_request_cache(user: Actor | None) -> None:
     """Memoise the user's assignments for the rest of this request."""
     person = person_of(user)
     if person is not None:
-        setattr(person, _CACHE_ATTR, {})
+        setattr(person, _CACHE_ATTR, {"today": timezone.localdate()})
 
 
 # --- what is asked about -------------------------------------------------------------------
@@ -307,8 +309,9 @@ _SCOPE_WORDS = {
 }
 
 
+@cache
 def _refused(permission: str, base: str, grants: tuple[RoleGrant, ...]) -> Verdict:
-    """A refusal that says who does have the permission."""
+    """A refusal that says who does have the permission (built once per pack and permission)."""
     reasons = [
         Reason(
             text=f"この権限は{g.role_title}{_SCOPE_WORDS.get(g.scope, '')}に与えられています",
@@ -404,9 +407,9 @@ def check_decided(
         Reason(text=r.message, source="pack", clause=r.clause, quote=r.quote, seed=r.source)
         for r in decision.reasons
     )
-    if decision.effect == "forbid":
+    if decision.effect == Effect.FORBID:
         return Verdict(allowed=False, permission=permission, reasons=cited)
-    if decision.effect != "approval_required":
+    if decision.effect != Effect.APPROVAL_REQUIRED:
         fallback = check(actor, otherwise, resource)
         return Verdict(allowed=fallback.allowed, permission=permission, reasons=fallback.reasons)
     if isinstance(actor, Operator):

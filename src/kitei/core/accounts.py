@@ -10,12 +10,37 @@ from allauth.mfa.adapter import DefaultMFAAdapter
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
+from kitei.core import lockout
+
 
 class AccountAdapter(DefaultAccountAdapter):
-    """Accounts are created by administrators (kitei createadmin, the people register)."""
+    """Accounts are created by administrators (kitei createadmin, the people register).
+
+    Failed logins are limited per account and per address (kitei.core.lockout).
+    """
+
+    error_messages = {
+        **DefaultAccountAdapter.error_messages,
+        "too_many_failed_logins_from_address": _(
+            "この端末（アドレス）からのログインの失敗が続いたため、しばらくログインできません"
+            "（入力回数制限）。時間をおいてから、もう一度お試しください。"
+        ),
+    }
 
     def is_open_for_signup(self, request: HttpRequest) -> bool:
         return False
+
+    def _get_login_attempts_cache_key(self, request: HttpRequest, **credentials: Any) -> str:
+        return lockout.account_key(credentials.get("username", ""))
+
+    def pre_authenticate(self, request: HttpRequest, **credentials: Any) -> None:
+        """Count the attempt per address and per account before the password is checked."""
+        usage, refused = lockout.consume(request, credentials.get("username", ""))
+        self._login_failed_rl_usage = usage  # rolled back by allauth when the password is right
+        if refused == "address":
+            raise self.validation_error("too_many_failed_logins_from_address")
+        if refused:
+            raise self.validation_error("too_many_login_attempts")
 
 
 class ChangePasswordForm(BaseChangePasswordForm):

@@ -1,4 +1,4 @@
-"""The Django side of the `kitei` command: migrate, serve, createadmin, audit verify, demo."""
+"""The Django side of the `kitei` command: migrate, serve, check, worker, audit, demo …"""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from kitei.core import evidence_cli, org_cli
+from kitei.core import audit_cli, evidence_cli, org_cli, tasks_cli
 from kitei.records import cli as records_cli
 
 
@@ -23,6 +23,10 @@ def setup() -> None:
 def add_parsers(sub: Any) -> None:
     """Register the web application's commands."""
     sub.add_parser("migrate", help="create or update the database schema")
+    check = sub.add_parser("check", help="Django's system checks; exit 1 on any warning")
+    check.add_argument(
+        "--deploy", action="store_true", help="also check the production settings (HTTPS …)"
+    )
     serve = sub.add_parser("serve", help="run the web application (gunicorn)")
     serve.add_argument("--bind", default="127.0.0.1:8000")
     serve.add_argument("--workers", type=int, default=2)
@@ -36,10 +40,7 @@ def add_parsers(sub: Any) -> None:
     backup.add_argument("path", type=Path, help="backup file; its manifest is PATH.json")
     restore = sub.add_parser("restore", help="restore a backup into an empty database, verified")
     restore.add_argument("path", type=Path, help="backup file written by `kitei backup`")
-    audit = sub.add_parser("audit", help="the audit trail")
-    audit_cmds = audit.add_subparsers(dest="audit_command", required=True, metavar="COMMAND")
-    verify = audit_cmds.add_parser("verify", help="verify the hash chain")
-    verify.add_argument("--org", help="organisation identifier (slug); all when omitted")
+    audit_cli.add_parser(sub)
     people = sub.add_parser("people", help="the people register")
     people_cmds = people.add_subparsers(dest="people_command", required=True, metavar="COMMAND")
     import_ = people_cmds.add_parser("import", help="import people from a CSV file")
@@ -50,6 +51,12 @@ def add_parsers(sub: Any) -> None:
     import_.add_argument(
         "--create-departments", action="store_true", help="create departments not yet registered"
     )
+    unlock = people_cmds.add_parser(
+        "unlock", help="lift an account's failed-login lock (入力回数制限); recorded"
+    )
+    unlock.add_argument("--org", required=True, help="organisation identifier (slug)")
+    unlock.add_argument("username", help="the locked account's login name")
+    _add_as(unlock)
     for register, title in (("assets", "情報資産台帳"), ("systems", "情報システム台帳")):
         _add_register_parsers(sub, register, title)
     token = sub.add_parser("token", help="API tokens (Authorization: Bearer …)")
@@ -66,6 +73,7 @@ def add_parsers(sub: Any) -> None:
     org_cli.add_parser(sub)
     evidence_cli.add_parser(sub)
     records_cli.add_parser(sub)
+    tasks_cli.add_parser(sub)
 
 
 def run(args: argparse.Namespace) -> int:
@@ -73,9 +81,10 @@ def run(args: argparse.Namespace) -> int:
     setup()
     handlers = {
         "migrate": _migrate,
+        "check": _check,
         "serve": _serve,
         "createadmin": _createadmin,
-        "audit": _audit,
+        "audit": audit_cli.run,
         "demo": _demo,
         "backup": _backup,
         "restore": _restore,
@@ -86,6 +95,8 @@ def run(args: argparse.Namespace) -> int:
         "org": org_cli.run,
         "evidence": evidence_cli.run,
         "records": records_cli.run,
+        "worker": tasks_cli.run,
+        "tasks": tasks_cli.run,
     }
     return handlers[args.command](args)
 
@@ -97,6 +108,25 @@ def _migrate(args: argparse.Namespace) -> int:
     settings.DATA_DIR.mkdir(parents=True, exist_ok=True)
     call_command("migrate", interactive=False, verbosity=0)
     print("kitei: database is up to date")
+    return 0
+
+
+def _check(args: argparse.Namespace) -> int:
+    """Run Django's system checks: one line per issue, exit 1 when any is a warning or worse."""
+    from django.core import checks  # noqa: PLC0415
+
+    found = [
+        m for m in checks.run_checks(include_deployment_checks=args.deploy) if not m.is_silenced()
+    ]
+    for message in found:
+        text = " ".join(f"{message.msg} {message.hint or ''}".split())
+        print(f"kitei: {message.id}: {text}", file=sys.stderr)
+    serious = [m for m in found if m.is_serious(checks.WARNING)]
+    if serious:
+        print(f"kitei: {len(serious)} issue(s) found", file=sys.stderr)
+        return 1
+    scope = "production settings included" if args.deploy else "add --deploy for production"
+    print(f"kitei: system checks passed ({scope})")
     return 0
 
 
@@ -133,29 +163,13 @@ def _createadmin(args: argparse.Namespace) -> int:
         return 2
     password = os.environ.get("KITEI_ADMIN_PASSWORD") or getpass.getpass("パスワード: ")
     try:
-        validate_password(password)
+        validate_password(password, user_model(username=args.username, email=args.email))
     except ValidationError as exc:
         print(f"kitei: {' '.join(exc.messages)}", file=sys.stderr)
         return 2
     user_model.objects.create_superuser(args.username, args.email, password)
     print(f"kitei: site administrator '{args.username}' created (TOTP is set up at first login)")
     return 0
-
-
-def _audit(args: argparse.Namespace) -> int:
-    from kitei.core.services import verify_audit_chain  # noqa: PLC0415
-
-    try:
-        org = org_cli.named_organization(args.org)
-    except LookupError as exc:
-        print(f"kitei: {exc.args[0]}", file=sys.stderr)
-        return 2
-    result = verify_audit_chain(org)
-    if result.ok:
-        print(f"kitei: audit chain holds ({result.checked} records)")
-        return 0
-    print(f"kitei: audit chain broken: {result.problem}", file=sys.stderr)
-    return 1
 
 
 def _demo(args: argparse.Namespace) -> int:
@@ -183,6 +197,11 @@ def _restore(args: argparse.Namespace) -> int:
 
 def _people(args: argparse.Namespace) -> int:
     from kitei.people.csv_import import command  # noqa: PLC0415
+
+    if args.people_command == "unlock":
+        from kitei.people.cli import unlock_command  # noqa: PLC0415
+
+        return unlock_command(args.org, args.username, as_user=args.as_user)
 
     return command(args)
 

@@ -27,6 +27,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from kitei.core import access
+from kitei.core.choices import CoreAuditAction
 from kitei.core.evidence_types import SNIFF_BYTES, TextCheck, check_content, kind_of_name
 from kitei.core.models import EvidenceFile, Organization, evidence_storage
 from kitei.core.services import record_change
@@ -179,7 +180,11 @@ def attach_evidence(
     )
     evidence.save()
     record_change(
-        organization, actor=actor, action="attach_evidence", obj=evidence, after=_audited(evidence)
+        organization,
+        actor=actor,
+        action=CoreAuditAction.ATTACH_EVIDENCE,
+        obj=evidence,
+        after=_audited(evidence),
     )
     _store(stored_name, upload)
     return evidence

@@ -9,9 +9,9 @@ from __future__ import annotations
 from django.db import migrations
 
 
-def refuse_changes(table: str, *, function: str, trigger: str, what: str) -> migrations.RunPython:
-    """A migration operation installing, on PostgreSQL only, the trigger refusing changes."""
-    create_function = f"""
+def refusing_function(function: str, what: str) -> str:
+    """PostgreSQL: a trigger function refusing whatever fired it, naming the operation."""
+    return f"""
 CREATE OR REPLACE FUNCTION {function}() RETURNS trigger AS $$
 BEGIN
   -- No percent sign: Django passes this text through a parameterised execute.
@@ -20,6 +20,11 @@ BEGIN
 END;
 $$ LANGUAGE plpgsql;
 """
+
+
+def refuse_changes(table: str, *, function: str, trigger: str, what: str) -> migrations.RunPython:
+    """A migration operation installing, on PostgreSQL only, the trigger refusing changes."""
+    create_function = refusing_function(function, what)
     create_trigger = f"""
 CREATE TRIGGER {trigger}
 BEFORE UPDATE OR DELETE ON {table}

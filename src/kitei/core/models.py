@@ -1,4 +1,4 @@
-"""Organisations (tenants), the hash-chained audit trail and evidence files."""
+"""Organisations (tenants), the hash-chained audit trail, evidence files, background imports."""
 
 from __future__ import annotations
 
@@ -11,6 +11,8 @@ from django.core.files.storage import Storage, storages
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+
+from kitei.core import audit
 
 
 class Organization(models.Model):
@@ -72,6 +74,11 @@ class ChangeRecord(models.Model):
 
     def __str__(self) -> str:
         return f"{self.organization_id}#{self.seq} {self.action}"
+
+    @property
+    def action_label(self) -> str:
+        """The action's Japanese label, as its app declared it (`kitei.core.audit`)."""
+        return audit.label(self.action)
 
 
 class ApiToken(models.Model):
@@ -190,3 +197,80 @@ class EvidenceFile(models.Model):
     def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
         """Refused: proof is never deleted."""
         raise RuntimeError("evidence files are immutable; they are never deleted")
+
+
+class TaskState(models.TextChoices):
+    """Where a background import stands; moves only along TASK_TRANSITIONS."""
+
+    QUEUED = "queued", _("待機中")
+    CHECKING = "checking", _("確認中")
+    WRITING = "writing", _("書き込み中")
+    SUCCEEDED = "succeeded", _("完了")
+    INVALID = "invalid", _("誤りがあるため取り込んでいません")
+    REFUSED = "refused", _("権限がないため中止しました")
+    FAILED = "failed", _("エラーのため中止しました")
+
+
+# The one transition table of a background import (DESIGN.md 4).
+TASK_TRANSITIONS: dict[str, frozenset[str]] = {
+    TaskState.QUEUED: frozenset({TaskState.CHECKING, TaskState.REFUSED, TaskState.FAILED}),
+    TaskState.CHECKING: frozenset(
+        {TaskState.WRITING, TaskState.INVALID, TaskState.REFUSED, TaskState.FAILED}
+    ),
+    TaskState.WRITING: frozenset(
+        {TaskState.SUCCEEDED, TaskState.INVALID, TaskState.REFUSED, TaskState.FAILED}
+    ),
+    TaskState.SUCCEEDED: frozenset(),
+    TaskState.INVALID: frozenset(),
+    TaskState.REFUSED: frozenset(),
+    TaskState.FAILED: frozenset(),
+}
+TASK_FINISHED = frozenset(s for s, moves in TASK_TRANSITIONS.items() if not moves)
+
+
+class TaskProgress(models.Model):
+    """A register import running as a background task: its file, who started it, how far.
+
+    The page that started it polls this row. `upload` and `options` (the file and, for the
+    people register, the temporary passwords' hashes) are emptied when the task finishes.
+    """
+
+    organization = models.ForeignKey(Organization, on_delete=models.PROTECT, related_name="+")
+    kind = models.CharField(_("種類"), max_length=32)  # the register: assets, systems, people
+    started_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    started_by_name = models.CharField(_("開始した人"), max_length=150)
+    file_name = models.CharField(_("ファイル名"), max_length=255, blank=True)
+    state = models.CharField(
+        _("状態"), max_length=16, choices=TaskState.choices, default=TaskState.QUEUED
+    )
+    total = models.PositiveIntegerField(_("行数"), default=0)
+    done = models.PositiveIntegerField(_("確認した行数"), default=0)
+    summary = models.TextField(_("結果"), blank=True)
+    errors = models.JSONField(_("誤り"), default=list)  # Japanese lines, the first SHOWN
+    error_count = models.PositiveIntegerField(_("誤りの件数"), default=0)
+    upload = models.BinaryField(default=b"")
+    options = models.JSONField(default=dict)
+    task_id = models.CharField(max_length=64, blank=True)  # the task framework's result id
+    created_at = models.DateTimeField(_("開始日時"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("更新日時"), auto_now=True)
+    finished_at = models.DateTimeField(_("終了日時"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("バックグラウンドの取り込み")
+        verbose_name_plural = _("バックグラウンドの取り込み")
+        ordering = ["organization_id", "-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.kind} #{self.pk} {self.state}"
+
+    @property
+    def finished(self) -> bool:
+        """Whether the task has ended (whatever the outcome)."""
+        return self.state in TASK_FINISHED
+
+    @property
+    def percent(self) -> int:
+        """Rows checked, as a whole percentage of the file's rows."""
+        return min(100, self.done * 100 // self.total) if self.total else 0

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import functools
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
@@ -12,8 +13,9 @@ from django.core.exceptions import PermissionDenied
 from django.db import connection, transaction
 from django.utils import timezone
 
-from kitei.core import access, chain
+from kitei.core import access, audit, chain
 from kitei.core.bulk import insert_rows
+from kitei.core.choices import CoreAuditAction
 from kitei.core.models import ChangeRecord, Organization, PackVersion
 from kitei.policy import LoadedPack, load_pack
 
@@ -33,17 +35,21 @@ def record_change(
     organization: Organization,
     *,
     actor: Actor,
-    action: str,
+    action: audit.AuditAction,
     obj: Any = None,
     object_type: str = "",
     object_id: str = "",
     before: Any = None,
     after: Any = None,
 ) -> ChangeRecord:
-    """Append one record to the organisation's chain; call inside the change's transaction."""
+    """Append one record to the organisation's chain; call inside the change's transaction.
+
+    `action` is a registered audit action (`kitei.core.audit`); any other is a ValueError.
+    """
     db = transaction.get_connection()
     if not db.in_atomic_block:
         raise RuntimeError("record_change must run inside the transaction of the change")
+    registered = audit.action(action)
     if obj is not None:
         object_type = object_type or obj._meta.label_lower
         object_id = object_id or str(obj.pk)
@@ -62,7 +68,7 @@ def record_change(
             at=timezone.now(),
             actor=actor if isinstance(actor, User) else None,
             actor_name=_actor_name(actor),
-            action=action,
+            action=registered.value,
             object_type=object_type,
             object_id=object_id,
             before=chain.canonical_json(before),
@@ -136,7 +142,7 @@ def create_organization(*, actor: Actor, slug: str, name: str, pack: str) -> Org
     record_change(
         org,
         actor=actor,
-        action="create_organization",
+        action=CoreAuditAction.CREATE_ORGANIZATION,
         obj=org,
         after={"slug": slug, "name": name, **_pack_snapshot(org)},
     )
@@ -158,7 +164,7 @@ def upgrade_pack(organization: Organization, *, actor: Actor, pack: str) -> Orga
     record_change(
         organization,
         actor=actor,
-        action="upgrade_pack",
+        action=CoreAuditAction.UPGRADE_PACK,
         obj=organization,
         before=before,
         after=_pack_snapshot(organization),
@@ -178,14 +184,15 @@ class Verification:
         return self.problem is None
 
 
-def verify_audit_chain(organization: Organization | None = None) -> Verification:
-    """Recompute every record's hash and link; name the first record that breaks the chain.
+@contextmanager
+def chain_snapshot() -> Iterator[Any]:
+    """One read snapshot of the audit trail for the block; yields a cursor on it.
 
-    Reads one snapshot (a read transaction of its own unless the caller has one open), so
-    a record appended meanwhile is never half seen; see `kitei.core.chain` for the passes.
+    A read transaction of its own (REPEATABLE READ on PostgreSQL, a deferred one on SQLite
+    so writers are not held up) unless the caller already has a transaction open.
     """
     connection.ensure_connection()
-    own_snapshot = connection.get_autocommit()
+    own_snapshot = connection.get_autocommit() and not _raw_transaction_open()
     with connection.cursor() as cursor:
         if own_snapshot:
             cursor.execute(
@@ -194,16 +201,36 @@ def verify_audit_chain(organization: Organization | None = None) -> Verification
                 else "BEGIN DEFERRED"
             )
         try:
-            checked, problem = chain.verify(
-                connection.connection,
-                vendor=connection.vendor,
-                records=connection.ops.quote_name(ChangeRecord._meta.db_table),
-                organizations=connection.ops.quote_name(Organization._meta.db_table),
-                organization_id=None if organization is None else organization.pk,
-            )
+            yield cursor
         finally:
             if own_snapshot:
                 cursor.execute("COMMIT")
+
+
+def _raw_transaction_open() -> bool:
+    """A transaction begun by SQL (an enclosing `chain_snapshot`), which Django does not track."""
+    raw = connection.connection
+    if connection.vendor == "sqlite":
+        return bool(raw.in_transaction)
+    if connection.vendor == "postgresql":
+        return bool(raw.info.transaction_status != 0)  # psycopg's TransactionStatus.IDLE
+    return False
+
+
+def verify_audit_chain(organization: Organization | None = None) -> Verification:
+    """Recompute every record's hash and link; name the first record that breaks the chain.
+
+    Reads one snapshot (`chain_snapshot`), so a record appended meanwhile is never half
+    seen; see `kitei.core.chain` for the passes.
+    """
+    with chain_snapshot():
+        checked, problem = chain.verify(
+            connection.connection,
+            vendor=connection.vendor,
+            records=connection.ops.quote_name(ChangeRecord._meta.db_table),
+            organizations=connection.ops.quote_name(Organization._meta.db_table),
+            organization_id=None if organization is None else organization.pk,
+        )
     return Verification(checked=checked, problem=problem)
 
 
@@ -212,8 +239,9 @@ def record_changes(
 ) -> int:
     """Append many records under one lock, as that many `record_change` calls would.
 
-    Entries hold `record_change`'s keyword arguments; the records share one time and go
-    in through `kitei.core.bulk.insert_rows` (100,000 in seconds). Returns their number.
+    Entries hold `record_change`'s keyword arguments (a registered `action` each); the
+    records share one time and go in through `kitei.core.bulk.insert_rows` (100,000 in
+    seconds). Returns their number.
     """
     if not transaction.get_connection().in_atomic_block:
         raise RuntimeError("record_changes must run inside the transaction of the change")
@@ -229,6 +257,7 @@ def record_changes(
     rows = []
     for entry in entries:
         obj = entry.get("obj")
+        action = audit.action(entry["action"]).value
         seq += 1
         object_type = entry.get("object_type") or (obj._meta.label_lower if obj else "")
         object_id = entry.get("object_id") or (str(obj.pk) if obj is not None else "")
@@ -240,14 +269,14 @@ def record_changes(
             seq=seq,
             at=at_text,
             actor_name=actor_name,
-            action=entry["action"],
+            action=action,
             object_type=object_type,
             object_id=object_id,
             before=before,
             after=after,
         )
         rows.append(
-            (organization.pk, seq, at, user_id, actor_name, entry["action"], object_type,
+            (organization.pk, seq, at, user_id, actor_name, action, object_type,
              object_id, before, after, prev_hash, digest)
         )  # fmt: skip
         prev_hash = digest

@@ -28,6 +28,8 @@ from typing import Any
 
 from django.utils.translation import gettext as _
 
+from kitei.core import progress
+
 TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
 # A text that a spreadsheet may take for a formula, behind any number of apostrophes: the
 # export adds one apostrophe to such a text and the import takes one off, so every text
@@ -368,7 +370,8 @@ def body(
     """A sheet's heading columns and its data rows (the heading is its first non-blank row).
 
     Heading errors are appended to `errors`; the rows are then empty. `empty` is the
-    reason given for a sheet without a single row (by default 「空のシートです。」).
+    reason given for a sheet without a single row (by default 「空のシートです。」). Each
+    row handled is counted for a background import's progress (`kitei.core.progress`).
     """
     rows = tables.rows(name)
     first = next(rows, None)
@@ -382,7 +385,7 @@ def body(
     if problems:
         errors.extend(problems)
         return columns, iter(())
-    return columns, rows
+    return columns, progress.counted(rows)
 
 
 def error_lines(errors: Iterable[RowError]) -> list[str]:

@@ -23,6 +23,7 @@ from django.utils import timezone
 
 from kitei.core import access
 from kitei.core.access import organization_of
+from kitei.core.choices import CoreAuditAction
 from kitei.core.models import ApiToken
 from kitei.core.services import Actor, record_change
 
@@ -74,7 +75,11 @@ def create_api_token(
         expires_at=expires_at,
     )
     record_change(
-        organization, actor=actor, action="create_api_token", obj=token, after=_snapshot(token)
+        organization,
+        actor=actor,
+        action=CoreAuditAction.CREATE_API_TOKEN,
+        obj=token,
+        after=_snapshot(token),
     )
     return token, plain
 
@@ -90,7 +95,7 @@ def revoke_api_token(token: ApiToken, *, actor: Actor) -> ApiToken:
     record_change(
         token.organization,
         actor=actor,
-        action="revoke_api_token",
+        action=CoreAuditAction.REVOKE_API_TOKEN,
         obj=token,
         before=before,
         after=_snapshot(token),

@@ -3,7 +3,9 @@
 An upload that passed its check is kept as a file under KITEI_DATA_DIR/uploads, named by
 a random token that only the uploader's session knows; the 「取り込む」 button sends the
 token, never the file, and the import checks the kept file again before it writes. Kept
-files are removed after the import, and any left behind after a day.
+files are removed after the import, and any left behind after a day. A file of more than
+KITEI_IMPORT_TASK_ROWS rows is imported by a background task (`kitei.core.imports`) whose
+progress page the button leads to.
 """
 
 from __future__ import annotations
@@ -24,12 +26,13 @@ from django.contrib.sessions.backends.base import SessionBase
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from kitei.core import access
+from kitei.core import access, imports
 from kitei.core.models import Organization
 from kitei.core.tabular import RowError, error_lines
 
@@ -74,8 +77,10 @@ def _folder() -> Path:
     return Path(settings.DATA_DIR) / "uploads"
 
 
-def keep_upload(session: SessionBase, register: str, data: bytes) -> str:
-    """Keep a checked upload for the import button; returns its token."""
+def keep_upload(
+    session: SessionBase, register: str, data: bytes, *, rows: int = 0, name: str = ""
+) -> str:
+    """Keep a checked upload (`rows` rows, file `name`) for the import button; its token."""
     folder = _folder()
     folder.mkdir(parents=True, exist_ok=True)
     cutoff = time.time() - KEEP_SECONDS
@@ -85,14 +90,23 @@ def keep_upload(session: SessionBase, register: str, data: bytes) -> str:
     token = secrets.token_urlsafe(24)
     (folder / f"{token}.upload").write_bytes(data)
     kept = dict(session.get(SESSION_KEY, {}))
-    kept[token] = register
+    kept[token] = {"register": register, "rows": rows, "name": name}
     session[SESSION_KEY] = kept
     return token
 
 
+def kept_details(session: SessionBase, token: str) -> tuple[int, str]:
+    """The rows the check of the upload kept under `token` found, and the file's name."""
+    entry = session.get(SESSION_KEY, {}).get(token)
+    if not isinstance(entry, dict):
+        return 0, ""
+    return int(entry.get("rows", 0)), str(entry.get("name", ""))
+
+
 def kept_upload(session: SessionBase, register: str, token: str) -> bytes | None:
     """The upload kept under `token` by this session for this register, if still there."""
-    if session.get(SESSION_KEY, {}).get(token) != register:
+    entry = session.get(SESSION_KEY, {}).get(token)
+    if not isinstance(entry, dict) or entry.get("register") != register:
         return None
     try:
         return (_folder() / f"{token}.upload").read_bytes()
@@ -199,6 +213,8 @@ class ImportPage:
     check: Callable[[bytes], Plan]
     write: Callable[[bytes], Plan]
     context: dict[str, Any]
+    organization: Organization
+    rows: Callable[[Any], int]  # the rows of a checked plan (for the background threshold)
 
 
 def import_page(request: HttpRequest, page: ImportPage) -> HttpResponse:
@@ -206,7 +222,8 @@ def import_page(request: HttpRequest, page: ImportPage) -> HttpResponse:
 
     「確認する」 posts the file: its every bad row is listed, or, when it has none, it is
     kept and the page offers 「取り込む」, which posts only the token; the kept file is
-    checked again and imported in one transaction, or nothing is written.
+    checked again and imported in one transaction, or nothing is written. A file of more
+    than KITEI_IMPORT_TASK_ROWS rows is imported by a task: 「取り込む」 leads to its progress.
     """
     if request.method == "POST" and request.POST.get("action") == "import":
         return _import_kept(request, page)
@@ -220,8 +237,12 @@ def import_page(request: HttpRequest, page: ImportPage) -> HttpResponse:
     plan = page.check(data)
     if plan.errors:
         return _render(request, page, form, plan=plan, status=400)
-    token = keep_upload(request.session, page.register, data)
-    return _render(request, page, form, plan=plan, token=token, file_name=upload.name)
+    rows = page.rows(plan)
+    token = keep_upload(request.session, page.register, data, rows=rows, name=upload.name)
+    return _render(
+        request, page, form, plan=plan, token=token, file_name=upload.name,
+        background=imports.runs_as_task(rows),
+    )  # fmt: skip
 
 
 def _data(upload: Any) -> bytes:
@@ -238,6 +259,13 @@ def _import_kept(request: HttpRequest, page: ImportPage) -> HttpResponse:
     if data is None:
         problem = _("確認したファイルが見つかりません。もう一度ファイルを選んで確認してください。")
         return _render(request, page, form, status=400, problem=problem)
+    rows, name = kept_details(request.session, token)
+    if imports.runs_as_task(rows):
+        item = imports.start_import(
+            page.organization, page.register, data, actor=request.user, total=rows, file_name=name
+        )
+        drop_upload(request.session, token)
+        return redirect(reverse("import_progress", args=[item.pk]))
     try:
         plan = page.write(data)
     except ValidationError as exc:  # a service refused a row: nothing was written
@@ -267,6 +295,7 @@ def _render(
         "errors": errors[:SHOWN_ERRORS],
         "more_errors": max(0, len(errors) - SHOWN_ERRORS),
         "error_count": len(errors),
+        "task_rows": f"{settings.IMPORT_TASK_ROWS:,}",
         **extra,
     }
     return render(request, page.template, context, status=status)

@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from kitei.approvals import views as approval_views
 from kitei.assets import queries as asset_queries
-from kitei.core import access
+from kitei.core import access, audit
 from kitei.core.models import ChangeRecord, Organization
 from kitei.systems import queries as system_queries
 from kitei.systems.models import System
@@ -60,6 +60,11 @@ def audit_log(request: HttpRequest) -> HttpResponse:
     if actor:
         records = records.filter(actor_name=actor)
     page = Paginator(records, 50).get_page(request.GET.get("page"))
-    return render(
-        request, "core/audit_log.html", {"org": org, "page": page, "action": action, "actor": actor}
-    )
+    context = {
+        "org": org,
+        "page": page,
+        "action": action,
+        "actor": actor,
+        "actions": audit.choices(),
+    }
+    return render(request, "core/audit_log.html", context)

@@ -9,3 +9,11 @@ class PeopleConfig(AppConfig):
     name = "kitei.people"
     label = "people"
     verbose_name = "people"
+
+    def ready(self) -> None:
+        """Long files of the 職員名簿 are imported by a background task."""
+        from kitei.core.imports import register_import  # noqa: PLC0415
+        from kitei.people import choices  # noqa: F401, PLC0415 - registers on import
+        from kitei.people.import_task import KIND  # noqa: PLC0415 - needs the app registry
+
+        register_import(KIND)

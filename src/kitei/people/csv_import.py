@@ -137,7 +137,9 @@ def read_people_csv(
                 errors=errors,
                 empty=_("空のファイルです。"),
             )
-            body = list(rows)  # a small file (MAX_BYTES): usernames are looked up at once
+            # A small file (MAX_BYTES): read whole, so its usernames are looked up at once;
+            # tabular.body counts each row read for a background import's progress.
+            body = list(rows)
     except tabular.UnreadableFileError as exc:
         return ImportPlan(errors=(RowError(line=None, column="", reason=str(exc)),))
     if errors:
@@ -331,23 +333,24 @@ class TemporaryAccount:
     password: str
 
 
-def import_file(
-    organization: Organization, data: bytes, *, actor: Actor, create_departments: bool = False
-) -> tuple[ImportPlan, list[TemporaryAccount]]:
-    """Check a file and, when it has no errors, import it in one transaction.
-
-    Temporary passwords are generated and hashed before the transaction opens: hashing is
-    slow by design and must not hold the database's write lock.
-    """
-    plan = read_people_csv(organization, data, create_departments=create_departments)
-    if not plan.ok:
-        return plan, []
+def temporary_accounts(plan: ImportPlan) -> tuple[list[TemporaryAccount], dict[str, str]]:
+    """Each new account's temporary password, and its hash (slow: before any transaction)."""
     accounts = [
         TemporaryAccount(name=e.name, username=e.username, password=services.temporary_password())
         for e in plan.entries
         if e.username
     ]
-    hashes = {a.username: make_password(a.password) for a in accounts}
+    return accounts, {a.username: make_password(a.password) for a in accounts}
+
+
+def import_file(
+    organization: Organization, data: bytes, *, actor: Actor, create_departments: bool = False
+) -> tuple[ImportPlan, list[TemporaryAccount]]:
+    """Check a file and, when it has no errors, import it in one transaction."""
+    plan = read_people_csv(organization, data, create_departments=create_departments)
+    if not plan.ok:
+        return plan, []
+    accounts, hashes = temporary_accounts(plan)
     services.import_people(organization, actor=actor, plan=plan, password_hashes=hashes)
     return plan, accounts
 

@@ -99,7 +99,10 @@ class PersonForm(forms.Form):
         if password and not username:
             self.add_error("password", _("パスワードはユーザー名と一緒に指定してください。"))
         elif password:
-            user = get_user_model()(username=str(username), email=data.get("email", ""))
+            # The name too, so that the strength validator refuses passwords made of it.
+            user = get_user_model()(
+                username=str(username), email=data.get("email", ""), last_name=data.get("name", "")
+            )
             try:
                 validate_password(password, user)
             except forms.ValidationError as exc:

@@ -14,11 +14,12 @@ from django.db import transaction
 from django.db.models import Model
 from django.utils.translation import gettext as _
 
-from kitei.core import access
+from kitei.core import access, lockout
 from kitei.core.access import engine_for
 from kitei.core.models import Organization
 from kitei.core.services import Actor, record_change
 from kitei.people import queries
+from kitei.people.choices import PeopleAuditAction
 from kitei.people.models import Department, Person, RoleAssignment
 from kitei.policy.model import Role
 
@@ -38,7 +39,11 @@ def create_department(organization: Organization, *, actor: Actor, name: str) ->
     access.require(actor, "people.manage", organization)
     dept = Department.objects.create(organization=organization, name=name)
     record_change(
-        organization, actor=actor, action="create_department", obj=dept, after={"name": name}
+        organization,
+        actor=actor,
+        action=PeopleAuditAction.CREATE_DEPARTMENT,
+        obj=dept,
+        after={"name": name},
     )
     return dept
 
@@ -79,7 +84,7 @@ def create_person(
     record_change(
         organization,
         actor=actor,
-        action="create_person",
+        action=PeopleAuditAction.CREATE_PERSON,
         obj=person,
         after={
             "name": name,
@@ -148,7 +153,7 @@ def assign_role(
     record_change(
         organization,
         actor=actor,
-        action="assign_role",
+        action=PeopleAuditAction.ASSIGN_ROLE,
         obj=assignment,
         after={
             "person": person.name,
@@ -174,11 +179,39 @@ def clear_temporary_password(*, user: AbstractBaseUser, actor: Actor) -> None:
     record_change(
         person.organization,
         actor=actor,
-        action="change_temporary_password",
+        action=PeopleAuditAction.CHANGE_TEMPORARY_PASSWORD,
         obj=person,
         before={"must_change_password": True},
         after={"must_change_password": False},
     )
+
+
+@transaction.atomic
+def unlock_account(
+    organization: Organization, *, actor: Actor, person: Person
+) -> lockout.LockState:
+    """Lift the failed-login lock (入力回数制限) of a person's account, with a record.
+
+    Anyone may lock a colleague out by failing on purpose; an administrator lets them back
+    in at once. Returns the state before: the failures forgotten and whether it was locked.
+    """
+    access.require(actor, "people.manage", organization)
+    if person.organization_id != organization.pk:
+        raise ValidationError(_("この職員は組織に属していません。"))
+    if person.user is None:
+        raise ValidationError(_("この職員にはログインアカウントがありません。"))
+    before = lockout.state(person.user)
+    record_change(
+        organization,
+        actor=actor,
+        action=PeopleAuditAction.UNLOCK_ACCOUNT,
+        obj=person,
+        before={"locked": before.locked, "failed_logins": before.failures},
+        after={"username": person.user.get_username(), "locked": False, "failed_logins": 0},
+    )
+    # After the record: a cache that cannot forget rolls the record back with it.
+    lockout.unlock(person.user)
+    return before
 
 
 def _check_members(
@@ -285,7 +318,7 @@ def end_assignment(
     record_change(
         organization,
         actor=actor,
-        action="end_assignment",
+        action=PeopleAuditAction.END_ASSIGNMENT,
         obj=locked,
         before=before,
         after={"person": locked.person.name, "role": locked.role_id, "valid_until": on},
@@ -356,7 +389,7 @@ def import_people(
     record_change(
         organization,
         actor=actor,
-        action="import_people",
+        action=PeopleAuditAction.IMPORT_PEOPLE,
         object_type="people.person",
         after={"people": len(people), "accounts": plan.accounts, "departments_created": new},
     )

@@ -10,6 +10,7 @@ urlpatterns = [
     path("", views.person_list, name="list"),
     path("<int:pk>/", views.person_detail, name="detail"),
     path("<int:pk>/assign/", views.role_assign, name="assign"),
+    path("<int:pk>/unlock/", views.account_unlock, name="unlock"),
     path("add/", views.person_add, name="add"),
     path("departments/add/", views.department_add, name="department_add"),
     path("assignments/<int:pk>/end/", views.assignment_end, name="end_assignment"),

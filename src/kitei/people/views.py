@@ -5,6 +5,7 @@ from __future__ import annotations
 import base64
 from typing import Any
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.hashers import make_password
@@ -16,8 +17,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
-from kitei.core import access
+from kitei.core import access, imports, lockout
 from kitei.core.models import Organization
+from kitei.core.progress_views import progress_context
 from kitei.people import csv_import, queries, services
 from kitei.people.forms import (
     WEB_MAX_ACCOUNTS,
@@ -79,14 +81,34 @@ def person_detail(request: HttpRequest, pk: int) -> HttpResponse:
     today = timezone.localdate()
     titles = queries.role_titles(org)
     subject = queries.person(org, pk)
+    can_manage = access.check(request.user, "people.manage", org).allowed
     context = {
         "person": subject,
         "rows": queries.assignment_rows(org, subject, today, titles),
         "deputies": queries.deputies_of(org, subject, today, titles),
         "titles": titles,
-        "can_manage": access.check(request.user, "people.manage", org).allowed,
+        "can_manage": can_manage,
+        # Only administrators see whether failed logins have locked the account.
+        "lock": lockout.state(subject.user) if can_manage and subject.user else None,
     }
     return render(request, "people/person_detail.html", context)
+
+
+@login_required
+@require_http_methods(["POST"])
+def account_unlock(request: HttpRequest, pk: int) -> HttpResponse:
+    """Lift the failed-login lock of a person's account (organisation administrators)."""
+    org = _organization(request, "people.manage")
+    subject = queries.person(org, pk)
+    try:
+        services.unlock_account(org, actor=request.user, person=subject)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(
+            request, _("%(name)s のアカウントのロックを解除しました。") % {"name": subject.name}
+        )
+    return redirect("people:detail", pk=subject.pk)
 
 
 def _form_page(
@@ -202,7 +224,11 @@ def people_import(request: HttpRequest) -> HttpResponse:
     """Check a people register CSV (dry run) and import it when every row is valid."""
     org = _organization(request, "people.manage")
     form = ImportForm(request.POST or None, request.FILES or None)
-    context: dict[str, Any] = {"form": form, "max_accounts": WEB_MAX_ACCOUNTS}
+    context: dict[str, Any] = {
+        "form": form,
+        "max_accounts": WEB_MAX_ACCOUNTS,
+        "task_rows": f"{settings.IMPORT_TASK_ROWS:,}",
+    }
     if request.method != "POST":
         return render(request, "people/import.html", context)
     if not form.is_valid():
@@ -218,15 +244,43 @@ def people_import(request: HttpRequest) -> HttpResponse:
         context["content"] = base64.b64encode(data).decode("ascii") if plan.ok else ""
         ok = plan.ok and not too_many
         return render(request, "people/import.html", context, status=200 if ok else 400)
+    if imports.runs_as_task(len(plan.entries)):
+        return _start_import(request, org, plan, data, create)
+    return _import_now(request, org, data, create, context)
+
+
+def _import_now(
+    request: HttpRequest, org: Organization, data: bytes, create: bool, context: dict[str, Any]
+) -> HttpResponse:
+    """A short file: imported within this request, its temporary passwords shown once."""
     try:
         plan, accounts = csv_import.import_file(
             org, data, actor=request.user, create_departments=create
         )
     except ValidationError as exc:
-        form.add_error(None, exc)
+        context["form"].add_error(None, exc)
         return render(request, "people/import.html", context, status=400)
     if not plan.ok:  # the register changed since the check above
         context["plan"] = plan
         return render(request, "people/import.html", context, status=400)
     context.update(accounts=accounts, plan=plan)
     return _no_store(render(request, "people/import_done.html", context))
+
+
+def _start_import(
+    request: HttpRequest, org: Organization, plan: csv_import.ImportPlan, data: bytes, create: bool
+) -> HttpResponse:
+    """A long file: a task imports it; its temporary passwords are shown here, once."""
+    accounts, hashes = csv_import.temporary_accounts(plan)
+    upload = request.FILES.get("file")
+    item = imports.start_import(
+        org,
+        "people",
+        data,
+        actor=request.user,
+        total=len(plan.entries),
+        file_name=upload.name or "" if upload is not None else "",
+        options={"create_departments": create, "password_hashes": hashes},
+    )
+    context = {**progress_context(item), "accounts": accounts}
+    return _no_store(render(request, "people/import_started.html", context))

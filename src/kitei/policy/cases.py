@@ -5,7 +5,8 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from kitei.policy.engine import Decision, Engine, RequestError
+from kitei.policy.decision import Decision
+from kitei.policy.engine import Engine, RequestError
 from kitei.policy.model import Case
 
 
@@ -56,6 +57,10 @@ def _differences(decision: Decision, case: Case) -> list[str]:
         missing = [b for b in expect.records if b not in books]
         if missing:
             problems.append(f"records {sorted(books)} lack {missing}")
+    if expect.constraints is not None:
+        got_ids = sorted(c.id for c in decision.constraints)
+        if got_ids != sorted(expect.constraints):
+            problems.append(f"constraints {got_ids}, expected {sorted(expect.constraints)}")
     return problems
 
 

@@ -16,16 +16,18 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from kitei.policy.actions import CANONICAL_ACTIONS, CONTEXT_FLAGS
+from kitei.policy.decision import (
+    CONSTRAINT,
+    ApprovalMode,
+    Constraint,
+    Decision,
+    Effect,
+    PackRef,
+    Reason,
+    Step,
+)
 from kitei.policy.loader import LoadedPack
 from kitei.policy.model import Condition, Pack, Rule
-
-EFFECT_RANK = {"undetermined": 0, "permit": 1, "approval_required": 2, "forbid": 3}
-EFFECT_TITLE = {
-    "forbid": "禁止",
-    "approval_required": "承認が必要",
-    "permit": "許可",
-    "undetermined": "判断できません（規程に定めがありません）",
-}
 
 
 class RequestError(ValueError):
@@ -45,83 +47,10 @@ class Request:
     actor_id: str | None = None
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
-class Reason:
-    """Why: the rule, its clause as printed, the seed file, a short quote and a message."""
-
-    rule: str
-    effect: str
-    clause: str
-    source: str
-    quote: str
-    message: str
-
-    def to_json(self) -> dict[str, str]:
-        return {
-            "rule": self.rule,
-            "effect": self.effect,
-            "clause": self.clause,
-            "source": self.source,
-            "quote": self.quote,
-            "message": self.message,
-        }
-
-
-@dataclass(frozen=True, slots=True, kw_only=True)
-class Step:
-    """One approval step: `all_of` its roles, or `any_of` them, must approve."""
-
-    mode: str
-    roles: tuple[tuple[str, str], ...]  # (id, title)
-
-    def to_json(self) -> dict[str, Any]:
-        return {"mode": self.mode, "roles": [{"id": i, "title": t} for i, t in self.roles]}
-
-
-@dataclass(frozen=True, slots=True, kw_only=True)
-class Constraint:
-    """A separation-of-duties constraint the application must enforce for this request."""
-
-    id: str
-    kind: str
-    override: str
-    minimum_persons: int | None
-    reason: Reason
-
-    def to_json(self) -> dict[str, Any]:
-        data: dict[str, Any] = {"id": self.id, "kind": self.kind, "override": self.override}
-        if self.minimum_persons is not None:
-            data["minimum_persons"] = self.minimum_persons
-        data.update({k: v for k, v in self.reason.to_json().items() if k != "effect"})
-        return data
-
-
-@dataclass(frozen=True, slots=True, kw_only=True)
-class Decision:
-    """The answer and its explanation as one value."""
-
-    effect: str
-    approvals: tuple[Step, ...]
-    obligations: tuple[tuple[str, str], ...]  # (id, text)
-    records: tuple[tuple[str, str, tuple[str, ...]], ...]  # (book id, title, field titles)
-    reasons: tuple[Reason, ...]
-    constraints: tuple[Constraint, ...]
-    pack: tuple[str, str, str]  # (id, version, digest)
-
-    def to_json(self) -> dict[str, Any]:
-        """The decision as the JSON the CLI and API print."""
-        return {
-            "effect": self.effect,
-            "approvals": [s.to_json() for s in self.approvals],
-            "obligations": [{"id": i, "text": t} for i, t in self.obligations],
-            "records": [{"book": b, "title": t, "fields": list(f)} for b, t, f in self.records],
-            "reasons": [r.to_json() for r in self.reasons],
-            "constraints": [c.to_json() for c in self.constraints],
-            "pack": {"id": self.pack[0], "version": self.pack[1], "digest": self.pack[2]},
-        }
-
-
 Predicate = Callable[[Request], bool]
+
+# A constraint, whether it binds only approval routes, and the condition narrowing it.
+_CompiledConstraint = tuple[Constraint, bool, Predicate | None]
 
 
 @dataclass(frozen=True, slots=True)
@@ -173,7 +102,7 @@ class Engine:
         self.pack = pack
         self.loaded = loaded
         self.names = _names(pack)
-        self._pack_ref = (pack.id, pack.version, loaded.digest)
+        self._pack_ref = PackRef(id=pack.id, version=pack.version, digest=loaded.digest)
         self._actions = set(CANONICAL_ACTIONS) | {a.id for a in pack.actions}
         role_titles = {r.id: r.title for r in pack.roles}
         books = {b.id: (b.id, b.title, tuple(f.title for f in b.fields)) for b in pack.record_books}
@@ -183,7 +112,7 @@ class Engine:
         self._rules = {action: tuple(items) for action, items in rules.items()}
         self._undetermined = Reason(
             rule="undetermined",
-            effect="undetermined",
+            effect=Effect.UNDETERMINED,
             clause=pack.undetermined.clause,
             source=pack.undetermined.source or pack.source,
             quote=pack.undetermined.quote,
@@ -201,11 +130,11 @@ class Engine:
         axes: set[str] = set()
         test = None if rule.when is None else self._compile_condition(rule.when, axes)
         steps = tuple(
-            Step(mode=s.mode, roles=tuple((r, role_titles[r]) for r in s.roles))
+            Step(mode=ApprovalMode(s.mode), roles=tuple((r, role_titles[r]) for r in s.roles))
             for s in rule.approvals
         )
         return _CompiledRule(
-            rank=EFFECT_RANK[rule.effect],
+            rank=Effect(rule.effect).rank,
             test=test,
             steps=steps,
             obligations=tuple((o.id, o.text) for o in rule.obligations),
@@ -268,10 +197,11 @@ class Engine:
 
         return check
 
-    def _compile_constraints(self) -> dict[str, tuple[tuple[Constraint, bool], ...]]:
-        """Per action: (constraint, applies only when approvals are needed)."""
-        result: dict[str, list[tuple[Constraint, bool]]] = {a: [] for a in self._actions}
+    def _compile_constraints(self) -> dict[str, tuple[_CompiledConstraint, ...]]:
+        """Per action: (constraint, applies only when approvals are needed, its condition)."""
+        result: dict[str, list[_CompiledConstraint]] = {a: [] for a in self._actions}
         for sep in self.pack.separation_of_duties:
+            test = None if sep.when is None else self._compile_condition(sep.when, set())
             constraint = Constraint(
                 id=sep.id,
                 kind=sep.kind,
@@ -279,7 +209,7 @@ class Engine:
                 minimum_persons=sep.minimum_persons,
                 reason=Reason(
                     rule=sep.id,
-                    effect="constraint",
+                    effect=CONSTRAINT,
                     clause=sep.clause,
                     source=sep.source or self.pack.source,
                     quote=sep.quote,
@@ -288,11 +218,11 @@ class Engine:
             )
             if "*" not in sep.actions:
                 for action in sep.actions:
-                    result[action].append((constraint, False))
+                    result[action].append((constraint, False, test))
             elif sep.kind == "applicant_not_approver":
                 # A blanket constraint binds every approval route (applicant ≠ approver).
                 for items in result.values():
-                    items.append((constraint, True))
+                    items.append((constraint, True, test))
         return {a: tuple(items) for a, items in result.items()}
 
     # --- requests ----------------------------------------------------------------------
@@ -369,7 +299,7 @@ class Engine:
         obligations: dict[str, tuple[str, str]] = {}
         records: dict[str, tuple[str, str, tuple[str, ...]]] = {}
         for rule in matched:
-            if rank == 2:
+            if effect == Effect.APPROVAL_REQUIRED:
                 steps.extend(s for s in rule.steps if s not in steps)
             for ob in rule.obligations:
                 obligations.setdefault(ob[0], ob)
@@ -377,8 +307,9 @@ class Engine:
                 records.setdefault(book[0], book)
         constraints = tuple(
             c
-            for c, only_approvals in self._constraints[req.action]
-            if rank == 2 or not only_approvals
+            for c, only_approvals, test in self._constraints[req.action]
+            if (effect == Effect.APPROVAL_REQUIRED or not only_approvals)
+            and (test is None or test(req))
         )
         return Decision(
             effect=effect,
@@ -400,7 +331,7 @@ class Engine:
             reasons.append(
                 Reason(
                     rule="missing-classification",
-                    effect="undetermined",
+                    effect=Effect.UNDETERMINED,
                     clause=self._undetermined.clause,
                     source=self._undetermined.source,
                     quote=self._undetermined.quote,
@@ -409,7 +340,7 @@ class Engine:
                 )
             )
         return Decision(
-            effect="undetermined",
+            effect=Effect.UNDETERMINED,
             approvals=(),
             obligations=(),
             records=(),
@@ -423,7 +354,7 @@ class Engine:
         return set(self._rules)
 
 
-_EFFECTS = {rank: effect for effect, rank in EFFECT_RANK.items()}
+_EFFECTS = {effect.rank: effect for effect in Effect}
 
 
 def _mapping(value: Any, name: str) -> Mapping[str, Any]:

@@ -273,10 +273,19 @@ def _rule_errors(pack: Pack, at: _At) -> Iterator[str]:
         if rule.when is not None:
             for loc, message in _condition_errors(rule.when, role_ids, axes, ()):
                 yield f"{at('rules', i, 'when', *loc)}: {message}"
+    yield from _separation_errors(pack, at, actions, role_ids, axes)
+
+
+def _separation_errors(
+    pack: Pack, at: _At, actions: set[str], role_ids: set[str], axes: dict[str, list[str]]
+) -> Iterator[str]:
     for i, sep in enumerate(pack.separation_of_duties):
         for action in sep.actions:
             if action != "*" and action not in actions:
                 yield f"{at('separation_of_duties', i, 'actions')}: unknown action '{action}'"
+        if sep.when is not None:
+            for loc, message in _condition_errors(sep.when, role_ids, axes, ()):
+                yield f"{at('separation_of_duties', i, 'when', *loc)}: {message}"
 
 
 def _other_reference_errors(pack: Pack, at: _At) -> Iterator[str]:

@@ -13,6 +13,8 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, field_validator, model_validator
 
+from kitei.policy.decision import ApprovalMode
+
 UNSPECIFIED = "unspecified"
 """The value of any parameter the seed leaves open (定期的, 一定期間 …)."""
 
@@ -34,9 +36,10 @@ def _unfold(value: Any) -> Any:
 Prose = Annotated[str, BeforeValidator(_unfold)]
 """Japanese prose (messages, criteria, decisions): folded-line spaces removed."""
 
-Effect = Literal["forbid", "approval_required", "permit"]
+RuleEffect = Literal["forbid", "approval_required", "permit"]
+"""A rule's effect (`undetermined` is the engine's, never a rule's); see `decision.Effect`."""
 Severity = Literal["mandatory", "recommended"]
-Frequency = Literal["fiscal_year", "as_needed", "periodic_unspecified", "continuous"]
+Frequency = Literal["fiscal_year", "as_needed", "periodic_unspecified", "continuous", "per_plan"]
 
 
 class _Frozen(BaseModel):
@@ -190,7 +193,7 @@ class ClassificationTest(_Frozen):
 class ApprovalStep(_Frozen):
     """One step of an approval route: one (`any_of`) or every (`all_of`) role must approve."""
 
-    mode: Literal["all_of", "any_of"] = "all_of"
+    mode: ApprovalMode = ApprovalMode.ALL_OF
     roles: tuple[str, ...] = Field(min_length=1)
 
 
@@ -208,7 +211,7 @@ class Rule(Citation):
     action: str
     title: str | None = None
     when: Condition | None = None
-    effect: Effect
+    effect: RuleEffect
     approvals: tuple[ApprovalStep, ...] = ()
     obligations: tuple[Obligation, ...] = ()
     records: tuple[str, ...] = ()
@@ -239,12 +242,17 @@ class CustomAction(Citation):
 
 
 class Separation(Citation):
-    """A separation-of-duties constraint, with whether and how it may be overridden."""
+    """A separation-of-duties constraint, with whether and how it may be overridden.
+
+    `when` narrows it to the requests its clause addresses (the roles 002 7-1(4)ウ names),
+    with the same conditions as a rule's.
+    """
 
     id: str
     kind: Literal["applicant_not_approver", "auditee_not_auditor", "two_person_work", "other"]
     text: Prose
     actions: tuple[str, ...] = ("*",)
+    when: Condition | None = None
     override: Literal["none", "with_reason"] = "none"
     minimum_persons: int | None = None
     message: Prose
@@ -269,7 +277,11 @@ class ReportingChain(_Frozen):
 
 
 class PeriodicDuty(Citation):
-    """A duty that recurs: 毎年度 = once per Japanese fiscal year (1 April – 31 March)."""
+    """A duty that recurs: 毎年度 = once per Japanese fiscal year (1 April – 31 March).
+
+    `per_plan` is a duty whose cadence a plan outside the seed sets (003 4(5)イ: 理事会が
+    定めた計画に基づき), which is neither 定期的 nor a period the seed gives.
+    """
 
     id: str
     title: str
@@ -280,7 +292,7 @@ class PeriodicDuty(Citation):
     @field_validator("frequency")
     @classmethod
     def _frequency(cls, value: str) -> str:
-        allowed = {"fiscal_year", "as_needed", "periodic_unspecified", "continuous"}
+        allowed = {"fiscal_year", "as_needed", "periodic_unspecified", "continuous", "per_plan"}
         if value not in allowed and not DURATION.match(value):
             raise ValueError(f"frequency must be one of {sorted(allowed)} or an ISO 8601 duration")
         return value
@@ -386,6 +398,7 @@ class CaseExpectation(_Frozen):
     clause: str | tuple[str, ...] | None = None
     obligations: tuple[str, ...] | None = None
     records: tuple[str, ...] | None = None
+    constraints: tuple[str, ...] | None = None  # exact, order-free: separation ids returned
 
 
 class Case(_Frozen):

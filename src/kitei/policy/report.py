@@ -6,26 +6,24 @@ from dataclasses import dataclass
 from typing import Any
 
 from kitei.policy.actions import CANONICAL_ACTIONS
-from kitei.policy.engine import EFFECT_TITLE, Decision
+from kitei.policy.decision import Decision
 from kitei.policy.loader import LoadedPack
 from kitei.policy.model import UNSPECIFIED, Pack
 
-MODE_TITLE = {"all_of": "全員の承認", "any_of": "いずれか1名の承認"}
 OVERRIDE_TITLE = {"none": "例外なし", "with_reason": "やむを得ない場合は理由を記録して例外可"}
 
 
 def explain(decision: Decision, action_title: str) -> str:
     """The decision in Japanese, for the person who asked."""
-    pack_id, version, digest = decision.pack
     lines = [
         f"操作: {action_title}",
-        f"判断: {EFFECT_TITLE[decision.effect]}（{decision.effect}）",
+        f"判断: {decision.effect.label}（{decision.effect}）",
     ]
     if decision.approvals:
         lines.append("承認経路（すべての段階が必要です）:")
         for n, step in enumerate(decision.approvals, 1):
             names = "・".join(title for _, title in step.roles)
-            lines.append(f"  {n}. {names}（{MODE_TITLE[step.mode]}）")
+            lines.append(f"  {n}. {names}（{step.mode.label}）")
     if decision.obligations:
         lines.append("遵守事項:")
         lines.extend(f"  - {text}" for _, text in decision.obligations)
@@ -43,7 +41,8 @@ def explain(decision: Decision, action_title: str) -> str:
     for reason in decision.reasons:
         lines.append(f"  - {reason.clause}: {reason.message}")
         lines.append(f"    「{reason.quote}」（{reason.source}）")
-    lines.append(f"パック: {pack_id} {version} {digest}")
+    pack = decision.pack
+    lines.append(f"パック: {pack.id} {pack.version} {pack.digest}")
     return "\n".join(lines)
 
 
@@ -67,7 +66,7 @@ def gaps(pack: Pack) -> Gaps:
         if p.value == UNSPECIFIED:
             open_values.append(_gap("parameter", p.id, p.title, p.clause))
     for d in pack.periodic_duties:
-        if d.frequency == "periodic_unspecified":
+        if d.frequency in ("periodic_unspecified", "per_plan"):
             open_values.append(_gap("periodic_duty", d.id, d.title, d.clause))
     for b in pack.record_books:
         if b.retention == UNSPECIFIED:

@@ -8,10 +8,13 @@ from datetime import date
 
 from django.core.mail import send_mail
 from django.db import transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from kitei.core.actors import Operator
 from kitei.core.models import Organization
 from kitei.core.services import Actor, record_change
+from kitei.records.choices import RecordAuditAction
 from kitei.records.models import RecordEntry
 from kitei.records.queries import overdue_returns
 
@@ -84,7 +87,7 @@ def remind_overdue_returns(
                 record_change(
                     organization,
                     actor=actor,
-                    action="remind_return",
+                    action=RecordAuditAction.REMIND_RETURN,
                     obj=entry,
                     after={"to": email, "due_on": entry.due_on, "days_overdue": days},
                 )
@@ -99,3 +102,15 @@ def remind_overdue_returns(
             Reminder(entry=entry, borrower=borrower, email=email, days_overdue=days, sent=True)
         )
     return reminders
+
+
+def remind_all_overdue(actor: Operator) -> str:
+    """The periodic job: remind every organisation's overdue borrowers; one line."""
+    today = timezone.localdate()
+    reminders = [
+        reminder
+        for org in Organization.objects.order_by("slug")
+        for reminder in remind_overdue_returns(org, actor=actor, today=today)
+    ]
+    sent = sum(1 for r in reminders if r.sent)
+    return f"{len(reminders)} overdue take-out(s): {sent} reminded, {len(reminders) - sent} not"

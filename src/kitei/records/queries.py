@@ -83,6 +83,19 @@ def overdue_returns(organization: Organization, today: date) -> QuerySet[RecordE
     )
 
 
+def awaiting_report(organization: Organization) -> QuerySet[RecordEntry]:
+    """Emergency exceptions whose 事後報告 to the CISO is not yet received (002 8-4(2)).
+
+    Oldest first; an entry replaced by a correction is left to its correction.
+    """
+    return (
+        _entries(organization)
+        .filter(~_corrected(), awaits=Awaiting.REPORT, closed_at__isnull=True)
+        .select_related("request__applicant")
+        .order_by("recorded_at", "pk")
+    )
+
+
 def _closing_headings(book: Book) -> tuple[str, str]:
     """Headings of when and by whom an entry of `book` was closed ("" when it has no step)."""
     if book.purpose == "take_out":

@@ -19,11 +19,13 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from kitei.approvals.models import Request, RequestState
+from kitei.approvals.choices import RequestState
+from kitei.approvals.models import Request
 from kitei.core import access
 from kitei.core.models import Organization
 from kitei.core.services import Actor, record_change
 from kitei.people.models import Person
+from kitei.policy import Effect
 from kitei.records.books import (
     ACTIONS,
     DISPOSAL_FIELDS,
@@ -33,6 +35,7 @@ from kitei.records.books import (
     clean_fields,
     field_text,
 )
+from kitei.records.choices import RecordAuditAction
 from kitei.records.models import Awaiting, RecordEntry
 
 RECORDABLE = (RequestState.APPROVED, RequestState.PERMITTED, RequestState.COMPLETED)
@@ -64,7 +67,7 @@ def _check_request(organization: Organization, book: Book, request: Request) -> 
     """A linked request is this organisation's, allowed, and one this book records."""
     if request.organization_id != organization.pk:
         raise ValidationError(_("申請がこの組織にありません。"))
-    named = {r.get("book") for r in request.decision.get("records", [])}
+    named = set(request.stored_decision.record_books)
     if book.id not in named and ACTIONS.get(book.purpose) != request.action:
         raise ValidationError(
             _("申請（%(action)s）は記録簿「%(book)s」に記録するものではありません。")
@@ -84,19 +87,47 @@ def _check_correction(organization: Organization, book: Book, corrects: RecordEn
         raise ValidationError(_("この記録は既に訂正されています。最新の記録を訂正してください。"))
 
 
-def _awaits(book: Book, values: Mapping[str, str], request: Request | None) -> Awaiting:
+def _awaits(
+    book: Book,
+    values: Mapping[str, str],
+    request: Request | None,
+    corrects: RecordEntry | None = None,
+) -> Awaiting:
     """What a new entry of `book` still waits for."""
     if book.purpose == "take_out":
         return Awaiting.RETURN
     if book.purpose == "disposal" and not any(values.values()):
         return Awaiting.DISPOSAL  # opened before the disposal; complete_disposal fills it
-    if book.confirmation is not None:
+    if book.confirmation is not None and _two_person_work(request):
         return Awaiting.CONFIRMATION  # 002 7-1(4)ウ
     if book.purpose == "entry_log" and not values.get("left_at"):
         return Awaiting.EXIT
     if book.purpose == "exception" and request is not None and request.context.get("emergency"):
-        return Awaiting.REPORT  # 002 8-4(2): 事後速やかにCISOに報告
+        return _report_awaited(book, request, corrects)
     return Awaiting.NOTHING
+
+
+def _two_person_work(request: Request | None) -> bool:
+    """Whether the recorded work is one the pack's two-person rule binds (002 7-1(4)ウ).
+
+    An entry with no request is; a request's stored decision says (the rule binds only the
+    persons the clause names, not the 情報セキュリティ責任者's own change).
+    """
+    if request is None:
+        return True
+    return request.stored_decision.constraint("two_person_work") is not None
+
+
+def _report_awaited(book: Book, request: Request, corrects: RecordEntry | None) -> Awaiting:
+    """An emergency exception's 事後報告 (002 8-4(2)) is awaited on one entry only.
+
+    That is the entry opened when the exception was filed (`open_emergency_report`), or its
+    correction; a further document of the same exception awaits nothing.
+    """
+    if corrects is not None:
+        return Awaiting(corrects.awaits)
+    earlier = RecordEntry.objects.filter(request=request, book=book.id).exists()
+    return Awaiting.NOTHING if earlier else Awaiting.REPORT
 
 
 def _defaults(
@@ -117,7 +148,7 @@ def _insert(
     organization: Organization,
     *,
     actor: Actor,
-    action: str,
+    action: RecordAuditAction,
     book: Book,
     recorded_by: Person,
     values: dict[str, str],
@@ -178,14 +209,14 @@ def record_entry(
     return _insert(
         organization,
         actor=actor,
-        action="record_entry",
+        action=RecordAuditAction.RECORD_ENTRY,
         book=spec,
         recorded_by=recorded_by,
         values=values,
         request=request,
         due_on=due_on,
         corrects=corrects,
-        awaits=_awaits(spec, values, request),
+        awaits=_awaits(spec, values, request, corrects),
         person=borrower if spec.purpose == "take_out" else None,
         closed_at=closed.closed_at if closed else None,
         closed_by=closed.closed_by if closed else None,
@@ -256,7 +287,9 @@ def _complete_request(entry: RecordEntry, actor: Actor) -> None:
     complete_request(request, actor=actor)
 
 
-def _closing(entry: RecordEntry, action: str, actor: Actor, before: dict[str, Any]) -> None:
+def _closing(
+    entry: RecordEntry, action: RecordAuditAction, actor: Actor, before: dict[str, Any]
+) -> None:
     record_change(
         entry.organization,
         actor=actor,
@@ -276,7 +309,7 @@ def record_return(
     _member(entry.organization, returned_by, _("返却者"))
     before = snapshot(entry)
     _close(entry, awaits=Awaiting.RETURN, at=_when(returned_at), by=returned_by)
-    _closing(entry, "record_return", actor, before)
+    _closing(entry, RecordAuditAction.RECORD_RETURN, actor, before)
     _complete_request(entry, actor)
     return entry
 
@@ -299,7 +332,7 @@ def complete_disposal(
     )
     before = snapshot(entry)
     _close(entry, awaits=Awaiting.DISPOSAL, at=at, by=done_by, fields=values)
-    _closing(entry, "complete_disposal", actor, before)
+    _closing(entry, RecordAuditAction.COMPLETE_DISPOSAL, actor, before)
     _complete_request(entry, actor)
     return entry
 
@@ -317,7 +350,7 @@ def confirm_work(entry: RecordEntry, *, actor: Actor, confirmer: Person) -> Reco
         )
     before = snapshot(entry)
     _close(entry, awaits=Awaiting.CONFIRMATION, at=timezone.now(), by=confirmer)
-    _closing(entry, "confirm_work", actor, before)
+    _closing(entry, RecordAuditAction.CONFIRM_WORK, actor, before)
     _complete_request(entry, actor)
     return entry
 
@@ -332,7 +365,7 @@ def _may_escort(organization: Organization, escort: Person) -> None:
             "context": {"visitor": False},
         },
     )
-    if decision.effect == "forbid":
+    if decision.effect == Effect.FORBID:
         message = decision.reasons[0].message if decision.reasons else ""
         raise ValidationError(
             _("付添者（%(name)s）は管理区域への入退室を許可された者ではありません。%(why)s")
@@ -378,7 +411,7 @@ def record_visit(
     return _insert(
         organization,
         actor=actor,
-        action="record_visit",
+        action=RecordAuditAction.RECORD_VISIT,
         book=book,
         recorded_by=recorded_by,
         values=values,
@@ -399,88 +432,5 @@ def record_leaving(
         raise ValidationError(_("退室日時が入室日時より前です。"))
     before = snapshot(entry)
     _close(entry, awaits=Awaiting.EXIT, at=at, by=None)
-    _closing(entry, "record_leaving", actor, before)
+    _closing(entry, RecordAuditAction.RECORD_LEAVING, actor, before)
     return entry
-
-
-@transaction.atomic
-def record_exception(
-    organization: Organization,
-    *,
-    actor: Actor,
-    request: Request,
-    recorded_by: Person,
-    fields: Mapping[str, object],
-) -> RecordEntry:
-    """Keep the documents of an exception (002 8-4(3)); an emergency one awaits its report.
-
-    The request is an approved `exception.request`, or a permitted emergency one (002
-    8-4(2): 緊急時は講じた上で事後速やかにCISOに報告), which stays 要事後報告 until
-    `report_exception_afterwards`.
-    """
-    access.require(actor, "records.write", organization)
-    if request.action != ACTIONS["exception"]:
-        raise ValidationError(_("例外措置の申請ではありません。"))
-    book = book_for_purpose(organization, "exception")
-    return record_entry(
-        organization,
-        actor=actor,
-        book=book.id,
-        recorded_by=recorded_by,
-        fields=fields,
-        request=request,
-    )
-
-
-@transaction.atomic
-def report_exception_afterwards(entry: RecordEntry, *, actor: Actor) -> RecordEntry:
-    """Record that an emergency exception was reported to the CISO afterwards (002 8-4(2))."""
-    access.require(actor, "exceptions.receive_report", entry)
-    reporter = access.person_of(actor) if actor is not None else None
-    by = reporter if isinstance(reporter, Person) else None
-    before = snapshot(entry)
-    _close(entry, awaits=Awaiting.REPORT, at=timezone.now(), by=by)
-    _closing(entry, "report_exception_afterwards", actor, before)
-    return entry
-
-
-def _reviewers(organization: Organization, book: Book) -> frozenset[str]:
-    """The roles the pack's periodic duty of the exception clause names (the CISO in 002)."""
-    pack = access.engine_for(organization.pack_id, organization.pack_digest).pack
-    duty = next((d for d in pack.periodic_duties if d.clause == book.clause), None)
-    return frozenset(duty.actors) if duty else frozenset()
-
-
-@transaction.atomic
-def review_exception(
-    entry: RecordEntry, *, actor: Actor, reviewer: Person, note: str
-) -> RecordEntry:
-    """Record the CISO's periodic review of an exception (002 8-4(3): 定期的にその状況を確認)."""
-    access.require(actor, "exceptions.review", entry)
-    organization = entry.organization
-    exception = book_of(organization, entry.book)
-    if exception.purpose != "exception":
-        raise ValidationError(_("例外措置の記録ではありません。"))
-    _member(organization, reviewer, _("確認者"))
-    roles = _reviewers(organization, exception)
-    if roles and not roles & access.roles_held_by(reviewer):
-        raise ValidationError(
-            _("例外措置の状況の確認は、規程が定める者（%s）が行います。")
-            % "、".join(_role_titles(organization, roles))
-        )
-    review = book_for_purpose(organization, "exception_review")
-    values = clean_fields(review, {"note": note})
-    return _insert(
-        organization,
-        actor=actor,
-        action="review_exception",
-        book=review,
-        recorded_by=reviewer,
-        values=values,
-        about=entry,
-    )
-
-
-def _role_titles(organization: Organization, roles: frozenset[str]) -> list[str]:
-    pack = access.engine_for(organization.pack_id, organization.pack_digest).pack
-    return [r.title for r in pack.roles if r.id in roles]

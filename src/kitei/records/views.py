@@ -21,7 +21,7 @@ from kitei.core import access, evidence
 from kitei.core.forms import EvidenceForm
 from kitei.core.models import Organization
 from kitei.people.models import Person
-from kitei.records import queries, services
+from kitei.records import exceptions, queries, services
 from kitei.records.books import Book, book_of, books_for
 from kitei.records.forms import MOMENTS, DisposalForm, EntryForm, ReturnForm, VisitForm
 from kitei.records.models import Awaiting, RecordEntry
@@ -307,9 +307,12 @@ def entry_report(request: HttpRequest, pk: int) -> HttpResponse:
     """「事後報告の受領を記録」: the CISO received an emergency exception's report (8-4(2))."""
 
     def step(entry: RecordEntry, _person: Person) -> object:
-        return services.report_exception_afterwards(entry, actor=request.user)
+        return exceptions.report_exception_afterwards(entry, actor=request.user)
 
-    return _close(request, pk, step, _("事後報告の受領を記録しました。"))
+    response = _close(request, pk, step, _("事後報告の受領を記録しました。"))
+    if response.status_code == 302 and request.POST.get("back") == "inbox":
+        return redirect(reverse("approvals:inbox") + "#reports")
+    return response
 
 
 @login_required
@@ -321,7 +324,7 @@ def entry_review(request: HttpRequest, pk: int) -> HttpResponse:
     def step(entry: RecordEntry, person: Person) -> object:
         if not note:
             raise ValidationError(_("確認の内容を入力してください。"))
-        return services.review_exception(entry, actor=request.user, reviewer=person, note=note)
+        return exceptions.review_exception(entry, actor=request.user, reviewer=person, note=note)
 
     return _close(request, pk, step, _("例外措置の定期確認を記録しました。"))
 

@@ -9,3 +9,11 @@ class SystemsConfig(AppConfig):
     name = "kitei.systems"
     label = "systems"
     verbose_name = "情報システム台帳"
+
+    def ready(self) -> None:
+        """Long files of the 情報システム台帳 are imported by a background task."""
+        from kitei.core.imports import register_import  # noqa: PLC0415
+        from kitei.systems import choices  # noqa: F401, PLC0415 - registers on import
+        from kitei.systems.import_task import KIND  # noqa: PLC0415 - needs the app registry
+
+        register_import(KIND)

@@ -5,7 +5,6 @@ from __future__ import annotations
 from typing import Literal
 
 from django.contrib.auth.decorators import login_required
-from django.db.models import prefetch_related_objects
 from django.http import HttpRequest, HttpResponse
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods
@@ -14,8 +13,7 @@ from kitei.core import access
 from kitei.core.filters import InvalidFiltersError, refused_export
 from kitei.core.models import Organization
 from kitei.core.transfer import Format, ImportPage, download, import_page
-from kitei.people.models import Person
-from kitei.systems import transfer
+from kitei.systems import import_task, transfer
 from kitei.systems.filters import SystemFilterSet
 
 
@@ -32,19 +30,7 @@ def _organization(request: HttpRequest, permission: access.Permission) -> Organi
 def systems_import(request: HttpRequest) -> HttpResponse:
     """Check an .xlsx or CSV 情報システム台帳 (a dry run) and import it when all is valid."""
     org = _organization(request, "systems.manage")
-    # With the assignments loaded, asking about each system costs no query.
-    person = access.person_of(request.user)
-    if isinstance(person, Person):
-        prefetch_related_objects([person], "assignments")
-
-    def may_manage(system_id: int | None, manager: Person | None) -> bool:
-        target = access.Target(
-            organization_id=org.pk,
-            system_id=system_id,
-            system_manager_id=manager.pk if manager is not None else None,
-        )
-        return access.check(request.user, "systems.manage", target).allowed
-
+    may_manage = import_task.may_manage_for(request.user, org)
     page = ImportPage(
         register="systems",
         template="systems/import.html",
@@ -54,6 +40,8 @@ def systems_import(request: HttpRequest) -> HttpResponse:
             org, data, actor=request.user, may_manage=may_manage
         ),
         context={"headings": transfer.HEADINGS, "software_headings": transfer.SOFTWARE_HEADINGS},
+        organization=org,
+        rows=lambda plan: len(plan.systems) + len(plan.software),
     )
     return import_page(request, page)
 

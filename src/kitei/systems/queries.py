@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 from kitei.core import access
 from kitei.core.models import Organization
 from kitei.people.models import Department, Person
-from kitei.policy.engine import Reason
+from kitei.policy.decision import Effect, Reason
 from kitei.policy.model import Pack
 from kitei.systems.filters import SystemFilterSet
 from kitei.systems.models import Software, System
@@ -100,9 +100,9 @@ def unsupported_reason(organization: Organization) -> Reason | None:
         organization,
         {"action": "device.install_software", "resource": {"support_ended": True}},
     )
-    if decision.effect != "forbid":
+    if decision.effect != Effect.FORBID:
         return None
-    return next(r for r in decision.reasons if r.effect == "forbid")
+    return next(r for r in decision.reasons if r.effect == Effect.FORBID)
 
 
 @dataclass(frozen=True, kw_only=True)

@@ -14,6 +14,7 @@ from kitei.core.access import engine_for
 from kitei.core.models import Organization
 from kitei.core.services import Actor, record_change
 from kitei.people.models import Department, Person
+from kitei.systems.choices import SystemAuditAction
 from kitei.systems.models import Software, System
 
 EDITABLE = (
@@ -91,7 +92,11 @@ def register_system(
         organization=organization, name=name, department=department, **fields
     )
     record_change(
-        organization, actor=actor, action="register_system", obj=system, after=snapshot(system)
+        organization,
+        actor=actor,
+        action=SystemAuditAction.REGISTER_SYSTEM,
+        obj=system,
+        after=snapshot(system),
     )
     return system
 
@@ -121,7 +126,7 @@ def update_system(system: System, *, actor: Actor, **fields: Any) -> System:
     record_change(
         organization,
         actor=actor,
-        action="update_system",
+        action=SystemAuditAction.UPDATE_SYSTEM,
         obj=system,
         before=before,
         after=snapshot(system),
@@ -146,7 +151,7 @@ def add_software(
     record_change(
         system.organization,
         actor=actor,
-        action="add_software",
+        action=SystemAuditAction.ADD_SOFTWARE,
         obj=software,
         after={
             "system": system.name,

@@ -29,7 +29,7 @@ from django.db import transaction
 from django.db.models import QuerySet
 from django.utils.translation import gettext as _
 
-from kitei.core import access, tabular
+from kitei.core import access, progress, tabular
 from kitei.core.models import Organization
 from kitei.core.services import Actor
 from kitei.core.transfer import Format, run_command
@@ -386,6 +386,7 @@ def import_systems(
     """Check a file and, when every row is valid, add it all in one transaction."""
     plan = read_systems(organization, data, may_manage=may_manage)
     if plan.ok:
+        progress.writing()
         _write(organization, plan, actor)
     return plan
 

@@ -1,0 +1,1 @@
+"""kitei's overrides of Django management commands."""
