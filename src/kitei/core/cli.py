@@ -202,20 +202,14 @@ def _restore(args: argparse.Namespace) -> int:
 
 
 def _people(args: argparse.Namespace) -> int:
-    from kitei.people.csv_import import import_command  # noqa: PLC0415
+    from kitei.people.csv_import import command  # noqa: PLC0415
 
     if args.people_command == "unlock":
         from kitei.people.cli import unlock_command  # noqa: PLC0415
 
         return unlock_command(args.org, args.username, as_user=args.as_user)
 
-    return import_command(
-        args.org,
-        args.file,
-        dry_run=args.dry_run,
-        create_departments=args.create_departments,
-        as_user=args.as_user,
-    )
+    return command(args)
 
 
 def _token(args: argparse.Namespace) -> int:
