@@ -10,9 +10,10 @@ from __future__ import annotations
 
 from ninja import NinjaAPI, Swagger
 
-from kitei.api import assets, errors, systems
-from kitei.api.auth import TokenAuth
+from kitei.api import assets, systems
 from kitei.approvals import api as approvals_api
+from kitei.core.api import errors
+from kitei.core.api.auth import TokenAuth
 from kitei.records import api as records_api
 
 DESCRIPTION = """\

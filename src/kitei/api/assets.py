@@ -12,14 +12,14 @@ from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema, Status
 from pydantic import ConfigDict
 
-from kitei.api import common
-from kitei.api.auth import ApiError, Caller, TokenAuth, caller_of
-from kitei.api.common import Ref
-from kitei.api.errors import ERRORS
 from kitei.assets import queries, services
 from kitei.assets.filters import AssetFilterSet
 from kitei.assets.models import Asset, AssetForm, ClassificationStatus, Disclosure
 from kitei.core import access
+from kitei.core.api import common
+from kitei.core.api.auth import ApiError, Caller, TokenAuth, caller_of
+from kitei.core.api.common import Ref
+from kitei.core.api.errors import ERRORS
 from kitei.core.filters import parameters
 from kitei.core.models import Organization
 from kitei.people.models import Department, Person

@@ -8,8 +8,8 @@ from django.db.models import Model, QuerySet
 from django.utils.translation import gettext as _
 from ninja import Field, Schema
 
-from kitei.api.auth import ApiError
 from kitei.core import access
+from kitei.core.api.auth import ApiError
 from kitei.core.models import Organization
 from kitei.policy.model import Pack
 

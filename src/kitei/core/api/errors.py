@@ -12,7 +12,7 @@ from ninja import NinjaAPI, Schema
 from ninja.errors import HttpError
 from ninja.errors import ValidationError as InputError
 
-from kitei.api.auth import ApiError
+from kitei.core.api.auth import ApiError
 from kitei.core.filters import InvalidFiltersError
 
 
