@@ -17,9 +17,10 @@ from .conftest import C3B, api_client, token_for
 
 pytestmark = pytest.mark.django_db
 
-# Token lookup, its user's membership in the token's organisation, its last-use stamp, the
+# Token lookup, its user's membership in the token's organisation, the user's role assignments
+# (must they have TOTP?), its last-use stamp, the
 # count and the page: the bound does not grow with rows.
-LIST_QUERIES = 5
+LIST_QUERIES = 6
 
 
 def _post(client: Client, path: str, body: Any) -> Any:
