@@ -2,7 +2,8 @@
 
 Every operation authenticates with `Authorization: Bearer <token>` (`kitei token create`)
 and acts as the token's user, inside the token's organisation only, while the user's
-membership there is valid. The docs page uses
+membership there is valid. The docs page and the schema need a logged-in user in production
+(not DEBUG). The docs page uses
 the Swagger UI files that django-ninja ships (served as our static files): no CDN.
 """
 
@@ -13,7 +14,7 @@ from ninja import NinjaAPI, Swagger
 from kitei.api import assets, systems
 from kitei.approvals import api as approvals_api
 from kitei.core.api import errors
-from kitei.core.api.auth import TokenAuth
+from kitei.core.api.auth import TokenAuth, docs_login_required
 from kitei.records import api as records_api
 
 DESCRIPTION = """\
@@ -33,6 +34,7 @@ api = NinjaAPI(
     auth=TokenAuth(),
     urls_namespace="api",
     docs=Swagger(settings={"validatorUrl": None}),  # no badge fetched from swagger.io
+    docs_decorator=docs_login_required,  # in production, only people who may log in read it
 )
 errors.install(api)
 api.add_router("/assets", assets.router)

@@ -252,9 +252,8 @@ def revoke_api_token(token: ApiToken, *, actor: Actor) -> ApiToken:
 
 def tokens_of(user: Any, organization: Organization) -> QuerySet[ApiToken]:
     """A user's tokens in one organisation, newest first (revoked and expired ones too)."""
-    return access.scoped(ApiToken.objects.filter(user=user), organization).order_by(
-        "-created_at", "-pk"
-    )
+    mine = ApiToken.objects.select_related("organization").filter(user=user)
+    return access.scoped(mine, organization).order_by("-created_at", "-pk")
 
 
 @dataclass(frozen=True, kw_only=True)
