@@ -24,7 +24,11 @@ DESCRIPTION = """\
   `kitei token create --user USERNAME [--org SLUG]` で発行）。トークンはアカウントと組織の組です。
 - トークンの組織のデータだけを扱います。他の組織の id は 404 になります。その組織での所属期間が
   終了している（または始まっていない）ときは 403（`membership_lapsed`）です。
-- エラーは `{"detail": 理由, "code": 種別, "errors": [項目ごとの理由]}` で返します。
+- トークンには有効期限があります（組織の定める期間、なければ kitei の既定値 90 日）。仮パスワードの
+  ままの利用者、必須の二要素認証（TOTP）を設定していない利用者のトークンは 403
+  （`password_change_required`・`mfa_required`）です。
+- エラーは `{"detail": 理由, "code": 種別, "errors": [項目ごとの理由]}` で返します（不正な id や
+  存在しないパスも JSON の 404）。
 """
 
 api = NinjaAPI(
