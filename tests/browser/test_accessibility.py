@@ -125,6 +125,7 @@ def test_no_wcag_violation_on_the_main_pages(live_server: Any, page: Page) -> No
             f"/systems/{system}/",
             f"/approvals/new/?asset={asset}",
             f"/approvals/{request}/",
+            f"/approvals/{request}/print/",
             "/approvals/",
             "/approvals/inbox/",
             "/records/",
@@ -170,7 +171,7 @@ def test_no_wcag_violation_on_the_main_pages(live_server: Any, page: Page) -> No
 def test_people_filter_and_request_form_fit_a_320_pixel_screen(
     live_server: Any, page: Page
 ) -> None:
-    """WCAG 1.4.10 (reflow): at 320 CSS pixels the people page scrolls only vertically."""
+    """WCAG 1.4.10 (reflow): at 320 CSS pixels these pages scroll only vertically."""
     cast = _cast()
     _sign_in(page, live_server.url, "ito", cast["admin_secret"])
     page.set_viewport_size({"width": 320, "height": 640})
