@@ -431,7 +431,9 @@ def test_home_page_shows_the_inbox_and_my_open_requests(
     _take_out(mito, suzuki, roster)
     page = client_for(manager).get("/").content.decode()
     assert 'id="requests"' in page
-    assert '<span class="status soon">1</span>' in page
+    waiting = page.split('id="waiting-inbox"')[1].split("</li>", maxsplit=1)[0]
+    assert '<span class="n">1</span>' in waiting
+    assert 'href="/approvals/inbox/"' in waiting
     nav = client_for(suzuki).get("/").content.decode().split("</header>")[0]
     for link in ('href="/approvals/new/"', 'href="/approvals/inbox/"', 'href="/records/"'):
         assert link in nav

@@ -13,7 +13,6 @@ from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -276,26 +275,6 @@ def inbox_count(request: HttpRequest) -> HttpResponse:
         reports = _reports_awaited(request, org)
         count += reports.count() if reports is not None else 0
     return render(request, "approvals/_inbox_count.html", {"count": count})
-
-
-def home_figures(request: HttpRequest, org: Organization) -> dict[str, object]:
-    """The home page's figures: requests waiting on the user, their own open ones, overdue."""
-    person = access.person_of(request.user)
-    if not access.check(request.user, "requests.view", org).allowed or not isinstance(
-        person, Person
-    ):
-        return {}
-    figures: dict[str, object] = {
-        "inbox_count": queries.inbox_for(person).count(),
-        "open_requests": queries.requests_of(person).filter(state__in=queries.OPEN_STATES).count(),
-    }
-    if access.check(request.user, "records.view", org).allowed:
-        today = timezone.localdate()
-        figures["overdue_returns"] = record_queries.overdue_returns(org, today).count()
-    reports = _reports_awaited(request, org)
-    if reports is not None:
-        figures["reports_awaited"] = reports.count()  # 002 8-4(2), until the CISO receives it
-    return {"request_figures": figures}
 
 
 # --- one request -------------------------------------------------------------------------

@@ -55,6 +55,12 @@ class Person(models.Model):
     def __str__(self) -> str:
         return self.name
 
+    def mail_address(self) -> str:
+        """Where kitei mails the person: the register's address, else the account's; "" if none."""
+        if self.email:
+            return self.email
+        return str(getattr(self.user, "email", "") or "") if self.user is not None else ""
+
 
 class RoleAssignment(models.Model):
     """A person holds one role of the organisation's pack, for a department or system.

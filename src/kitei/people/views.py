@@ -60,7 +60,10 @@ def person_list(request: HttpRequest) -> HttpResponse:
     department = _int(request.GET.get("department"))
     role = request.GET.get("role", "")
     role = role if role in titles else ""
-    people = queries.people(org, on=today, department=department, role=role or None)
+    missing = request.GET.get("address") == "missing"  # those kitei cannot notify by mail
+    people = queries.people(
+        org, on=today, department=department, role=role or None, without_address_only=missing
+    )
     page = Paginator(people, PAGE_SIZE).get_page(request.GET.get("page"))
     context = {
         "page": page,
@@ -69,6 +72,7 @@ def person_list(request: HttpRequest) -> HttpResponse:
         "departments": queries.departments(org),
         "department": department,
         "role": role,
+        "address_missing": missing,
         "can_manage": access.check(request.user, "people.manage", org).allowed,
     }
     return render(request, "people/person_list.html", context)

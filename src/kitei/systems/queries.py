@@ -6,7 +6,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date
 
-from django.db.models import Count, F, Q, QuerySet
+from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 
@@ -46,6 +46,7 @@ class SystemFilters:
     zone: str = ""
     external: str = ""  # "yes", "no" or "" (either)
     manager: int | None = None
+    support: str = ""  # "ended": systems running software past its end of support
     q: str = ""
 
     @classmethod
@@ -53,18 +54,25 @@ class SystemFilters:
         """Filters from request.GET; values the pack does not know are dropped."""
         zone = params.get("zone", "")
         external = params.get("external", "")
+        support = params.get("support", "")
         return cls(
             department=_int(params.get("department")),
             zone=zone if zone in zone_titles(pack) else "",
             external=external if external in ("yes", "no") else "",
             manager=_int(params.get("manager")),
+            support=support if support in SUPPORT_FILTERS else "",
             q=params.get("q", "").strip()[:100],
         )
 
     @property
     def active(self) -> bool:
         """Whether any filter narrows the list."""
-        return bool(self.department or self.zone or self.external or self.manager or self.q)
+        return bool(
+            self.department or self.zone or self.external or self.manager or self.support or self.q
+        )
+
+
+SUPPORT_FILTERS = ("ended",)
 
 
 def ended(today: date) -> Q:
@@ -102,6 +110,9 @@ def systems(organization: Organization, filters: SystemFilters, today: date) -> 
         result = result.filter(is_external_service=filters.external == "yes")
     if filters.manager is not None:
         result = result.filter(manager_id=filters.manager)
+    if filters.support == "ended":
+        past = Software.objects.filter(ended(today), system=OuterRef("pk"))
+        result = result.filter(Exists(past))
     if filters.q:
         result = result.filter(name__icontains=filters.q)
     return result.order_by("name", "pk")
