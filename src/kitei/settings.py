@@ -22,6 +22,9 @@ KITEI_LOGIN_FAILED_PER_ACCOUNT  failed logins before an account locks (default 5
 KITEI_LOGIN_FAILED_PER_ADDRESS  failed logins from one address before it waits (default 50/15m)
 KITEI_IMPORT_TASK_ROWS          a register import of more rows runs in the background
                                 (default 2000)
+KITEI_EMAIL_BACKEND             Django's mail backend (default: the console; `kitei demo`:
+                                files, one per message)
+KITEI_EMAIL_FILE_PATH           where the file backend writes (default: KITEI_DATA_DIR/mail)
 """
 
 from __future__ import annotations
@@ -288,6 +291,8 @@ IMPORT_TASK_ROWS = int(os.environ.get("KITEI_IMPORT_TASK_ROWS", "2000"))
 EMAIL_BACKEND = os.environ.get(
     "KITEI_EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend"
 )
+# Where the file backend (`kitei demo`) writes each message, one file per message.
+EMAIL_FILE_PATH = os.environ.get("KITEI_EMAIL_FILE_PATH", str(DATA_DIR / "mail"))
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,

@@ -180,7 +180,9 @@ def test_filing_routes_to_the_departments_manager(
     )
     assert _actions(mito)[-1] == "file_request"
     page = client.get(response["Location"]).content.decode()
-    assert "申請しました。承認者に通知しました。" in page
+    # 佐藤 has no e-mail address: nobody was told, and the page says so.
+    assert "申請しました。承認者（佐藤 一郎）にメールアドレスが登録されていないため" in page
+    assert "通知しました" not in page
     assert "暗号化" in page
     assert "判断待ち" in page
     assert "佐藤 一郎" in page  # who can decide

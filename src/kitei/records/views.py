@@ -185,6 +185,16 @@ def entry_add(request: HttpRequest, book: str) -> HttpResponse:
             form.add_error(None, exc)
         else:
             messages.success(request, _("「%(book)s」に記録しました。") % {"book": spec.title})
+            if entry.person is not None and not entry.person.mail_address():
+                # Honest: the overdue reminder is e-mail, and this borrower has no address.
+                messages.warning(
+                    request,
+                    _(
+                        "%(name)s にはメールアドレスが登録されていないため、返却予定日を"
+                        "過ぎてもメールでのお知らせは届きません。"
+                    )
+                    % {"name": entry.person.name},
+                )
             return redirect(reverse("records:book", args=[spec.id]) + f"#entry-{entry.pk}")
     status = 400 if request.method == "POST" else 200
     context = {"book": spec, "form": form, "linked": linked, "pending": pending}
