@@ -128,6 +128,8 @@ def test_own_take_outs_out_and_overdue_link_to_lists_of_exactly_those(
     page = client.get("/").content.decode()
     count, url = item(page, "returns")
     assert (count, url) == (2, f"/records/returns/?person={sato.pk}")
+    # 「うち」 the overdue one: a part of the line above, not counted twice in the heading.
+    assert '<span class="count">2 件</span>' in page.split('id="waiting"')[1].split("</h2>")[0]
     listed = client.get(url).content.decode()
     assert re.findall(r'id="take-out-(\d+)"', listed) == [str(late.pk), str(due.pk)]
     assert "佐藤 一郎 さんの持出し" in listed

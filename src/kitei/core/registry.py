@@ -36,6 +36,7 @@ class HomeItem:
     url: str
     urgent: bool = False  # shown as overdue (返却期限超過, サポート終了) when the count is not 0
     note: str = ""  # one line under the title, e.g. who the item is for
+    within: str = ""  # the key of the line this one is a part of (「うち…」): not added again
 
 
 @dataclass(frozen=True, kw_only=True)

@@ -31,7 +31,7 @@ def home(request: HttpRequest) -> HttpResponse:
             my_roles=sorted(titles.get(r, r) for r in access.held_roles(request.user)),
             can_read_audit=access.check(request.user, "audit.read", org).allowed,
             waiting=items,
-            waiting_total=sum(item.count for item in items),
+            waiting_total=sum(item.count for item in items if not item.within),
             figures=registry.home_figures(request, org),
         )
     return render(request, "core/home.html", context)

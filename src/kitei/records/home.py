@@ -42,6 +42,7 @@ def waiting_items(request: HttpRequest, org: Organization, person: Person) -> li
                 count=overdue,
                 url=reverse("records:overdue") + mine,
                 urgent=True,
+                within="returns",
             )
         )
     return items
