@@ -197,8 +197,14 @@ def test_the_administrator_sees_who_has_no_address_and_the_filtered_register(
     everyone = admin.get("/people/").content.decode()
     assert "suzuki@example.jp" in everyone
     assert "sato@example.jp" in everyone
-    # Staff do not keep the register: no such line.
-    assert 'id="waiting-no-address"' not in client_for(suzuki).get("/").content.decode()
+    # Staff do not keep the register: no such line, and the filter is not theirs.
+    staff = client_for(suzuki)
+    assert 'id="waiting-no-address"' not in staff.get("/").content.decode()
+    listed = staff.get("/people/?address=missing").content.decode()
+    assert sorted(re.findall(r'href="/people/(\d+)/"', listed)) == sorted(
+        str(p.pk) for p in (ito, sato, suzuki)
+    )
+    assert 'name="address"' not in listed
 
 
 def test_raw_ids_and_digests_are_behind_the_details_toggle(

@@ -54,10 +54,10 @@ HEADINGS = ("ユーザー名", "組織", "役割", "部署", "二要素認証（
 
 
 def _order(person: Person) -> tuple[int, str]:
-    """Administrator, staff, then the role holders by number."""
+    """Administrators, then named accounts (the staff member), then role holders by number."""
     username = person.user.get_username() if person.user is not None else ""
-    suffix = username.rsplit("-", 1)[-1]
-    return ({"admin": 0, "staff": 1}.get(suffix, 2), username)
+    numbered = username.rsplit("-", 1)[-1].isdigit()
+    return (0 if person.is_org_admin else 2 if numbered else 1, username)
 
 
 def _roles(person: Person, titles: dict[str, str]) -> str:

@@ -60,7 +60,9 @@ def person_list(request: HttpRequest) -> HttpResponse:
     department = _int(request.GET.get("department"))
     role = request.GET.get("role", "")
     role = role if role in titles else ""
-    missing = request.GET.get("address") == "missing"  # those kitei cannot notify by mail
+    can_manage = access.check(request.user, "people.manage", org).allowed
+    # Those kitei cannot notify by mail: for the register's keepers, who can add the address.
+    missing = can_manage and request.GET.get("address") == "missing"
     people = queries.people(
         org, on=today, department=department, role=role or None, without_address_only=missing
     )
@@ -73,7 +75,7 @@ def person_list(request: HttpRequest) -> HttpResponse:
         "department": department,
         "role": role,
         "address_missing": missing,
-        "can_manage": access.check(request.user, "people.manage", org).allowed,
+        "can_manage": can_manage,
     }
     return render(request, "people/person_list.html", context)
 
