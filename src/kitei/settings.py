@@ -88,7 +88,7 @@ MIDDLEWARE = [
     "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
-    "django.middleware.locale.LocaleMiddleware",
+    "kitei.core.language.LanguageMiddleware",  # Japanese unless switched (not Accept-Language)
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -172,13 +172,14 @@ ACCOUNT_EMAIL_VERIFICATION = "none"
 LOGIN_URL = "account_login"
 LOGIN_REDIRECT_URL = "home"
 ACCOUNT_LOGOUT_REDIRECT_URL = "account_login"
-ACCOUNT_FORMS = {"change_password": "kitei.core.accounts.ChangePasswordForm"}
+ACCOUNT_FORMS = {"change_password": "kitei.people.accounts.ChangePasswordForm"}
 
 
 def _user_display(user: Any) -> str:
     """People appear by their name in the people register, accounts without one by login."""
-    person = getattr(user, "person", None)  # the reverse one-to-one raises AttributeError
-    return str(person.name) if person is not None else str(user.get_username())
+    from kitei.core.tenancy import display_name  # noqa: PLC0415 - settings load before apps
+
+    return display_name(user)
 
 
 ACCOUNT_USER_DISPLAY = _user_display

@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.core.mail import EmailMessage, get_connection
 from django.db import models, transaction
-from django.utils.translation import get_language, gettext_lazy
+from django.utils.translation import get_language, pgettext_lazy
 from django.utils.translation import gettext as _
 
 from kitei.approvals.choices import RequestState
@@ -36,10 +36,11 @@ RECEIVE_REPORT = "exceptions.receive_report"
 class Audience(models.TextChoices):
     """Who a notification is for, as the page names them."""
 
-    APPROVERS = "approvers", gettext_lazy("承認者")
-    POLICY_OFFICE = "policy_office", gettext_lazy("情報政策担当")
-    APPLICANT = "applicant", gettext_lazy("申請者")
-    REPORT_RECEIVERS = "report_receivers", gettext_lazy("事後報告の受領者")
+    # The context keeps these apart from the same words as column headings elsewhere.
+    APPROVERS = "approvers", pgettext_lazy("notified", "承認者")
+    POLICY_OFFICE = "policy_office", pgettext_lazy("notified", "情報政策担当")
+    APPLICANT = "applicant", pgettext_lazy("notified", "申請者")
+    REPORT_RECEIVERS = "report_receivers", pgettext_lazy("notified", "事後報告の受領者")
 
 
 @dataclass(frozen=True, kw_only=True)

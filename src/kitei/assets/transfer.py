@@ -28,6 +28,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any, TextIO
 
+from django.db.models import QuerySet
 from django.utils import translation
 from django.utils.translation import gettext as _
 
@@ -324,10 +325,15 @@ def import_assets(
     return plan
 
 
-def export_assets(organization: Organization, *, fmt: Format) -> bytes:
-    """The register in the import's format (.xlsx or UTF-8 CSV), formulas neutralised."""
+def export_assets(
+    organization: Organization, *, fmt: Format, assets: QuerySet[Asset] | None = None
+) -> bytes:
+    """The register in the import's format (.xlsx or UTF-8 CSV), formulas neutralised.
+
+    `assets`: the rows to write (an AssetFilterSet's result); the whole register if None.
+    """
     pack = access.engine_for(organization.pack_id, organization.pack_digest).pack
-    assets = access.scoped(Asset.objects.all(), organization)
+    assets = access.scoped(Asset.objects.all() if assets is None else assets, organization)
     sheet = tabular.Sheet(
         title=SHEET,
         headings=headings(pack),

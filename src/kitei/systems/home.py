@@ -15,6 +15,7 @@ from kitei.core.models import Organization
 from kitei.core.registry import HomeItem
 from kitei.people.models import Person
 from kitei.systems import queries
+from kitei.systems.filters import SystemFilterSet
 from kitei.systems.models import System
 
 
@@ -27,8 +28,9 @@ def waiting_items(request: HttpRequest, org: Organization, person: Person) -> li
         return []
     if not access.scoped(System.objects.filter(manager=person), org).exists():
         return []
-    filters = queries.SystemFilters(manager=person.pk, support="ended")
-    count = queries.systems(org, filters, timezone.localdate()).count()
+    # The same FilterSet as the list the line links to: the count is that list's length.
+    filters = SystemFilterSet({"manager": str(person.pk), "support": "ended"}, organization=org)
+    count = queries.systems(filters, timezone.localdate()).count()
     return [
         HomeItem(
             key="systems-ended",
