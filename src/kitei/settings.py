@@ -22,6 +22,13 @@ KITEI_LOGIN_FAILED_PER_ACCOUNT  failed logins before an account locks (default 5
 KITEI_LOGIN_FAILED_PER_ADDRESS  failed logins from one address before it waits (default 50/15m)
 KITEI_IMPORT_TASK_ROWS          a register import of more rows runs in the background
                                 (default 2000)
+KITEI_IMPORT_MAX_UPLOAD_BYTES   the largest register file a page accepts (default 20 MiB)
+KITEI_IMPORT_MAX_UNCOMPRESSED_BYTES  an .xlsx may expand to this much (default 256 MiB)
+KITEI_IMPORT_MAX_ROWS           rows a register file may have (default 200000)
+KITEI_IMPORT_MAX_SECONDS        seconds reading a register file may take (default 300)
+KITEI_EMAIL_BACKEND             Django's mail backend (default: the console; `kitei demo`:
+                                files, one per message)
+KITEI_EMAIL_FILE_PATH           where the file backend writes (default: KITEI_DATA_DIR/mail)
 """
 
 from __future__ import annotations
@@ -85,7 +92,7 @@ MIDDLEWARE = [
     "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
-    "django.middleware.locale.LocaleMiddleware",
+    "kitei.core.language.LanguageMiddleware",  # Japanese unless switched (not Accept-Language)
     # After the language is chosen: the JSON errors of /api/ speak it too.
     "kitei.core.api.errors.JsonApiErrorsMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -96,6 +103,7 @@ MIDDLEWARE = [
     "django_htmx.middleware.HtmxMiddleware",
     "allauth.account.middleware.AccountMiddleware",
     "kitei.core.middleware.SecurityGateMiddleware",
+    "kitei.core.input_guard.InputGuardMiddleware",
 ]
 
 ROOT_URLCONF = "kitei.urls"
@@ -288,9 +296,25 @@ TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["d
 # kitei's own operational threshold, not a policy number: a register import of more rows
 # than this runs as a task whose progress the import page shows; smaller ones run at once.
 IMPORT_TASK_ROWS = int(os.environ.get("KITEI_IMPORT_TASK_ROWS", "2000"))
+# Bounds on reading a register file (kitei.core.tabular), kitei's operational limits: what an
+# upload may weigh, what its .xlsx parts may expand to (a 100,000-row register as kitei
+# writes it is 5 MB holding 72 MB of XML), its rows and the time spent reading it.
+IMPORT_MAX_UPLOAD_BYTES = int(
+    os.environ.get("KITEI_IMPORT_MAX_UPLOAD_BYTES", str(20 * 1024 * 1024))
+)
+IMPORT_MAX_UNCOMPRESSED_BYTES = int(
+    os.environ.get("KITEI_IMPORT_MAX_UNCOMPRESSED_BYTES", str(256 * 1024 * 1024))
+)
+IMPORT_MAX_ROWS = int(os.environ.get("KITEI_IMPORT_MAX_ROWS", "200000"))
+IMPORT_MAX_SECONDS = float(os.environ.get("KITEI_IMPORT_MAX_SECONDS", "300"))
+# No request body larger than the largest file kitei accepts (plus its form) is read: a
+# bigger one is refused before Django spools it to disk (kitei.core.input_guard).
+MAX_REQUEST_BYTES = max(EVIDENCE_MAX_BYTES, IMPORT_MAX_UPLOAD_BYTES) + 1024 * 1024
 EMAIL_BACKEND = os.environ.get(
     "KITEI_EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend"
 )
+# Where the file backend (`kitei demo`) writes each message, one file per message.
+EMAIL_FILE_PATH = os.environ.get("KITEI_EMAIL_FILE_PATH", str(DATA_DIR / "mail"))
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,

@@ -52,10 +52,9 @@ def run(args: argparse.Namespace) -> int:
     handlers = {
         "migrate": _migrate,
         "check": _check,
-        "serve": _serve,
+        "serve": serve,
         "createadmin": _createadmin,
         "audit": audit_cli.run,
-        "demo": _demo,
         "backup": _backup,
         "restore": _restore,
         "token": _token,
@@ -96,7 +95,7 @@ def _check(args: argparse.Namespace) -> int:
     return 0
 
 
-def _serve(args: argparse.Namespace) -> int:
+def serve(args: argparse.Namespace) -> int:
     from django.conf import settings  # noqa: PLC0415
     from django.core.management import call_command  # noqa: PLC0415
 
@@ -135,17 +134,6 @@ def _createadmin(args: argparse.Namespace) -> int:
         return 2
     user_model.objects.create_superuser(args.username, args.email, password)
     print(f"kitei: site administrator '{args.username}' created (TOTP is set up at first login)")
-    return 0
-
-
-def _demo(args: argparse.Namespace) -> int:
-    from kitei.core.demo import build_demo, print_logins  # noqa: PLC0415
-
-    logins = build_demo()
-    print_logins(logins, f"http://{args.bind}/")
-    if args.serve:
-        args.workers = 2
-        return _serve(args)
     return 0
 
 
