@@ -23,7 +23,7 @@ from kitei.records.models import Awaiting, RecordEntry
 from tests.conftest import SETUP
 
 from ..conftest import PASSWORD, make_person
-from .conftest import actions, approve, file
+from .conftest import actions, approve, file, recorded_take_out
 
 pytestmark = pytest.mark.django_db
 
@@ -263,12 +263,13 @@ def test_a_book_exports_to_xlsx(mito: Any, suzuki: Any, take_out: Any) -> None:
 
 
 def test_a_book_page_takes_a_constant_number_of_queries(
-    mito: Any, suzuki: Any, django_assert_max_num_queries: Any
+    mito: Any, suzuki: Any, sato: Any, laptop: Any, django_assert_max_num_queries: Any
 ) -> None:
     client = client_for(suzuki)
     client.get("/records/x.take-out/")  # warm the pack engine's cache
+    due = timezone.localdate() + timedelta(days=3)
     for _n in range(60):
-        _record_take_out(mito, suzuki)
+        recorded_take_out(mito, suzuki, sato, laptop, due=due)
     with django_assert_max_num_queries(MAX_QUERIES):
         first = client.get("/records/x.take-out/").content.decode()
     with django_assert_max_num_queries(MAX_QUERIES):

@@ -43,6 +43,7 @@ class AssetFilters(common.Paging):
     zone: str | None = Field(None, description="関連システムのネットワーク（ID または名称）")
     form: AssetForm | None = Field(None, description="形態")
     status: ClassificationStatus | None = Field(None, description="分類の状態")
+    disposed: bool = Field(False, description="廃棄済みの情報資産も含める（既定では含めない）")
 
 
 KNOWN = tuple(AssetFilters.model_fields)
@@ -67,6 +68,15 @@ class AssetOut(Schema):
     copy_of: int | None
     created_by: str | None
     created_at: datetime
+    disposed_at: datetime | None = Field(description="廃棄日時（廃棄済みでなければ null）")
+
+
+class DisposalOut(Schema):
+    """The record book entry whose completion marked the asset 廃棄済み."""
+
+    id: int
+    book: str
+    number: str
 
 
 class RestrictionOut(Schema):
@@ -84,6 +94,7 @@ class AssetDetail(AssetOut):
 
     restrictions: list[RestrictionOut]
     contents: list[Ref]
+    disposal_record: DisposalOut | None
 
 
 class AssetPage(Schema):
@@ -157,6 +168,7 @@ def out(pack: Pack, asset: Asset) -> dict[str, Any]:
         "copy_of": asset.copy_of_id,
         "created_by": asset.created_by.get_username() if asset.created_by else None,
         "created_at": asset.created_at,
+        "disposed_at": asset.disposed_at,
     }
 
 
@@ -179,7 +191,14 @@ def detail(organization: Organization, pk: int) -> dict[str, Any]:
             for a in applied
         ],
         "contents": [common.ref(a) for a in asset.contents.order_by("name", "pk")],
+        "disposal_record": _disposal(asset),
     }
+
+
+def _disposal(asset: Asset) -> dict[str, Any] | None:
+    """The disposal record entry of a disposed asset (None while in use)."""
+    entry = asset.disposed_by_entry
+    return None if entry is None else {"id": entry.pk, "book": entry.book, "number": entry.number}
 
 
 def filtered(organization: Organization, f: AssetFilters, params: Any) -> QuerySet[Asset]:
@@ -208,6 +227,7 @@ def filtered(organization: Organization, f: AssetFilters, params: Any) -> QueryS
             result = result.filter(**{f"classification__{axis}__in": levels})
     if f.q:
         result = result.filter(name__icontains=f.q)
+    result = queries.live(result, disposed=f.disposed)  # 廃棄済み only when asked for
     return result.order_by("-created_at", "-pk")
 
 

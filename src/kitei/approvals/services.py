@@ -21,12 +21,12 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from kitei.approvals import notifications, routing
+from kitei.approvals import notifications, routing, takeout
 from kitei.approvals.choices import RequestAuditAction, RequestEvent, RequestState, Verdict
 from kitei.approvals.models import Approval, ApprovalStep, Request
 from kitei.approvals.workflow import REQUEST_WORKFLOW
 from kitei.assets.models import Asset
-from kitei.core import access, workflow
+from kitei.core import access, numbering, workflow
 from kitei.core.models import Organization
 from kitei.core.services import Actor, record_change
 from kitei.people import entitlements
@@ -66,12 +66,14 @@ class ObligationsUnconfirmed(ValidationError):  # noqa: N818 - named like Reques
 def snapshot(request: Request) -> dict[str, Any]:
     """A request as recorded in the audit trail."""
     return {
+        "number": request.number,
         "action": request.action,
         "applicant": request.applicant.name,
         "asset": request.asset.name if request.asset is not None else "",
         "system": request.system.name if request.system is not None else "",
         "department": request.department.name if request.department is not None else "",
         "reason": request.reason,
+        **_take_out_snapshot(request),
         "context": request.context,
         "confirmed_obligations": request.confirmed_obligations,
         "effect": request.effect,
@@ -79,6 +81,18 @@ def snapshot(request: Request) -> dict[str, Any]:
         "pack_digest": request.pack_digest,
         "state": request.state,
         "overridden": request.overridden,
+    }
+
+
+def _take_out_snapshot(request: Request) -> dict[str, Any]:
+    """A take-out's 持出先・目的・dates as the audit trail keeps them (nothing for others)."""
+    if not takeout.is_take_out(request.action):
+        return {}
+    return {
+        "destination": request.destination,
+        "purpose": request.purpose,
+        "planned_take_out_at": request.planned_take_out_at,
+        "planned_return_on": request.planned_return_on,
     }
 
 
@@ -91,6 +105,11 @@ def _check_members(
     for row, what in ((asset, _("情報資産")), (system, _("情報システム"))):
         if row is not None and row.organization_id != organization.pk:
             raise ValidationError(_("%(what)sがこの組織にありません。") % {"what": what})
+    if asset is not None and asset.disposed_at is not None:
+        raise ValidationError(
+            _("「%(name)s」は廃棄済みです。廃棄済みの情報資産については申請できません。")
+            % {"name": asset.name}
+        )
 
 
 def _decide(organization: Organization, data: Mapping[str, Any]) -> Decision:
@@ -124,11 +143,14 @@ def file_request(
     context: Mapping[str, Any] | None = None,
     reason: str,
     confirmed_obligations: Iterable[str] = (),
+    take_out: takeout.TakeOutPlan | None = None,
 ) -> Request:
     """File a request the pack decides: forbidden → nothing filed; else routed and stored.
 
     The decision, the engine's input and the pack digest are stored for replay; an
     `undetermined` request goes to the policy office (the organisation administrators).
+    A take-out names its 持出先, 目的, 持出予定日時 and 返却予定日 (`take_out`), the return
+    not before the take-out. The request is numbered per organisation and fiscal year.
     """
     access.require(actor, "requests.file", organization)
     _check_members(organization, applicant, asset, system)
@@ -142,6 +164,7 @@ def file_request(
     if decision.effect == Effect.FORBID:
         raise RequestForbidden(decision)
     confirmed = _confirmed(decision, confirmed_obligations)
+    plan = takeout.plan_for(action, take_out) or takeout.TakeOutPlan()
     if system is None and asset is not None:
         system = asset.system
     department = routing.department_for(applicant, asset, system)
@@ -150,12 +173,17 @@ def file_request(
     state = STATE_OF_EFFECT[decision.effect]
     request = Request.objects.create(
         organization=organization,
+        number=numbering.next_number(organization, numbering.REQUEST),
         action=action,
         asset=asset,
         system=system,
         department=department,
         applicant=applicant,
         reason=reason.strip(),
+        destination=plan.destination,
+        purpose=plan.purpose,
+        planned_take_out_at=plan.take_out_at,
+        planned_return_on=plan.return_on,
         context=flags,
         confirmed_obligations=confirmed,
         effect=decision.effect.value,

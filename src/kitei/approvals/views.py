@@ -17,9 +17,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from kitei.approvals import queries, routing, services
+from kitei.approvals import queries, routing, services, takeout
 from kitei.approvals.choices import DecisionEffect, RequestEvent, RequestState, StepMode
-from kitei.approvals.forms import FLAGS, RequestEntryForm, VerdictForm
+from kitei.approvals.forms import FLAGS, TAKE_OUT_FIELDS, RequestEntryForm, VerdictForm
 from kitei.approvals.models import Request
 from kitei.approvals.workflow import REQUEST_WORKFLOW
 from kitei.core import access, workflow
@@ -152,7 +152,8 @@ def request_preview(request: HttpRequest) -> HttpResponse:
     form = _entry_form(request, org)
     preview = None
     if not form.is_valid():
-        form.errors.pop("reason", None)  # the reason is not needed to decide
+        for name in ("reason", *TAKE_OUT_FIELDS):  # not needed to decide
+            form.errors.pop(name, None)
     if not form.errors:
         preview = preview_of(org, person, form)
     return render(request, "approvals/_preview.html", {"preview": preview, "form": form})
@@ -174,6 +175,7 @@ def _file(
             context=form.context(),
             reason=data["reason"],
             confirmed_obligations=form.confirmed_obligations(),
+            take_out=form.take_out_plan(),
         )
     except services.RequestForbidden as exc:
         form.add_error(None, exc)
@@ -341,6 +343,7 @@ def _detail_context(person: Person, item: Request, **extra: Any) -> dict[str, An
         "records": records,
         "to_record": _books_to_record(item, records),
         "is_applicant": item.applicant_id == person.pk,
+        "is_take_out": takeout.is_take_out(item.action),
     }
     context.update(extra)
     return context

@@ -51,4 +51,6 @@ def assets_export(request: HttpRequest) -> HttpResponse:
     """The register as .xlsx (or CSV with ?format=csv), in the format the import reads."""
     org = _organization(request, "assets.view")
     fmt: Format = "csv" if request.GET.get("format") == "csv" else "xlsx"
-    return download(transfer.export_assets(org, fmt=fmt), fmt, f"{transfer.SHEET}-{org.slug}")
+    disposed = request.GET.get("disposed") == "1"  # 廃棄済み included only when asked for
+    content = transfer.export_assets(org, fmt=fmt, disposed=disposed)
+    return download(content, fmt, f"{transfer.SHEET}-{org.slug}")

@@ -48,6 +48,7 @@ class AssetFilters:
     form: str = ""
     owner: int | None = None
     q: str = ""
+    disposed: bool = False  # 廃棄済み included (?disposed=1); hidden by default
 
     @classmethod
     def from_query(cls, pack: Pack, params: Mapping[str, str]) -> AssetFilters:
@@ -67,6 +68,7 @@ class AssetFilters:
             form=form if form in AssetForm.values else "",
             owner=_int(params.get("owner")),
             q=params.get("q", "").strip()[:100],
+            disposed=params.get("disposed") == "1",
         )
 
     @property
@@ -77,7 +79,9 @@ class AssetFilters:
     @property
     def active(self) -> bool:
         """Whether any filter narrows the list."""
-        return bool(self.department or self.level or self.form or self.owner or self.q)
+        return bool(
+            self.department or self.level or self.form or self.owner or self.q or self.disposed
+        )
 
 
 def _int(value: str | None) -> int | None:
@@ -103,7 +107,13 @@ def assets(organization: Organization, filters: AssetFilters) -> QuerySet[Asset]
         result = result.filter(owner_id=filters.owner)
     if filters.q:
         result = result.filter(Q(name__icontains=filters.q) | Q(description__icontains=filters.q))
+    result = live(result, disposed=filters.disposed)
     return result.order_by("-created_at", "-pk")
+
+
+def live(queryset: QuerySet[Asset], *, disposed: bool = False) -> QuerySet[Asset]:
+    """The assets still in use, or all of them with `disposed` (廃棄済み kept as history)."""
+    return queryset if disposed else queryset.filter(disposed_at__isnull=True)
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -131,7 +141,9 @@ def people(organization: Organization) -> QuerySet[Person]:
 
 def asset(organization: Organization, pk: int) -> Asset:
     """One asset of the organisation, or 404 (also for another organisation's assets)."""
-    related = Asset.objects.select_related("department", "owner", "system", "copy_of", "created_by")
+    related = Asset.objects.select_related(
+        "department", "owner", "system", "copy_of", "created_by", "disposed_by_entry"
+    )
     return get_object_or_404(access.scoped(related, organization), pk=pk)
 
 
@@ -219,7 +231,7 @@ class RegisterCounts:
 def counts(organization: Organization) -> RegisterCounts:
     """Counts of the register by class (one query per axis) and by department."""
     pack = pack_of(organization)
-    base = access.scoped(Asset.objects.all(), organization)
+    base = live(access.scoped(Asset.objects.all(), organization))
     totals = base.aggregate(
         total=Count("pk"),
         unclear=Count("pk", filter=Q(classification_status=ClassificationStatus.UNCLEAR)),
@@ -242,7 +254,7 @@ def counts(organization: Organization) -> RegisterCounts:
     by_department = [
         (d.pk, d.name, d.n)
         for d in departments(organization)
-        .annotate(n=Count("asset"))
+        .annotate(n=Count("asset", filter=Q(asset__disposed_at__isnull=True)))
         .filter(n__gt=0)
         .order_by("-n", "name")
     ]

@@ -33,6 +33,7 @@ from django.utils.translation import gettext as _
 
 from kitei.assets import services
 from kitei.assets.models import Asset, AssetForm, ClassificationStatus, Disclosure
+from kitei.assets.queries import live
 from kitei.core import access, progress, tabular
 from kitei.core.models import Organization
 from kitei.core.services import Actor
@@ -166,7 +167,7 @@ def read_assets(
         pack=pack,
         directory=Directory.of(organization),
         systems={s.name: s for s in access.scoped(System.objects.all(), organization)},
-        existing=set(scoped.values_list("department_id", "name")),
+        existing=set(live(scoped).values_list("department_id", "name")),
         may_manage=may_manage,
         forms={v: k for k, v in _titles(AssetForm).items()},
         disclosures={v: k for k, v in _titles(Disclosure).items()},
@@ -324,10 +325,13 @@ def import_assets(
     return plan
 
 
-def export_assets(organization: Organization, *, fmt: Format) -> bytes:
-    """The register in the import's format (.xlsx or UTF-8 CSV), formulas neutralised."""
+def export_assets(organization: Organization, *, fmt: Format, disposed: bool = False) -> bytes:
+    """The register in the import's format (.xlsx or UTF-8 CSV), formulas neutralised.
+
+    Disposed assets (廃棄済み) are left out unless `disposed`.
+    """
     pack = access.engine_for(organization.pack_id, organization.pack_digest).pack
-    assets = access.scoped(Asset.objects.all(), organization)
+    assets = live(access.scoped(Asset.objects.all(), organization), disposed=disposed)
     sheet = tabular.Sheet(
         title=SHEET,
         headings=headings(pack),
