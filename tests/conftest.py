@@ -63,6 +63,16 @@ def activate_totp(person: Any) -> str:
     return secret
 
 
+def first_number() -> str:
+    """The number of an organisation's first request (or a book's first entry) this fiscal
+    year: R8-0001 from 2026-04-01 to 2027-03-31."""
+    from django.utils import timezone  # noqa: PLC0415
+
+    from kitei.core import numbering  # noqa: PLC0415
+
+    return numbering.display(numbering.fiscal_year(timezone.localdate()), 1)
+
+
 def take_out_plan(days: int = 1, *, destination: str = "市民会館") -> Any:
     """A take-out planned for tomorrow 9:00 (Japan time), back `days` days after it."""
     from datetime import datetime, time, timedelta  # noqa: PLC0415

@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from kitei.people.models import Person
 
+from ..conftest import first_number
 from .conftest import approve, file, reject
 
 pytestmark = pytest.mark.django_db
@@ -53,8 +54,8 @@ def test_the_approver_is_told_and_then_the_applicant(
     [message] = mail.outbox
     assert message.to == ["sato@example.jp"]
     title = "情報資産・モバイル端末・電磁的記録媒体・ソフトウェアの持ち出し"
-    assert request.number == "R8-0001"  # the organisation's first request of 令和8年度
-    assert message.subject == f"【承認依頼】{title}「会議録の写し」（申請番号 R8-0001）"
+    assert request.number == first_number()  # the organisation's first this year (R8-0001)
+    assert message.subject == f"【承認依頼】{title}「会議録の写し」（申請番号 {first_number()}）"
     assert "情報セキュリティ管理者" in message.body
     assert "申請者: 鈴木 花子" in message.body
     assert "申請理由: 出張" in message.body

@@ -105,7 +105,8 @@ def _check_members(
     for row, what in ((asset, _("情報資産")), (system, _("情報システム"))):
         if row is not None and row.organization_id != organization.pk:
             raise ValidationError(_("%(what)sがこの組織にありません。") % {"what": what})
-    if asset is not None and asset.disposed_at is not None:
+    # Read from the database: the caller's row may predate the disposal.
+    if asset is not None and Asset.objects.filter(pk=asset.pk, disposed_at__isnull=False).exists():
         raise ValidationError(
             _("「%(name)s」は廃棄済みです。廃棄済みの情報資産については申請できません。")
             % {"name": asset.name}

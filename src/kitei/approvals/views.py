@@ -151,10 +151,7 @@ def request_preview(request: HttpRequest) -> HttpResponse:
     org, person = _member(request, "requests.file")
     form = _entry_form(request, org)
     preview = None
-    if not form.is_valid():
-        for name in ("reason", *TAKE_OUT_FIELDS):  # not needed to decide
-            form.errors.pop(name, None)
-    if not form.errors:
+    if form.is_valid() or _decidable(form):  # the reason and the take-out are not needed
         preview = preview_of(org, person, form)
     return render(request, "approvals/_preview.html", {"preview": preview, "form": form})
 
@@ -211,8 +208,15 @@ def request_new(request: HttpRequest) -> HttpResponse:
                     messages.success(request, _filed_message(filed))
                     return redirect("approvals:detail", pk=filed.pk)
                 preview = preview_of(org, person, form, decision)
+        elif _decidable(form):  # only the reason or the take-out to correct: keep the checklist
+            preview = preview_of(org, person, form)
     context = {"form": form, "preview": preview, "flags": FLAGS}
     return render(request, "approvals/request_form.html", context, status=status)
+
+
+def _decidable(form: RequestEntryForm) -> bool:
+    """Whether the form's errors leave what the decision depends on intact."""
+    return not set(form.errors) - {"reason", *TAKE_OUT_FIELDS}
 
 
 def _filed_message(filed: Request) -> str:

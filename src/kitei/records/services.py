@@ -21,6 +21,7 @@ from django.utils.translation import gettext as _
 
 from kitei.approvals.choices import RequestState
 from kitei.approvals.models import Request
+from kitei.assets.models import Asset
 from kitei.assets.services import dispose_asset
 from kitei.core import access, numbering
 from kitei.core.models import Organization
@@ -294,7 +295,10 @@ def _disposal_done(entry: RecordEntry, actor: Actor, at: datetime) -> None:
     """
     request = entry.request
     asset = request.asset if request is not None else None
-    if asset is not None and asset.disposed_at is None:
+    if (
+        asset is not None
+        and not Asset.objects.filter(pk=asset.pk, disposed_at__isnull=False).exists()
+    ):
         dispose_asset(asset, actor=actor, at=at, entry=entry)
     _complete_request(entry, actor)
 
