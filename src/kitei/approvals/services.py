@@ -181,10 +181,7 @@ def file_request(
         department=department,
         applicant=applicant,
         reason=reason.strip(),
-        destination=plan.destination,
-        purpose=plan.purpose,
-        planned_take_out_at=plan.take_out_at,
-        planned_return_on=plan.return_on,
+        **plan.columns(),
         context=flags,
         confirmed_obligations=confirmed,
         effect=decision.effect.value,
@@ -194,29 +191,31 @@ def file_request(
         state=state,
         decided_at=timezone.now() if state == RequestState.PERMITTED else None,
     )
-    ApprovalStep.objects.bulk_create(
-        ApprovalStep(request=request, position=i, mode=s["mode"], roles=s["roles"])
-        for i, s in enumerate(steps, start=1)
-    )
-    record_change(
-        organization,
-        actor=actor,
-        action=RequestAuditAction.FILE_REQUEST,
-        obj=request,
-        after=snapshot(request),
-    )
-    _after_filing(request, actor)
+    _after_filing(request, steps, actor)
     return request
 
 
-def _after_filing(request: Request, actor: Actor) -> None:
-    """Who must act next is told: the first step's approvers, or the receiver of a 事後報告.
+def _after_filing(request: Request, steps: list[dict[str, Any]], actor: Actor) -> None:
+    """The route and the audit record are stored; who must act next is told.
+
+    That is the first step's approvers, or the receiver of a 事後報告.
 
     A permitted emergency exception opens its 要事後報告 entry in the exception book (002
     8-4(2)), which waits in the CISO's inbox until received.
     """
     from kitei.records.exceptions import open_emergency_report  # noqa: PLC0415 - records imports approvals
 
+    ApprovalStep.objects.bulk_create(
+        ApprovalStep(request=request, position=i, mode=s["mode"], roles=s["roles"])
+        for i, s in enumerate(steps, start=1)
+    )
+    record_change(
+        request.organization,
+        actor=actor,
+        action=RequestAuditAction.FILE_REQUEST,
+        obj=request,
+        after=snapshot(request),
+    )
     first = request.steps.order_by("position").first()
     if first is not None:
         transaction.on_commit(lambda: notifications.notify_step_waiting(request, first))

@@ -68,6 +68,15 @@ class TakeOutPlan:
             or self.return_on is not None
         )
 
+    def columns(self) -> dict[str, object]:
+        """The plan as the request's columns (`Request.destination` …)."""
+        return {
+            "destination": self.destination,
+            "purpose": self.purpose,
+            "planned_take_out_at": self.take_out_at,
+            "planned_return_on": self.return_on,
+        }
+
     def checked(self) -> TakeOutPlan:
         """The plan with its text trimmed; a Japanese ValidationError naming what is wrong."""
         plan = replace(self, destination=self.destination.strip(), purpose=self.purpose.strip())
