@@ -174,8 +174,9 @@ ACCOUNT_FORMS = {"change_password": "kitei.core.accounts.ChangePasswordForm"}
 
 def _user_display(user: Any) -> str:
     """People appear by their name in the people register, accounts without one by login."""
-    person = getattr(user, "person", None)  # the reverse one-to-one raises AttributeError
-    return str(person.name) if person is not None else str(user.get_username())
+    from kitei.core.tenancy import display_name  # noqa: PLC0415 - settings load before apps
+
+    return display_name(user)
 
 
 ACCOUNT_USER_DISPLAY = _user_display

@@ -4,13 +4,15 @@ from django.contrib import admin
 from django.urls import include, path
 
 from kitei.api.api import api
-from kitei.core import evidence_views, progress_views, views
+from kitei.core import evidence_views, organization_views, progress_views, views
 
 handler403 = "kitei.core.errors.permission_denied"
 
 urlpatterns = [
     path("", views.home, name="home"),
     path("audit/", views.audit_log, name="audit_log"),
+    path("organization/", organization_views.choose, name="organization_choose"),
+    path("organization/switch/", organization_views.switch, name="organization_switch"),
     path("evidence/<int:pk>/", evidence_views.download, name="evidence_download"),
     path("imports/<int:pk>/", progress_views.import_progress, name="import_progress"),
     path("people/", include("kitei.people.urls")),

@@ -74,10 +74,11 @@ def test_a_disposed_asset_is_hidden_from_the_list_unless_asked_for(
     client = client_for(suzuki)
     listed = client.get("/assets/").content.decode()
     assert f'href="/assets/{laptop.pk}/"' not in listed
-    assert 'name="disposed" value="1"' in listed  # 「廃棄済みを含める」
+    assert 'name="disposed" value="true"' in listed  # 「廃棄済みを含める」
     assert "廃棄済みを含める" in listed
-    shown = client.get("/assets/", {"disposed": "1"}).content.decode()
+    shown = client.get("/assets/", {"disposed": "true"}).content.decode()
     assert f'href="/assets/{laptop.pk}/"' in shown
+    assert 'name="disposed" value="true" checked' in shown
     assert '<span class="badge">廃棄済み</span>' in shown
 
 
@@ -100,6 +101,9 @@ def test_the_api_and_the_export_leave_it_out_unless_asked_for(
 ) -> None:
     staff = api_client(token_for(suzuki))
     assert staff.get("/api/assets").json()["count"] == 0
+    refused = staff.get("/api/assets", {"disposed": "yes"})
+    assert refused.status_code == 422
+    assert "true か false で指定してください。" in refused.json()["detail"]
     [item] = staff.get("/api/assets", {"disposed": "true"}).json()["items"]
     assert item["id"] == laptop.pk
     assert item["disposed_at"] is not None
@@ -110,7 +114,7 @@ def test_the_api_and_the_export_leave_it_out_unless_asked_for(
         "number": disposed.number,
     }
     client = client_for(suzuki)
-    for query, names in (({}, []), ({"disposed": "1"}, [laptop.name])):
+    for query, names in (({}, []), ({"disposed": "true"}, [laptop.name])):
         response = client.get("/assets/export/", query)
         sheet = openpyxl.load_workbook(io.BytesIO(response.content)).worksheets[0]
         assert [row[0] for row in sheet.iter_rows(min_row=2, values_only=True)] == names

@@ -18,15 +18,15 @@ from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema, Status
 from pydantic import ConfigDict, StrictBool
 
-from kitei.api import common
-from kitei.api.auth import ApiError, Caller, TokenAuth, caller_of
-from kitei.api.common import Ref
-from kitei.api.errors import ERRORS, ErrorOut
 from kitei.approvals import queries, services, takeout
 from kitei.approvals.choices import RequestState, Verdict
 from kitei.approvals.models import Request
 from kitei.assets.models import Asset
 from kitei.core import access
+from kitei.core.api import common
+from kitei.core.api.auth import ApiError, Caller, TokenAuth, caller_of
+from kitei.core.api.common import Ref
+from kitei.core.api.errors import ERRORS, ErrorOut
 from kitei.people.models import Person
 from kitei.systems.models import System
 

@@ -28,6 +28,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any, TextIO
 
+from django.db.models import QuerySet
 from django.utils import translation
 from django.utils.translation import gettext as _
 
@@ -325,13 +326,18 @@ def import_assets(
     return plan
 
 
-def export_assets(organization: Organization, *, fmt: Format, disposed: bool = False) -> bytes:
+def export_assets(
+    organization: Organization, *, fmt: Format, assets: QuerySet[Asset] | None = None
+) -> bytes:
     """The register in the import's format (.xlsx or UTF-8 CSV), formulas neutralised.
 
-    Disposed assets (廃棄済み) are left out unless `disposed`.
+    `assets`: the rows to write (an AssetFilterSet's result); if None, the register's assets
+    in use (廃棄済み left out, as the list leaves them out by default).
     """
     pack = access.engine_for(organization.pack_id, organization.pack_digest).pack
-    assets = live(access.scoped(Asset.objects.all(), organization), disposed=disposed)
+    if assets is None:
+        assets = live(Asset.objects.all())
+    assets = access.scoped(assets, organization)
     sheet = tabular.Sheet(
         title=SHEET,
         headings=headings(pack),

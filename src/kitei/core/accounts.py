@@ -55,7 +55,8 @@ class ChangePasswordForm(BaseChangePasswordForm):
 
 
 class MFAAdapter(DefaultMFAAdapter):
-    """Those who must use TOTP cannot switch it off (access.requires_mfa decides who)."""
+    """Those who must use TOTP cannot switch it off (access.requires_mfa decides who, and
+    any valid membership that needs TOTP)."""
 
     error_messages = {
         **DefaultMFAAdapter.error_messages,
@@ -65,6 +66,12 @@ class MFAAdapter(DefaultMFAAdapter):
     }
 
     def can_delete_authenticator(self, authenticator: Any) -> bool:
-        from kitei.core.access import requires_mfa  # noqa: PLC0415 - app registry
+        """Not while any valid membership needs TOTP (an external auditor's), whichever
+        organisation is active, nor for those `requires_mfa` names."""
+        from kitei.core import tenancy  # noqa: PLC0415 - app registry
+        from kitei.core.access import requires_mfa  # noqa: PLC0415
 
-        return not requires_mfa(authenticator.user)
+        user = authenticator.user
+        if any(m.requires_totp for m in tenancy.valid_memberships(user)):
+            return False
+        return not requires_mfa(user)

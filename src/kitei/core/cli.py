@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from kitei.core import audit_cli, evidence_cli, org_cli, tasks_cli
+from kitei.people import membership_cli
 from kitei.records import cli as records_cli
 
 
@@ -63,6 +64,9 @@ def add_parsers(sub: Any) -> None:
     token_cmds = token.add_subparsers(dest="token_command", required=True, metavar="COMMAND")
     create = token_cmds.add_parser("create", help="issue a token for a user; printed only once")
     create.add_argument("--user", required=True, help="login name")
+    create.add_argument(
+        "--org", help="organisation the token acts in (needed when the user belongs to several)"
+    )
     create.add_argument("--name", default="", help="what the token is for")
     create.add_argument("--days", type=int, default=0, help="expire after DAYS days")
     revoke = token_cmds.add_parser("revoke", help="revoke a token, or every token of a user")
@@ -71,6 +75,7 @@ def add_parsers(sub: Any) -> None:
     token_list = token_cmds.add_parser("list", help="list tokens (never the tokens themselves)")
     token_list.add_argument("--user", help="only this user's tokens")
     org_cli.add_parser(sub)
+    membership_cli.add_parser(sub)
     evidence_cli.add_parser(sub)
     records_cli.add_parser(sub)
     tasks_cli.add_parser(sub)
@@ -93,6 +98,7 @@ def run(args: argparse.Namespace) -> int:
         "assets": _register,
         "systems": _register,
         "org": org_cli.run,
+        "membership": membership_cli.run,
         "evidence": evidence_cli.run,
         "records": records_cli.run,
         "worker": tasks_cli.run,
@@ -196,20 +202,14 @@ def _restore(args: argparse.Namespace) -> int:
 
 
 def _people(args: argparse.Namespace) -> int:
-    from kitei.people.csv_import import import_command  # noqa: PLC0415
+    from kitei.people.csv_import import command  # noqa: PLC0415
 
     if args.people_command == "unlock":
         from kitei.people.cli import unlock_command  # noqa: PLC0415
 
         return unlock_command(args.org, args.username, as_user=args.as_user)
 
-    return import_command(
-        args.org,
-        args.file,
-        dry_run=args.dry_run,
-        create_departments=args.create_departments,
-        as_user=args.as_user,
-    )
+    return command(args)
 
 
 def _token(args: argparse.Namespace) -> int:

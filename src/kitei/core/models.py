@@ -85,7 +85,7 @@ class ApiToken(models.Model):
     """A person's key to the JSON API; only its SHA-256 is kept, the token is shown once.
 
     The token acts as its user inside `organization`; it stops working when revoked, when
-    `expires_at` passes, or when the user leaves the organisation or is deactivated.
+    `expires_at` passes, or when the user's membership there ends or the user is deactivated.
     """
 
     organization = models.ForeignKey(Organization, on_delete=models.PROTECT, related_name="+")

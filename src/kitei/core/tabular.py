@@ -365,16 +365,19 @@ def body(
     known: dict[str, str],
     required: Sequence[str],
     errors: list[RowError],
+    empty: str | None = None,
 ) -> tuple[dict[str, int], Rows]:
     """A sheet's heading columns and its data rows (the heading is its first non-blank row).
 
-    Heading errors are appended to `errors`; the rows are then empty. Each row handled is
-    counted for a background import's progress (`kitei.core.progress`).
+    Heading errors are appended to `errors`; the rows are then empty. `empty` is the
+    reason given for a sheet without a single row (by default 「空のシートです。」). Each
+    row handled is counted for a background import's progress (`kitei.core.progress`).
     """
     rows = tables.rows(name)
     first = next(rows, None)
     if first is None:
-        errors.append(RowError(sheet=name, line=None, column="", reason=_("空のシートです。")))
+        reason = empty if empty is not None else _("空のシートです。")
+        errors.append(RowError(sheet=name, line=None, column="", reason=reason))
         return {}, iter(())
     columns, problems = heading_columns(
         first[0], first[1], known=known, required=required, sheet=name
@@ -388,3 +391,18 @@ def body(
 def error_lines(errors: Iterable[RowError]) -> list[str]:
     """One Japanese line per error, for the command line."""
     return [str(e) for e in errors]
+
+
+def error_lines_by_row(errors: Iterable[RowError]) -> list[str]:
+    """One Japanese line per bad row, its errors joined: 「3行目: 氏名: …／役割: …」."""
+    by_row: dict[tuple[str, int | None], list[RowError]] = {}
+    for error in errors:
+        by_row.setdefault((error.sheet, error.line), []).append(error)
+    lines = []
+    for (sheet, line), found in by_row.items():
+        where = _("%(line)d行目") % {"line": line} if line else _("ファイル")
+        if sheet:
+            where = f"「{sheet}」{where}"
+        parts = [f"{e.column}: {e.reason}" if e.column else e.reason for e in found]
+        lines.append(f"{where}: " + "／".join(parts))
+    return lines

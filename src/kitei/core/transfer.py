@@ -138,22 +138,32 @@ def format_of(path: Path, given: str | None) -> Format:
     return "xlsx"
 
 
+def report_errors(errors: Sequence[RowError]) -> list[str]:
+    """The command line's report of a bad file: one line per error, then their number."""
+    text = _("kitei: 誤りが %(n)d 件あります。何も取り込んでいません。") % {"n": len(errors)}
+    return [*error_lines(errors), text]
+
+
 def run_command(  # noqa: PLR0911 - one exit code per outcome of the CLI contract
     args: argparse.Namespace,
     *,
     check: Callable[[Organization, bytes], Plan],
     write: Callable[[Organization, bytes, access.Actor], Plan],
-    export: Callable[[Organization, Format], bytes],
+    export: Callable[[Organization, Format], bytes] | None = None,
+    report: Callable[[Sequence[RowError]], list[str]] = report_errors,
     out: TextIO | None = None,
     err: TextIO | None = None,
 ) -> int:
-    """`kitei <register> import|export`: 0 when done (or valid in a dry run), 2 otherwise."""
+    """`kitei <register> import|export`: 0 when done (or valid in a dry run), 2 otherwise.
+
+    `report` turns a bad file's errors into the lines printed on stderr.
+    """
     out, err = out or sys.stdout, err or sys.stderr
     organization = Organization.objects.filter(slug=args.org).first()
     if organization is None:
         print(_("kitei: 組織「%(slug)s」はありません。") % {"slug": args.org}, file=err)
         return 2
-    if getattr(args, f"{args.command}_command") == "export":
+    if export is not None and getattr(args, f"{args.command}_command") == "export":
         args.file.write_bytes(export(organization, format_of(args.file, args.format)))
         print(_("kitei: 書き出しました: %(path)s") % {"path": args.file}, file=out)
         return 0
@@ -179,9 +189,7 @@ def run_command(  # noqa: PLR0911 - one exit code per outcome of the CLI contrac
         print(_("kitei: 取り込めませんでした: %(error)s") % {"error": reason}, file=err)
         return 2
     if plan.errors:
-        print("\n".join(error_lines(plan.errors)), file=err)
-        text = _("kitei: 誤りが %(n)d 件あります。何も取り込んでいません。")
-        print(text % {"n": len(plan.errors)}, file=err)
+        print("\n".join(report(plan.errors)), file=err)
         return 2
     text = (
         _("kitei: 誤りはありません。取り込める内容: %(s)s")

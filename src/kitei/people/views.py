@@ -86,6 +86,7 @@ def person_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "person": subject,
         "rows": queries.assignment_rows(org, subject, today, titles),
         "deputies": queries.deputies_of(org, subject, today, titles),
+        "memberships": queries.membership_rows(queries.memberships(org, person=subject), today),
         "titles": titles,
         "can_manage": can_manage,
         # Only administrators see whether failed logins have locked the account.
@@ -239,7 +240,7 @@ def people_import(request: HttpRequest) -> HttpResponse:
     too_many = plan.accounts > WEB_MAX_ACCOUNTS
     titles = queries.role_titles(org)
     preview = [(e, "、".join(titles.get(r, r) for r in e.roles)) for e in plan.entries]
-    context.update(plan=plan, preview=preview, summary=csv_import.summary(plan), too_many=too_many)
+    context.update(plan=plan, preview=preview, summary=plan.summary(), too_many=too_many)
     if not plan.ok or too_many or request.POST.get("action") != "import":
         context["content"] = base64.b64encode(data).decode("ascii") if plan.ok else ""
         ok = plan.ok and not too_many

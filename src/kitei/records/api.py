@@ -14,8 +14,8 @@ from django.core.exceptions import ValidationError
 from django.http import HttpRequest
 from ninja import Field, Query, Router, Schema
 
-from kitei.api.auth import ApiError, TokenAuth, caller_of
-from kitei.api.errors import ERRORS
+from kitei.core.api.auth import ApiError, TokenAuth, caller_of
+from kitei.core.api.errors import ERRORS
 from kitei.records.books import book_of
 from kitei.records.models import RecordEntry
 from kitei.records.queries import entries_of
