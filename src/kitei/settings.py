@@ -85,7 +85,7 @@ MIDDLEWARE = [
     "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
-    "django.middleware.locale.LocaleMiddleware",
+    "kitei.core.language.LanguageMiddleware",  # Japanese unless switched (not Accept-Language)
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -169,7 +169,7 @@ ACCOUNT_EMAIL_VERIFICATION = "none"
 LOGIN_URL = "account_login"
 LOGIN_REDIRECT_URL = "home"
 ACCOUNT_LOGOUT_REDIRECT_URL = "account_login"
-ACCOUNT_FORMS = {"change_password": "kitei.core.accounts.ChangePasswordForm"}
+ACCOUNT_FORMS = {"change_password": "kitei.people.accounts.ChangePasswordForm"}
 
 
 def _user_display(user: Any) -> str:

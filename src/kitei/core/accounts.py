@@ -5,7 +5,6 @@ from __future__ import annotations
 from typing import Any
 
 from allauth.account.adapter import DefaultAccountAdapter
-from allauth.account.forms import ChangePasswordForm as BaseChangePasswordForm
 from allauth.mfa.adapter import DefaultMFAAdapter
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
@@ -41,17 +40,6 @@ class AccountAdapter(DefaultAccountAdapter):
             raise self.validation_error("too_many_failed_logins_from_address")
         if refused:
             raise self.validation_error("too_many_login_attempts")
-
-
-class ChangePasswordForm(BaseChangePasswordForm):
-    """Changing the password clears the 'temporary password' mark (002 7-2(3)イ)."""
-
-    def save(self) -> Any:
-        from kitei.people.services import clear_temporary_password  # noqa: PLC0415 - app registry
-
-        result = super().save()
-        clear_temporary_password(user=self.user, actor=self.user)
-        return result
 
 
 class MFAAdapter(DefaultMFAAdapter):

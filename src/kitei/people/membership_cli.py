@@ -10,6 +10,10 @@ import sys
 from datetime import date
 from typing import Any
 
+from kitei.core.cli import add_as
+
+COMMANDS = ("membership",)
+
 
 def _date(text: str) -> date:
     try:
@@ -41,23 +45,14 @@ def add_parser(sub: Any) -> None:
         help="create the account (needs --name) when no account has this login name; "
         "its temporary password is printed once",
     )
-    _add_as(add)
+    add_as(add)
     end = cmds.add_parser("end", help="end the account's current membership of an organisation")
     end.add_argument("--org", required=True, help="organisation identifier (slug)")
     end.add_argument("--user", required=True, help="login name")
     end.add_argument("--on", type=_date, help="its last valid day (default: today)")
-    _add_as(end)
+    add_as(end)
     listing = cmds.add_parser("list", help="the organisation's memberships, ended ones too")
     listing.add_argument("--org", required=True, help="organisation identifier (slug)")
-
-
-def _add_as(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument(
-        "--as",
-        dest="as_user",
-        metavar="USERNAME",
-        help="act as this member (their permissions apply); default: the OS user is recorded",
-    )
 
 
 def run(args: argparse.Namespace) -> int:

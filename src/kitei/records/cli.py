@@ -6,6 +6,8 @@ import argparse
 import sys
 from typing import Any
 
+COMMANDS = ("records",)
+
 
 def add_parser(sub: Any) -> None:
     """Register `kitei records`."""
