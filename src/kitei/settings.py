@@ -22,6 +22,10 @@ KITEI_LOGIN_FAILED_PER_ACCOUNT  failed logins before an account locks (default 5
 KITEI_LOGIN_FAILED_PER_ADDRESS  failed logins from one address before it waits (default 50/15m)
 KITEI_IMPORT_TASK_ROWS          a register import of more rows runs in the background
                                 (default 2000)
+KITEI_IMPORT_MAX_UPLOAD_BYTES   the largest register file a page accepts (default 20 MiB)
+KITEI_IMPORT_MAX_UNCOMPRESSED_BYTES  an .xlsx may expand to this much (default 256 MiB)
+KITEI_IMPORT_MAX_ROWS           rows a register file may have (default 200000)
+KITEI_IMPORT_MAX_SECONDS        seconds reading a register file may take (default 300)
 """
 
 from __future__ import annotations
@@ -94,6 +98,7 @@ MIDDLEWARE = [
     "django_htmx.middleware.HtmxMiddleware",
     "allauth.account.middleware.AccountMiddleware",
     "kitei.core.middleware.SecurityGateMiddleware",
+    "kitei.core.input_guard.InputGuardMiddleware",
 ]
 
 ROOT_URLCONF = "kitei.urls"
@@ -286,6 +291,20 @@ TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["d
 # kitei's own operational threshold, not a policy number: a register import of more rows
 # than this runs as a task whose progress the import page shows; smaller ones run at once.
 IMPORT_TASK_ROWS = int(os.environ.get("KITEI_IMPORT_TASK_ROWS", "2000"))
+# Bounds on reading a register file (kitei.core.tabular), kitei's operational limits: what an
+# upload may weigh, what its .xlsx parts may expand to (a 100,000-row register as kitei
+# writes it is 5 MB holding 72 MB of XML), its rows and the time spent reading it.
+IMPORT_MAX_UPLOAD_BYTES = int(
+    os.environ.get("KITEI_IMPORT_MAX_UPLOAD_BYTES", str(20 * 1024 * 1024))
+)
+IMPORT_MAX_UNCOMPRESSED_BYTES = int(
+    os.environ.get("KITEI_IMPORT_MAX_UNCOMPRESSED_BYTES", str(256 * 1024 * 1024))
+)
+IMPORT_MAX_ROWS = int(os.environ.get("KITEI_IMPORT_MAX_ROWS", "200000"))
+IMPORT_MAX_SECONDS = float(os.environ.get("KITEI_IMPORT_MAX_SECONDS", "300"))
+# No request body larger than the largest file kitei accepts (plus its form) is read: a
+# bigger one is refused before Django spools it to disk (kitei.core.input_guard).
+MAX_REQUEST_BYTES = max(EVIDENCE_MAX_BYTES, IMPORT_MAX_UPLOAD_BYTES) + 1024 * 1024
 EMAIL_BACKEND = os.environ.get(
     "KITEI_EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend"
 )

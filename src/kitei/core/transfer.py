@@ -34,13 +34,15 @@ from django.utils.translation import gettext_lazy
 
 from kitei.core import access, imports
 from kitei.core.models import Organization
-from kitei.core.tabular import RowError, error_lines
+from kitei.core.tabular import RowError, error_lines, time_limit
 
 Format = Literal["xlsx", "csv"]
-MAX_UPLOAD_BYTES = 20 * 1024 * 1024  # an .xlsx of 100,000 register rows is about 5 MB
 # Rows a page imports: a request must end well inside the server's worker timeout (30 s);
 # larger files go through `kitei assets import` (100,000 rows take about 20 s there).
 WEB_MAX_ROWS = 50_000
+# Seconds a page spends reading a file (KITEI_IMPORT_MAX_SECONDS when lower): past them it
+# answers with the reason rather than be stopped by the server (a 502).
+WEB_MAX_SECONDS = 25.0
 KEEP_SECONDS = 24 * 60 * 60
 SESSION_KEY = "kitei_register_uploads"
 CONTENT_TYPES = {
@@ -65,10 +67,10 @@ class UploadForm(forms.Form):
 
     def clean_file(self) -> Any:
         upload = self.cleaned_data["file"]
-        if upload.size > MAX_UPLOAD_BYTES:
+        limit = int(settings.IMPORT_MAX_UPLOAD_BYTES)  # an .xlsx of 100,000 rows is 5 MB
+        if upload.size > limit:
             raise forms.ValidationError(
-                _("ファイルが大きすぎます（%(mb)d MB まで）。")
-                % {"mb": MAX_UPLOAD_BYTES // (1024 * 1024)}
+                _("ファイルが大きすぎます（%(mb)d MB まで）。") % {"mb": limit // (1024 * 1024)}
             )
         return upload
 
@@ -188,6 +190,10 @@ def run_command(  # noqa: PLR0911 - one exit code per outcome of the CLI contrac
         reason = " ".join(exc.messages)
         print(_("kitei: 取り込めませんでした: %(error)s") % {"error": reason}, file=err)
         return 2
+    if len(plan.errors) == 1 and plan.errors[0].line is None:  # the file as a whole
+        reason = plan.errors[0].reason
+        print(_("kitei: 取り込めませんでした: %(error)s") % {"error": reason}, file=err)
+        return 2
     if plan.errors:
         print("\n".join(report(plan.errors)), file=err)
         return 2
@@ -234,7 +240,8 @@ def import_page(request: HttpRequest, page: ImportPage) -> HttpResponse:
         return _render(request, page, form, status=400)
     upload = form.cleaned_data["file"]
     data = _data(upload)
-    plan = page.check(data)
+    with time_limit(WEB_MAX_SECONDS):
+        plan = page.check(data)
     if plan.errors:
         return _render(request, page, form, plan=plan, status=400)
     rows = page.rows(plan)
@@ -267,7 +274,8 @@ def _import_kept(request: HttpRequest, page: ImportPage) -> HttpResponse:
         drop_upload(request.session, token)
         return redirect(reverse("import_progress", args=[item.pk]))
     try:
-        plan = page.write(data)
+        with time_limit(WEB_MAX_SECONDS):
+            plan = page.write(data)
     except ValidationError as exc:  # a service refused a row: nothing was written
         problem = _("取り込めませんでした: %(error)s") % {"error": " ".join(exc.messages)}
         return _render(request, page, form, status=400, problem=problem)

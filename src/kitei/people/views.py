@@ -20,6 +20,8 @@ from django.views.decorators.http import require_http_methods
 from kitei.core import access, imports, lockout
 from kitei.core.models import Organization
 from kitei.core.progress_views import progress_context
+from kitei.core.tabular import time_limit
+from kitei.core.transfer import WEB_MAX_SECONDS
 from kitei.people import csv_import, queries, services
 from kitei.people.forms import (
     WEB_MAX_ACCOUNTS,
@@ -236,7 +238,8 @@ def people_import(request: HttpRequest) -> HttpResponse:
         return render(request, "people/import.html", context, status=400)
     data: bytes = form.cleaned_data["data"]
     create = form.cleaned_data["create_departments"]
-    plan = csv_import.read_people_csv(org, data, create_departments=create)
+    with time_limit(WEB_MAX_SECONDS):
+        plan = csv_import.read_people_csv(org, data, create_departments=create)
     too_many = plan.accounts > WEB_MAX_ACCOUNTS
     titles = queries.role_titles(org)
     preview = [(e, "、".join(titles.get(r, r) for r in e.roles)) for e in plan.entries]
@@ -255,9 +258,10 @@ def _import_now(
 ) -> HttpResponse:
     """A short file: imported within this request, its temporary passwords shown once."""
     try:
-        plan, accounts = csv_import.import_file(
-            org, data, actor=request.user, create_departments=create
-        )
+        with time_limit(WEB_MAX_SECONDS):
+            plan, accounts = csv_import.import_file(
+                org, data, actor=request.user, create_departments=create
+            )
     except ValidationError as exc:
         context["form"].add_error(None, exc)
         return render(request, "people/import.html", context, status=400)
