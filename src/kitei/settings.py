@@ -26,6 +26,9 @@ KITEI_IMPORT_MAX_UPLOAD_BYTES   the largest register file a page accepts (defaul
 KITEI_IMPORT_MAX_UNCOMPRESSED_BYTES  an .xlsx may expand to this much (default 256 MiB)
 KITEI_IMPORT_MAX_ROWS           rows a register file may have (default 200000)
 KITEI_IMPORT_MAX_SECONDS        seconds reading a register file may take (default 300)
+KITEI_EMAIL_BACKEND             Django's mail backend (default: the console; `kitei demo`:
+                                files, one per message)
+KITEI_EMAIL_FILE_PATH           where the file backend writes (default: KITEI_DATA_DIR/mail)
 """
 
 from __future__ import annotations
@@ -308,6 +311,8 @@ MAX_REQUEST_BYTES = max(EVIDENCE_MAX_BYTES, IMPORT_MAX_UPLOAD_BYTES) + 1024 * 10
 EMAIL_BACKEND = os.environ.get(
     "KITEI_EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend"
 )
+# Where the file backend (`kitei demo`) writes each message, one file per message.
+EMAIL_FILE_PATH = os.environ.get("KITEI_EMAIL_FILE_PATH", str(DATA_DIR / "mail"))
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,

@@ -189,7 +189,9 @@ def test_filing_routes_to_the_departments_manager(
     )
     assert _actions(mito)[-1] == "file_request"
     page = client.get(response["Location"]).content.decode()
-    assert "申請しました。承認者に通知しました。" in page
+    # 佐藤 has no e-mail address: nobody was told, and the page says so.
+    assert "申請しました。承認者（佐藤 一郎）にメールアドレスが登録されていないため" in page
+    assert "通知しました" not in page
     assert "暗号化" in page
     assert "判断待ち" in page
     assert "佐藤 一郎" in page  # who can decide
@@ -440,7 +442,9 @@ def test_home_page_shows_the_inbox_and_my_open_requests(
     _take_out(mito, suzuki, roster)
     page = client_for(manager).get("/").content.decode()
     assert 'id="requests"' in page
-    assert '<span class="status soon">1</span>' in page
+    waiting = page.split('id="waiting-inbox"')[1].split("</li>", maxsplit=1)[0]
+    assert '<span class="n">1</span>' in waiting
+    assert 'href="/approvals/inbox/"' in waiting
     nav = client_for(suzuki).get("/").content.decode().split("</header>")[0]
     for link in ('href="/approvals/new/"', 'href="/approvals/inbox/"', 'href="/records/"'):
         assert link in nav

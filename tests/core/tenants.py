@@ -47,6 +47,7 @@ PAGE_OBJECTS = {
     "approvals:approve": "request",
     "approvals:reject": "request",
     "approvals:withdraw": "request",
+    "approvals:print": "request",
     "records:return": "entry",
     "records:disposal": "entry",
     "records:confirm": "entry",

@@ -10,12 +10,15 @@ from __future__ import annotations
 import csv
 import io
 import re
+from datetime import timedelta
 from typing import Any
 
 import pytest
 from django.test import Client
+from django.utils import timezone
 
 from kitei.people.services import create_department
+from kitei.systems.models import System
 from kitei.systems.services import add_software, register_system
 from tests.conftest import SETUP
 
@@ -122,6 +125,21 @@ def test_row_filters_and_the_software_sheet(
     assert [row[:2] for row in _csv(page, {"external": "true"}, "software")] == [
         ["会議録検索システム", "検索エンジン"]
     ]
+
+
+def test_support_ended_selects_the_same_systems_everywhere(
+    page: Client, api: Client, register: dict[str, Any], sato: Any
+) -> None:
+    today = timezone.localdate()
+    council = System.objects.get(name="議会情報システム")
+    add_software(council, actor=SETUP, name="古い OS", end_of_support=today - timedelta(days=1))
+    search = System.objects.get(name="会議録検索システム")
+    add_software(search, actor=SETUP, name="新しい OS", end_of_support=today + timedelta(days=9))
+    assert _everywhere(page, api, {"support": "ended"}) == {"議会情報システム"}
+    assert _everywhere(page, api, {"support": "ended", "manager": sato.pk}) == {"議会情報システム"}
+    answer = api.get("/api/systems", {"support": "soon"})
+    assert answer.status_code == 422
+    assert answer.json()["errors"][0]["loc"] == ["support"]
 
 
 @pytest.mark.parametrize(

@@ -218,9 +218,9 @@ def _after_filing(request: Request, steps: list[dict[str, Any]], actor: Actor) -
     )
     first = request.steps.order_by("position").first()
     if first is not None:
-        transaction.on_commit(lambda: notifications.notify_step_waiting(request, first))
+        notifications.send_on_commit(notifications.step_waiting(request, first))
     if open_emergency_report(request, actor=actor) is not None:
-        transaction.on_commit(lambda: notifications.notify_report_awaited(request))
+        notifications.send_on_commit(notifications.report_awaited(request))
 
 
 def _locked(request: Request) -> Request:
@@ -400,9 +400,9 @@ def _apply_verdict(request: Request, attempt: _Attempt) -> None:
     if overridden:
         _record_override(request, step, attempt)
     if waiting is not None:
-        transaction.on_commit(lambda: notifications.notify_step_waiting(request, waiting))
+        notifications.send_on_commit(notifications.step_waiting(request, waiting))
     elif event != RequestEvent.APPROVE_STEP:
-        transaction.on_commit(lambda: notifications.notify_decided(request))
+        notifications.send_on_commit(notifications.decided(request))
 
 
 def _event(

@@ -13,11 +13,11 @@ from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils import timezone
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from kitei.approvals import queries, routing, services, takeout
+from kitei.approvals import notifications, queries, routing, services, takeout
 from kitei.approvals.choices import DecisionEffect, RequestEvent, RequestState, StepMode
 from kitei.approvals.forms import FLAGS, TAKE_OUT_FIELDS, RequestEntryForm, VerdictForm
 from kitei.approvals.models import Request
@@ -203,9 +203,10 @@ def request_new(request: HttpRequest) -> HttpResponse:
             if "preview" in request.POST:
                 preview, status = preview_of(org, person, form), 200
             else:
-                filed, decision, status = _file(request, org, person, form)
+                with notifications.collecting() as notices:
+                    filed, decision, status = _file(request, org, person, form)
                 if filed is not None:
-                    messages.success(request, _filed_message(filed))
+                    _tell(request, _filed_message(filed), notices)
                     return redirect("approvals:detail", pk=filed.pk)
                 preview = preview_of(org, person, form, decision)
         elif _decidable(form):  # only the reason or the take-out to correct: keep the checklist
@@ -220,12 +221,23 @@ def _decidable(form: RequestEntryForm) -> bool:
 
 
 def _filed_message(filed: Request) -> str:
-    """What the applicant is told once the request is filed."""
+    """What the applicant is told once the request is filed (whom it reached is added)."""
     if filed.state == RequestState.PERMITTED:
         return _("申請を記録しました（承認は不要です）。")
     if filed.state == RequestState.GAP:
         return _("申請しました。規程に定めがないため、情報政策担当（組織管理者）が確認します。")
-    return _("申請しました。承認者に通知しました。")
+    return _("申請しました。")
+
+
+def _tell(request: HttpRequest, done: str, notices: list[notifications.Notice]) -> None:
+    """Say what was done and whom the notifications reached; a warning if anyone was not."""
+    # Japanese sentences run on after 「。」; other languages put a space between them.
+    space = "" if (get_language() or "ja").startswith("ja") else " "
+    text = space.join([done, *(notifications.describe(n) for n in notices)])
+    if any(n.without_address or not n.reached for n in notices):
+        messages.warning(request, text)
+    else:
+        messages.success(request, text)
 
 
 # --- lists -----------------------------------------------------------------------------
@@ -282,26 +294,6 @@ def inbox_count(request: HttpRequest) -> HttpResponse:
         reports = _reports_awaited(request, org)
         count += reports.count() if reports is not None else 0
     return render(request, "approvals/_inbox_count.html", {"count": count})
-
-
-def home_figures(request: HttpRequest, org: Organization) -> dict[str, object]:
-    """The home page's figures: requests waiting on the user, their own open ones, overdue."""
-    person = access.person_of(request.user)
-    if not access.check(request.user, "requests.view", org).allowed or not isinstance(
-        person, Person
-    ):
-        return {}
-    figures: dict[str, object] = {
-        "inbox_count": queries.inbox_for(person).count(),
-        "open_requests": queries.requests_of(person).filter(state__in=queries.OPEN_STATES).count(),
-    }
-    if access.check(request.user, "records.view", org).allowed:
-        today = timezone.localdate()
-        figures["overdue_returns"] = record_queries.overdue_returns(org, today).count()
-    reports = _reports_awaited(request, org)
-    if reports is not None:
-        figures["reports_awaited"] = reports.count()  # 002 8-4(2), until the CISO receives it
-    return {"request_figures": figures}
 
 
 # --- one request -------------------------------------------------------------------------
@@ -417,21 +409,21 @@ def _verdict(request: HttpRequest, pk: int, *, approve: bool) -> HttpResponse:
     if form.is_valid():
         give = services.approve_request if approve else services.reject_request
         try:
-            give(
-                item,
-                actor=request.user,
-                approver=person,
-                comment=form.cleaned_data["comment"],
-                override_reason=form.cleaned_data.get("override_reason", ""),
-            )
+            with notifications.collecting() as notices:
+                give(
+                    item,
+                    actor=request.user,
+                    approver=person,
+                    comment=form.cleaned_data["comment"],
+                    override_reason=form.cleaned_data.get("override_reason", ""),
+                )
         except PermissionDenied as exc:
             form.add_error(None, str(exc))
             status = 403
         except ValidationError as exc:
             form.add_error(None, exc)
         else:
-            done = _("承認しました。") if approve else _("却下しました。")
-            messages.success(request, done)
+            _tell(request, _("承認しました。") if approve else _("却下しました。"), notices)
             return redirect("approvals:detail", pk=item.pk)
     item = _request(org, pk)
     context = _detail_context(person, item, verdict_form=form, verdict_error=True)

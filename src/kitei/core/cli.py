@@ -109,6 +109,9 @@ def _check(args: argparse.Namespace) -> int:
     return 0
 
 
+FILE_MAIL = "django.core.mail.backends.filebased.EmailBackend"
+
+
 def _serve(args: argparse.Namespace) -> int:
     from django.conf import settings  # noqa: PLC0415
     from django.core.management import call_command  # noqa: PLC0415
@@ -152,10 +155,16 @@ def _createadmin(args: argparse.Namespace) -> int:
 
 
 def _demo(args: argparse.Namespace) -> int:
+    from django.conf import settings  # noqa: PLC0415
+
     from kitei.core.demo import build_demo, print_logins  # noqa: PLC0415
 
-    logins = build_demo()
-    print_logins(logins, f"http://{args.bind}/")
+    if "KITEI_EMAIL_BACKEND" not in os.environ:
+        # The demo's mail goes to files, one per message (gunicorn inherits the variable).
+        os.environ["KITEI_EMAIL_BACKEND"] = FILE_MAIL
+        settings.EMAIL_BACKEND = FILE_MAIL
+    build_demo()
+    print_logins(f"http://{args.bind}/", str(settings.EMAIL_FILE_PATH))
     if args.serve:
         args.workers = 2
         return _serve(args)

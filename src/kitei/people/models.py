@@ -66,6 +66,12 @@ class Person(models.Model):
     def __str__(self) -> str:
         return self.name
 
+    def mail_address(self) -> str:
+        """Where kitei mails the person: the register's address, else the account's; "" if none."""
+        if self.email:
+            return self.email
+        return str(getattr(self.user, "email", "") or "") if self.user is not None else ""
+
 
 class Membership(models.Model):
     """A period in which a login account belongs to an organisation, as its Person there.

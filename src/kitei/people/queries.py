@@ -23,6 +23,11 @@ def valid_on(on: date) -> Q:
     )
 
 
+def without_address() -> Q:
+    """People kitei cannot mail: no address in the register and none on their account."""
+    return Q(email="") & (Q(user__isnull=True) | Q(user__email=""))
+
+
 def role_titles(organization: Organization) -> dict[str, str]:
     """Role id → Japanese title, from the organisation's pack."""
     engine = access.engine_for(organization.pack_id, organization.pack_digest)
@@ -51,11 +56,12 @@ def people(
     on: date,
     department: int | None = None,
     role: str | None = None,
+    without_address_only: bool = False,
 ) -> QuerySet[Person]:
     """People of the organisation with the assignments valid on `on` prefetched.
 
-    Each person carries `current_assignments`; filters narrow to a department or to the
-    holders (own or deputy) of a role on that day.
+    Each person carries `current_assignments`; filters narrow to a department, to the
+    holders (own or deputy) of a role on that day, or to those kitei cannot mail.
     """
     current = (
         RoleAssignment.objects.filter(valid_on(on))
@@ -73,6 +79,8 @@ def people(
     if role:
         holds = RoleAssignment.objects.filter(valid_on(on), person=OuterRef("pk"), role_id=role)
         result = result.filter(Exists(holds))
+    if without_address_only:
+        result = result.filter(without_address())
     return result
 
 

@@ -62,7 +62,12 @@ def person_list(request: HttpRequest) -> HttpResponse:
     department = _int(request.GET.get("department"))
     role = request.GET.get("role", "")
     role = role if role in titles else ""
-    people = queries.people(org, on=today, department=department, role=role or None)
+    can_manage = access.check(request.user, "people.manage", org).allowed
+    # Those kitei cannot notify by mail: for the register's keepers, who can add the address.
+    missing = can_manage and request.GET.get("address") == "missing"
+    people = queries.people(
+        org, on=today, department=department, role=role or None, without_address_only=missing
+    )
     page = Paginator(people, PAGE_SIZE).get_page(request.GET.get("page"))
     context = {
         "page": page,
@@ -71,7 +76,8 @@ def person_list(request: HttpRequest) -> HttpResponse:
         "departments": queries.departments(org),
         "department": department,
         "role": role,
-        "can_manage": access.check(request.user, "people.manage", org).allowed,
+        "address_missing": missing,
+        "can_manage": can_manage,
     }
     return render(request, "people/person_list.html", context)
 

@@ -14,11 +14,14 @@ class RecordsConfig(AppConfig):
         """Entries take evidence files (e.g. a 廃棄 certificate): book readers read them.
 
         Overdue take-outs are reminded by the periodic job `records.remind_overdue_returns`.
-        Also declares the app's audit actions (`kitei.core.audit`).
+        Also declares the app's audit actions (`kitei.core.audit`) and shows the user's own
+        take-outs still out on the home page.
         """
         from kitei.core.evidence import register_supported  # noqa: PLC0415 - app registry
         from kitei.core.jobs import PeriodicJob, register_periodic  # noqa: PLC0415
+        from kitei.core.registry import register_home_item  # noqa: PLC0415
         from kitei.records import choices  # noqa: F401, PLC0415 - registers on import
+        from kitei.records.home import waiting_items  # noqa: PLC0415
         from kitei.records.models import RecordEntry  # noqa: PLC0415
         from kitei.records.notifications import remind_all_overdue  # noqa: PLC0415
 
@@ -30,3 +33,4 @@ class RecordsConfig(AppConfig):
                 run=remind_all_overdue,
             )
         )
+        register_home_item("records", waiting_items, order=20)

@@ -6,7 +6,7 @@ from collections.abc import Iterator
 from datetime import date, datetime
 
 from django.core.paginator import Page, Paginator
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import Exists, F, OuterRef, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -70,24 +70,29 @@ def get_entry(organization: Organization, pk: int) -> RecordEntry:
     return _entries(organization).get(pk=pk)
 
 
-def overdue_returns(organization: Organization, today: date) -> QuerySet[RecordEntry]:
-    """Take-outs whose expected return has passed and which are not yet returned.
+def take_outs_out(
+    organization: Organization, *, person: int | None = None
+) -> QuerySet[RecordEntry]:
+    """Take-outs not yet returned, earliest expected return first; of one person if given.
 
     A take-out replaced by a correction is left to its correction.
     """
     books = [b.id for b in books_for(organization) if b.purpose == "take_out"]
-    return (
+    entries = (
         _entries(organization)
-        .filter(
-            ~_corrected(),
-            book__in=books,
-            awaits=Awaiting.RETURN,
-            closed_at__isnull=True,
-            due_on__lt=today,
-        )
+        .filter(~_corrected(), book__in=books, awaits=Awaiting.RETURN, closed_at__isnull=True)
         .select_related("person__user", "request__asset")
-        .order_by("due_on", "pk")
     )
+    if person is not None:
+        entries = entries.filter(person_id=person)
+    return entries.order_by(F("due_on").asc(nulls_last=True), "pk")
+
+
+def overdue_returns(
+    organization: Organization, today: date, *, person: int | None = None
+) -> QuerySet[RecordEntry]:
+    """Take-outs whose expected return has passed and which are not yet returned."""
+    return take_outs_out(organization, person=person).filter(due_on__lt=today)
 
 
 def awaiting_report(organization: Organization) -> QuerySet[RecordEntry]:

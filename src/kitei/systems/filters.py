@@ -1,12 +1,17 @@
 """The filters of the 情報システム台帳 list: one definition for page, /api/systems and export.
 
 Parameters: `q` (名称の部分一致), `department`, `manager` (ids of the organisation's
-rows), `zone` (by id or title), `external` (`true` / `false`), and the pack's
-availability axis by id, title or alias (`可用性=2`).
+rows), `zone` (by id or title), `external` (`true` / `false`), `support` (`ended`: systems
+running software past its end of support, 002 7-4(1)キ), and the pack's availability axis
+by id, title or alias (`可用性=2`).
 """
 
 from __future__ import annotations
 
+from typing import Any
+
+from django.db.models import Exists, OuterRef, QuerySet
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -16,11 +21,12 @@ from kitei.core.filters import (
     RegisterFilterSet,
     RowFilter,
     TrueFalseFilter,
+    ValueFilter,
     axis_names,
     zone_names,
 )
 from kitei.people.models import Department, Person
-from kitei.systems.models import System
+from kitei.systems.models import Software, System
 
 AVAILABILITY = "availability"  # the one axis a system is classified on
 
@@ -52,10 +58,24 @@ class SystemFilterSet(RegisterFilterSet):
     external = TrueFalseFilter(
         field_name="is_external_service", label=gettext_lazy("外部サービス（クラウド）")
     )
+    support = ValueFilter(
+        method="past_support",
+        values=("ended",),
+        label=gettext_lazy("ソフトウェアのサポート"),
+        help_text=gettext_lazy("ended: サポートが終了したソフトウェアを使っているもの"),
+    )
 
     class Meta:
         model = System
         fields: list[str] = []
+
+    def past_support(self, queryset: QuerySet[Any], name: str, value: str) -> QuerySet[Any]:
+        """`support=ended`: systems running software past its end of support (002 7-4(1)キ)."""
+        if value != "ended":
+            return queryset
+        today = timezone.localdate()
+        past = Software.objects.filter(end_of_support__lt=today, system=OuterRef("pk"))
+        return queryset.filter(Exists(past))
 
     def aliases(self) -> dict[str, str]:
         """The availability axis by its title or alias too (`可用性=2`)."""
