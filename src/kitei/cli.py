@@ -53,6 +53,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         if args.command == "policy":
             return policy_cli.run(args)
+        if args.command == "demo":
+            web_cli.setup()
+            from kitei.demo import demo_command  # noqa: PLC0415 - needs Django set up
+
+            return demo_command(args)
         module = _app_command(args.command)
         if module is not None:
             web_cli.setup()

@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 from playwright.sync_api import Page, expect
 
-from kitei.core.demo import DEMO_PASSWORD, build_demo
+from kitei.demo import DEMO_PASSWORD, build_demo
 from kitei.people.models import Person
 
 from ..accounts.otp import totp_code

@@ -14,9 +14,9 @@ from django.core import mail
 from django.test import Client
 
 from kitei.core.access import engine_for, held_roles
-from kitei.core.demo import DEMO_PASSWORD, ORGS, build_demo, print_logins
 from kitei.core.models import Organization
 from kitei.core.services import verify_audit_chain
+from kitei.demo import DEMO_PASSWORD, ORGS, build_demo, print_logins
 from kitei.people import personas
 from kitei.people.models import Person, RoleAssignment
 

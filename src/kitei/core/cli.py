@@ -65,10 +65,9 @@ def run(args: argparse.Namespace) -> int:
     handlers = {
         "migrate": _migrate,
         "check": _check,
-        "serve": _serve,
+        "serve": serve,
         "createadmin": _createadmin,
         "audit": audit_cli.run,
-        "demo": _demo,
         "backup": _backup,
         "restore": _restore,
         "token": _token,
@@ -109,10 +108,7 @@ def _check(args: argparse.Namespace) -> int:
     return 0
 
 
-FILE_MAIL = "django.core.mail.backends.filebased.EmailBackend"
-
-
-def _serve(args: argparse.Namespace) -> int:
+def serve(args: argparse.Namespace) -> int:
     from django.conf import settings  # noqa: PLC0415
     from django.core.management import call_command  # noqa: PLC0415
 
@@ -151,23 +147,6 @@ def _createadmin(args: argparse.Namespace) -> int:
         return 2
     user_model.objects.create_superuser(args.username, args.email, password)
     print(f"kitei: site administrator '{args.username}' created (TOTP is set up at first login)")
-    return 0
-
-
-def _demo(args: argparse.Namespace) -> int:
-    from django.conf import settings  # noqa: PLC0415
-
-    from kitei.core.demo import build_demo, print_logins  # noqa: PLC0415
-
-    if "KITEI_EMAIL_BACKEND" not in os.environ:
-        # The demo's mail goes to files, one per message (gunicorn inherits the variable).
-        os.environ["KITEI_EMAIL_BACKEND"] = FILE_MAIL
-        settings.EMAIL_BACKEND = FILE_MAIL
-    build_demo()
-    print_logins(f"http://{args.bind}/", str(settings.EMAIL_FILE_PATH))
-    if args.serve:
-        args.workers = 2
-        return _serve(args)
     return 0
 
 

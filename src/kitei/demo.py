@@ -11,8 +11,10 @@ cannot notify. The personas are printed from the database when the demo is built
 
 from __future__ import annotations
 
+import argparse
 import functools
 import itertools
+import os
 from dataclasses import dataclass
 
 from django.conf import settings
@@ -20,14 +22,15 @@ from django.contrib.auth.hashers import make_password
 from django.core.management import call_command
 from django.db import connection, transaction
 
-from kitei.approvals.demo import build_activity
 from kitei.assets.demo import build_registers
+from kitei.core import cli as web_cli
 from kitei.core.access import Operator, engine_for
 from kitei.core.models import Organization
 from kitei.core.services import create_organization
 from kitei.people import personas
 from kitei.people.models import Department, Person
 from kitei.people.services import assign_role, create_department, create_person
+from kitei.records.demo import build_activity
 
 DEMO = Operator(name="kitei demo")  # who the audit trail says built the demo data
 DEMO_PASSWORD = "kitei-demo-2026"  # published: the demo accounts share it
@@ -204,3 +207,20 @@ def print_logins(url: str, mail_folder: str) -> None:
     )
     print(personas.as_text(personas.personas([spec.slug for spec in ORGS])))
     print(f"\nメールは送信せず、1 通ずつファイルとして {mail_folder} に書き出します。")
+
+
+FILE_MAIL = "django.core.mail.backends.filebased.EmailBackend"
+
+
+def demo_command(args: argparse.Namespace) -> int:
+    """`kitei demo [--serve]`: build the demo, print who can log in, then serve if asked."""
+    if "KITEI_EMAIL_BACKEND" not in os.environ:
+        # The demo's mail goes to files, one per message (gunicorn inherits the variable).
+        os.environ["KITEI_EMAIL_BACKEND"] = FILE_MAIL
+        settings.EMAIL_BACKEND = FILE_MAIL
+    build_demo()
+    print_logins(f"http://{args.bind}/", str(settings.EMAIL_FILE_PATH))
+    if args.serve:
+        args.workers = 2
+        return web_cli.serve(args)
+    return 0
