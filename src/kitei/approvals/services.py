@@ -21,7 +21,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from kitei.approvals import notifications, routing, takeout
+from kitei.approvals import extensions, notifications, routing, takeout
 from kitei.approvals.choices import RequestAuditAction, RequestEvent, RequestState, Verdict
 from kitei.approvals.models import Approval, ApprovalStep, Request
 from kitei.approvals.workflow import REQUEST_WORKFLOW
@@ -203,8 +203,6 @@ def _after_filing(request: Request, steps: list[dict[str, Any]], actor: Actor) -
     A permitted emergency exception opens its 要事後報告 entry in the exception book (002
     8-4(2)), which waits in the CISO's inbox until received.
     """
-    from kitei.records.exceptions import open_emergency_report  # noqa: PLC0415 - records imports approvals
-
     ApprovalStep.objects.bulk_create(
         ApprovalStep(request=request, position=i, mode=s["mode"], roles=s["roles"])
         for i, s in enumerate(steps, start=1)
@@ -219,8 +217,7 @@ def _after_filing(request: Request, steps: list[dict[str, Any]], actor: Actor) -
     first = request.steps.order_by("position").first()
     if first is not None:
         notifications.send_on_commit(notifications.step_waiting(request, first))
-    if open_emergency_report(request, actor=actor) is not None:
-        notifications.send_on_commit(notifications.report_awaited(request))
+    extensions.after_filing(request, actor)  # e.g. the books open a 要事後報告 entry
 
 
 def _locked(request: Request) -> Request:
