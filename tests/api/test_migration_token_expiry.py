@@ -1,4 +1,4 @@
-"""core/0008: tokens issued without an expiry before it get kitei's default period."""
+"""core/0009: tokens issued without an expiry before it get kitei's default period."""
 
 from __future__ import annotations
 
@@ -14,7 +14,7 @@ from kitei.core.models import ApiToken
 from kitei.core.tokens import DEFAULT_LIFETIME_DAYS, create_api_token
 from tests.conftest import SETUP
 
-MIGRATION = importlib.import_module("kitei.core.migrations.0008_api_token_lifetime")
+MIGRATION = importlib.import_module("kitei.core.migrations.0009_api_token_lifetime")
 
 
 @pytest.mark.django_db

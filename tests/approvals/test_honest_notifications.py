@@ -26,6 +26,10 @@ FORM = {
     "encrypted": "on",
     "reason": "委員会資料の作成",
     "obligations": ["business-purpose-only"],
+    "destination": "議会棟 第1委員会室",
+    "purpose": "委員会での説明",
+    "take_out_at": "2026-12-10T09:00",
+    "return_on": "2026-12-11",
 }
 
 

@@ -25,7 +25,14 @@ from ..conftest import PASSWORD
 pytestmark = pytest.mark.django_db
 
 REASON = "制御文字（NUL など）を含む値は入力できません。"
-TAKE_OUT = {"action": "asset.take_out", "confirmed_obligations": ["business-purpose-only"]}
+TAKE_OUT = {
+    "action": "asset.take_out",
+    "confirmed_obligations": ["business-purpose-only"],
+    "destination": "議会棟 第1委員会室",
+    "purpose": "委員会での説明",
+    "planned_take_out_at": "2026-12-10T09:00:00+09:00",
+    "planned_return_on": "2026-12-11",
+}
 
 
 def _json(client: Client, path: str, body: Any) -> Any:

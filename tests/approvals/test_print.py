@@ -54,7 +54,7 @@ def test_print_view_shows_the_request_the_decision_and_a_box_per_step(
     page = response.content.decode()
     assert '<h1 id="sheet-title">申請書' in page
     assert "水戸市議会" in page
-    assert f'<dd id="sheet-number">{delegation.pk}</dd>' in page
+    assert f'<dd id="sheet-number">{delegation.number}</dd>' in page
     assert '<th scope="row">申請者</th><td>鈴木 花子</td>' in page
     assert '<th scope="row">所属</th><td>総務課' in page
     assert "夜間の保守のため" in page
@@ -107,3 +107,20 @@ def test_the_print_stylesheet_is_a4_portrait_without_the_navigation() -> None:
 def test_an_approver_prints_the_request_too(delegation: Request, kobayashi: Any) -> None:
     activate_totp(kobayashi)  # an administrative role: TOTP before any page
     assert _client(kobayashi).get(f"/approvals/{delegation.pk}/print/").status_code == 200
+
+
+def test_a_take_out_sheet_says_where_why_and_when(
+    mito: Any, suzuki: Any, roster: Any, *, delegation: Request
+) -> None:
+    request = file(mito, suzuki, "asset.take_out", asset=roster)
+    page = _client(suzuki).get(f"/approvals/{request.pk}/print/").content.decode()
+    out = timezone.localtime(request.planned_take_out_at).strftime("%Y-%m-%d %H:%M")
+    assert f'<dd id="sheet-number">{request.number}</dd>' in page
+    assert '<th scope="row">持出先</th><td>市民会館</td>' in page
+    assert '<th scope="row">目的</th><td>会議資料の説明</td>' in page
+    assert f'<th scope="row">持出予定日時</th><td>{out}</td>' in page
+    back = request.planned_return_on.isoformat()
+    assert f'<th scope="row">返却予定日</th><td>{back}</td>' in page
+    # another action's sheet has no take-out rows
+    other = _client(suzuki).get(f"/approvals/{delegation.pk}/print/").content.decode()
+    assert "持出予定日時" not in other

@@ -27,6 +27,13 @@ pytestmark = pytest.mark.django_db
 # prefetches (steps, approvals) and the inbox's open steps. Constant in the list's length.
 MAX_QUERIES = 16
 ROW = re.compile(r'<tr>\s*<td class="nowrap"><a href="/approvals/\d+/">')
+# What a take-out says besides its asset (approvals.takeout): the page's four fields.
+TAKE_OUT = {
+    "destination": "議会棟 第1委員会室",
+    "purpose": "委員会での説明",
+    "take_out_at": "2026-12-10T09:00",
+    "return_on": "2026-12-11",
+}
 
 
 def client_for(person: Any) -> Client:
@@ -139,7 +146,8 @@ def test_unconfirmed_obligations_are_refused_in_japanese(
     mito: Any, suzuki: Any, sato: Any, roster: Any
 ) -> None:
     response = client_for(suzuki).post(
-        "/approvals/new/", {"action": "asset.take_out", "asset": roster.pk, "reason": "資料作成"}
+        "/approvals/new/",
+        {"action": "asset.take_out", "asset": roster.pk, "reason": "資料作成", **TAKE_OUT},
     )
     page = response.content.decode()
     assert response.status_code == 400
@@ -168,6 +176,7 @@ def test_filing_routes_to_the_departments_manager(
             "encrypted": "on",
             "reason": "委員会資料の作成",
             "obligations": ["business-purpose-only"],
+            **TAKE_OUT,
         },
     )
     filed = Request.objects.get()

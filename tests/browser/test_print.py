@@ -60,7 +60,7 @@ def test_the_request_form_prints_on_a4_portrait(live_server: Any, page: Page) ->
     page.emulate_media(media="print")  # what the printer gets: the sheet, no navigation
     expect(page.locator("header.top")).to_be_hidden()
     expect(page.get_by_role("button", name="印刷する")).to_be_hidden()
-    expect(page.locator("#sheet-number")).to_have_text(str(request.pk))
+    expect(page.locator("#sheet-number")).to_have_text(request.number)
     expect(page.locator(".sheet")).to_contain_text("6-1(1)ウ(イ)")
 
     pdf = page.pdf(prefer_css_page_size=True)

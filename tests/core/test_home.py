@@ -16,6 +16,7 @@ import pytest
 from django.test import Client
 from django.utils import timezone
 
+from kitei.assets.models import Asset
 from kitei.assets.services import register_asset
 from kitei.core import registry
 from kitei.people.models import Person
@@ -63,20 +64,26 @@ def laptop(mito: Any, somu: Any) -> Any:
 
 
 def take_out(org: Any, person: Any, item_name: str, due_in: int) -> RecordEntry:
-    """A take-out recorded by the person themself, due in `due_in` days (negative: overdue)."""
+    """A take-out by the person, approved and recorded, due in `due_in` days (negative: overdue).
+
+    The 持出記録 takes it from its approved request (002 6-1(1)ウ(イ)); 佐藤, the only
+    情報セキュリティ管理者, approves his own under 2(6)ア with a reason.
+    """
+    asset = Asset.objects.get(organization=org, name="議会用ノートパソコン")
+    approver = Person.objects.get(organization=org, user__username="sato")
+    request = file_request_as(org, person, "asset.take_out", asset=asset)
+    reason = "課内に他の承認者がいないため" if approver == person else ""
+    approve_as(request, approver, override_reason=reason)
     entry = record_services.record_entry(
         org,
         actor=person.user,
         book="x.take-out",
         recorded_by=person,
         fields={"item": item_name, "destination": "委員会室", "purpose": "資料作成",
-                "taken_at": timezone.now()},
-        due_on=timezone.localdate() + timedelta(days=max(due_in, 1)),
+                "taken_at": timezone.now() - timedelta(days=7)},
+        request=request,
+        due_on=timezone.localdate() + timedelta(days=due_in),
     )  # fmt: skip
-    if due_in < 1:  # a past date: the service takes only a future one
-        RecordEntry.objects.filter(pk=entry.pk).update(
-            due_on=timezone.localdate() + timedelta(days=due_in)
-        )
     return entry
 
 
@@ -117,7 +124,7 @@ def test_requests_waiting_on_the_manager_link_to_the_inbox_of_exactly_those(
 
 
 def test_own_take_outs_out_and_overdue_link_to_lists_of_exactly_those(
-    mito: Any, sato: Any, suzuki: Any
+    mito: Any, sato: Any, suzuki: Any, laptop: Any
 ) -> None:
     late = take_out(mito, sato, "会議録の写し", due_in=-2)
     due = take_out(mito, sato, "USBメモリ", due_in=5)

@@ -23,7 +23,7 @@ from kitei.records.models import Awaiting, RecordEntry
 from tests.conftest import SETUP
 
 from ..conftest import PASSWORD, make_person
-from .conftest import actions, approve, file, with_email
+from .conftest import actions, approve, file, recorded_take_out, with_email
 
 pytestmark = pytest.mark.django_db
 
@@ -124,7 +124,7 @@ def test_a_take_out_without_its_expected_return_is_refused_in_japanese(
 
 
 def test_recording_a_take_out_warns_when_the_borrower_cannot_be_reminded(
-    mito: Any, suzuki: Any, take_out: Any
+    mito: Any, suzuki: Any, sato: Any, *, laptop: Any, take_out: Any
 ) -> None:
     form = {
         "request": take_out.pk,
@@ -149,7 +149,8 @@ def test_recording_a_take_out_warns_when_the_borrower_cannot_be_reminded(
     assert "メールアドレス未登録（通知できません）" in returns
     # With an address there is nothing to warn about, and the list does not flag the row.
     with_email(suzuki, "suzuki@example.jp")
-    response = client.post("/records/x.take-out/add/", form, follow=True)
+    another = approve(file(mito, suzuki, "asset.take_out", asset=laptop), sato)  # one each
+    response = client.post("/records/x.take-out/add/", {**form, "request": another.pk}, follow=True)
     assert [m.level_tag for m in response.context["messages"]] == ["success"]
     assert "メールアドレス未登録" not in client.get("/records/returns/").content.decode()
 
@@ -294,12 +295,13 @@ def test_a_book_exports_to_xlsx(mito: Any, suzuki: Any, take_out: Any) -> None:
 
 
 def test_a_book_page_takes_a_constant_number_of_queries(
-    mito: Any, suzuki: Any, django_assert_max_num_queries: Any
+    mito: Any, suzuki: Any, sato: Any, laptop: Any, django_assert_max_num_queries: Any
 ) -> None:
     client = client_for(suzuki)
     client.get("/records/x.take-out/")  # warm the pack engine's cache
+    due = timezone.localdate() + timedelta(days=3)
     for _n in range(60):
-        _record_take_out(mito, suzuki)
+        recorded_take_out(mito, suzuki, sato, laptop, due=due)
     with django_assert_max_num_queries(MAX_QUERIES):
         first = client.get("/records/x.take-out/").content.decode()
     with django_assert_max_num_queries(MAX_QUERIES):

@@ -57,6 +57,15 @@ class AssetOut(Schema):
     copy_of: int | None
     created_by: str | None
     created_at: datetime
+    disposed_at: datetime | None = Field(description="廃棄日時（廃棄済みでなければ null）")
+
+
+class DisposalOut(Schema):
+    """The record book entry whose completion marked the asset 廃棄済み."""
+
+    id: int
+    book: str
+    number: str
 
 
 class RestrictionOut(Schema):
@@ -74,6 +83,7 @@ class AssetDetail(AssetOut):
 
     restrictions: list[RestrictionOut]
     contents: list[Ref]
+    disposal_record: DisposalOut | None
 
 
 class AssetPage(Schema):
@@ -147,6 +157,7 @@ def out(pack: Pack, asset: Asset) -> dict[str, Any]:
         "copy_of": asset.copy_of_id,
         "created_by": asset.created_by.get_username() if asset.created_by else None,
         "created_at": asset.created_at,
+        "disposed_at": asset.disposed_at,
     }
 
 
@@ -169,7 +180,14 @@ def detail(organization: Organization, pk: int) -> dict[str, Any]:
             for a in applied
         ],
         "contents": [common.ref(a) for a in asset.contents.order_by("name", "pk")],
+        "disposal_record": _disposal(asset),
     }
+
+
+def _disposal(asset: Asset) -> dict[str, Any] | None:
+    """The disposal record entry of a disposed asset (None while in use)."""
+    entry = asset.disposed_by_entry
+    return None if entry is None else {"id": entry.pk, "book": entry.book, "number": entry.number}
 
 
 def filtered(organization: Organization, params: Any) -> QuerySet[Asset]:

@@ -10,12 +10,11 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from kitei.approvals import queries
+from kitei.approvals import extensions, queries
 from kitei.core import access
 from kitei.core.models import Organization
 from kitei.core.registry import HomeFigure, HomeItem
 from kitei.people.models import Person
-from kitei.records import queries as record_queries
 
 RECEIVE_REPORT = "exceptions.receive_report"
 
@@ -34,12 +33,13 @@ def waiting_items(request: HttpRequest, org: Organization, person: Person) -> li
         )
     ]
     # 002 8-4(2): an emergency exception is reported afterwards to the CISO, who receives it.
-    if access.check(request.user, RECEIVE_REPORT, org).allowed:
+    reports = extensions.reports_awaited(org)
+    if reports is not None and access.check(request.user, RECEIVE_REPORT, org).allowed:
         items.append(
             HomeItem(
                 key="reports",
                 title=_("受領を待っている事後報告（緊急時の例外措置）"),
-                count=record_queries.awaiting_report(org).count(),
+                count=reports.count(),
                 url=f"{inbox}#reports",
             )
         )
@@ -59,5 +59,5 @@ def requests_card(request: HttpRequest, org: Organization) -> HomeFigure | None:
     }
     if access.check(request.user, "records.view", org).allowed:
         today = timezone.localdate()
-        figures["overdue_returns"] = record_queries.overdue_returns(org, today).count()
+        figures["overdue_returns"] = extensions.overdue_returns(org, today)
     return HomeFigure(key="requests", template="approvals/_home_requests.html", context=figures)

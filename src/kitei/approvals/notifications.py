@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.core.mail import EmailMessage, get_connection
 from django.db import models, transaction
+from django.utils import timezone
 from django.utils.translation import get_language, pgettext_lazy
 from django.utils.translation import gettext as _
 
@@ -141,12 +142,12 @@ def describe(notice: Notice) -> str:
 def _subject_of(request: Request) -> str:
     target = request.asset or request.system
     about = f"「{target}」" if target is not None else ""
-    return f"{action_title(request)}{about}（申請番号 {request.pk}）"
+    return f"{action_title(request)}{about}（申請番号 {request.number}）"
 
 
 def _summary(request: Request) -> list[str]:
     lines = [
-        f"申請番号: {request.pk}",
+        f"申請番号: {request.number}",
         f"申請者: {request.applicant.name}",
         f"操作: {action_title(request)}",
     ]
@@ -155,6 +156,15 @@ def _summary(request: Request) -> list[str]:
     if request.system is not None:
         lines.append(f"情報システム: {request.system.name}")
     lines.append(f"申請理由: {request.reason}")
+    if request.planned_take_out_at is not None:  # a take-out: the approver judges by these
+        out = timezone.localtime(request.planned_take_out_at).strftime("%Y-%m-%d %H:%M")
+        back = request.planned_return_on.isoformat() if request.planned_return_on else ""
+        lines += [
+            f"持出先: {request.destination}",
+            f"目的: {request.purpose}",
+            f"持出予定日時: {out}",
+            f"返却予定日: {back}",
+        ]
     for reason in request.stored_decision.reasons:
         lines.append(f"根拠: {reason.clause} {reason.message}".rstrip())
     return lines

@@ -2,7 +2,8 @@
 
 Parameters: `q` (名称・説明の部分一致), `department`, `owner`, `system` (ids of the
 organisation's rows), `zone` (the related system's network, by id or title), `form`,
-`status` (`decided` / `unclear`), and one parameter per classification axis of the pack,
+`status` (`decided` / `unclear`), `disposed` (`true`: 廃棄済み included; without it the
+disposed assets are left out), and one parameter per classification axis of the pack,
 named by the axis id, title or alias, with a level id or title (`機密性=3B`,
 `confidentiality=3B&confidentiality=3A`).
 """
@@ -22,6 +23,7 @@ from kitei.core.filters import (
     NameFilter,
     RegisterFilterSet,
     RowFilter,
+    TrueFalseFilter,
     ValueFilter,
     axis_names,
     zone_names,
@@ -42,6 +44,13 @@ class AxisLevelFilter(LevelsFilter):
             aliased: QuerySet[Any] = qs.alias(**{f"level_{axis}": AxisLevel(axis)})
             return super().filter(aliased, value, f"level_{axis}")
         return super().filter(qs, value, f"classification__{axis}")
+
+
+class DisposedFilter(TrueFalseFilter):
+    """廃棄済み (issue 9): disposed assets are history, left out unless `disposed=true`."""
+
+    def filter(self, qs: QuerySet[Any], value: Any) -> QuerySet[Any]:
+        return qs if value == "true" else qs.filter(disposed_at__isnull=True)
 
 
 class AssetFilterSet(RegisterFilterSet):
@@ -83,6 +92,11 @@ class AssetFilterSet(RegisterFilterSet):
         field_name="classification_status",
         values=ClassificationStatus.values,
         label=gettext_lazy("分類の状態"),
+    )
+    disposed = DisposedFilter(
+        field_name="disposed_at",
+        label=gettext_lazy("廃棄済みを含める"),
+        help_text=gettext_lazy("true: 廃棄済みの情報資産も含める（既定では含めない）"),
     )
 
     class Meta:

@@ -44,6 +44,11 @@ def assets(filters: AssetFilterSet) -> QuerySet[Asset]:
     return found.order_by("-created_at", "-pk")
 
 
+def live(queryset: QuerySet[Asset], *, disposed: bool = False) -> QuerySet[Asset]:
+    """The assets still in use, or all of them with `disposed` (廃棄済み kept as history)."""
+    return queryset if disposed else queryset.filter(disposed_at__isnull=True)
+
+
 @dataclass(frozen=True, kw_only=True)
 class AssetRow:
     """A line of the asset list: the asset and its class in the pack's words."""
@@ -69,7 +74,9 @@ def people(organization: Organization) -> QuerySet[Person]:
 
 def asset(organization: Organization, pk: int) -> Asset:
     """One asset of the organisation, or 404 (also for another organisation's assets)."""
-    related = Asset.objects.select_related("department", "owner", "system", "copy_of", "created_by")
+    related = Asset.objects.select_related(
+        "department", "owner", "system", "copy_of", "created_by", "disposed_by_entry"
+    )
     return get_object_or_404(access.scoped(related, organization), pk=pk)
 
 
@@ -157,7 +164,7 @@ class RegisterCounts:
 def counts(organization: Organization) -> RegisterCounts:
     """Counts of the register by class (one query per axis) and by department."""
     pack = pack_of(organization)
-    base = access.scoped(Asset.objects.all(), organization)
+    base = live(access.scoped(Asset.objects.all(), organization))
     totals = base.aggregate(
         total=Count("pk"),
         unclear=Count("pk", filter=Q(classification_status=ClassificationStatus.UNCLEAR)),
@@ -180,7 +187,7 @@ def counts(organization: Organization) -> RegisterCounts:
     by_department = [
         (d.pk, d.name, d.n)
         for d in departments(organization)
-        .annotate(n=Count("asset"))
+        .annotate(n=Count("asset", filter=Q(asset__disposed_at__isnull=True)))
         .filter(n__gt=0)
         .order_by("-n", "name")
     ]

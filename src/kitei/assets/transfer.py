@@ -34,6 +34,7 @@ from django.utils.translation import gettext as _
 
 from kitei.assets import services
 from kitei.assets.models import Asset, AssetForm, ClassificationStatus, Disclosure
+from kitei.assets.queries import live
 from kitei.core import access, progress, tabular
 from kitei.core.models import Organization
 from kitei.core.services import Actor
@@ -167,7 +168,7 @@ def read_assets(
         pack=pack,
         directory=Directory.of(organization),
         systems={s.name: s for s in access.scoped(System.objects.all(), organization)},
-        existing=set(scoped.values_list("department_id", "name")),
+        existing=set(live(scoped).values_list("department_id", "name")),
         may_manage=may_manage,
         forms={v: k for k, v in _titles(AssetForm).items()},
         disclosures={v: k for k, v in _titles(Disclosure).items()},
@@ -330,10 +331,13 @@ def export_assets(
 ) -> bytes:
     """The register in the import's format (.xlsx or UTF-8 CSV), formulas neutralised.
 
-    `assets`: the rows to write (an AssetFilterSet's result); the whole register if None.
+    `assets`: the rows to write (an AssetFilterSet's result); if None, the register's assets
+    in use (廃棄済み left out, as the list leaves them out by default).
     """
     pack = access.engine_for(organization.pack_id, organization.pack_digest).pack
-    assets = access.scoped(Asset.objects.all() if assets is None else assets, organization)
+    if assets is None:
+        assets = live(Asset.objects.all())
+    assets = access.scoped(assets, organization)
     sheet = tabular.Sheet(
         title=SHEET,
         headings=headings(pack),

@@ -3,14 +3,18 @@
 So that the home pages of the demo show what waits on whom (「あなたの対応待ち」): the
 organisation's staff member asks to take an asset of the first 課 out; the request waits
 on whoever decides its first step (the 課's 情報セキュリティ管理者 where the pack has one);
-that approver's own earlier take-out is three days past its return date. Organisations
-whose pack routes nothing for a take-out get none of this.
+that approver's own earlier take-out, approved and recorded from its request like every
+take-out the pack subjects to approval, is three days past its return date. Where the
+approver is the only one who may decide it, they approve it themself under the pack's
+separation-of-duties exception with its reason (002 2(6)ア 止むを得ない場合), which the
+request shows; a pack without that exception gets no overdue take-out. Organisations whose
+pack routes nothing for a take-out get none of this.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import timedelta
+from datetime import datetime, time, timedelta
 
 from django.core.exceptions import ValidationError
 from django.utils import timezone
@@ -18,6 +22,7 @@ from django.utils import timezone
 from kitei.approvals import queries, routing, services
 from kitei.approvals.choices import RequestState
 from kitei.approvals.models import Request
+from kitei.approvals.takeout import TakeOutPlan
 from kitei.assets.models import Asset, ClassificationStatus
 from kitei.core import access
 from kitei.core.models import Organization
@@ -28,8 +33,29 @@ from kitei.records.books import books_for
 from kitei.records.services import record_entry
 
 
+def _plan(destination: str, purpose: str, days_from_today: int, back_after: int) -> TakeOutPlan:
+    """A take-out at 17:30 that many days from today, back `back_after` days later."""
+    day = timezone.localdate() + timedelta(days=days_from_today)
+    return TakeOutPlan(
+        destination=destination,
+        purpose=purpose,
+        take_out_at=timezone.make_aware(datetime.combine(day, time(17, 30))),
+        return_on=day + timedelta(days=back_after),
+    )
+
+
+TONIGHT = ("自宅", "会議資料を仕上げる", 0, 1)
+LAST_WEEK = ("市町村職員研修所", "情報セキュリティ研修の講師", -10, 7)  # due three days ago
+
+
 def _file_take_out(
-    org: Organization, applicant: Person, asset: Asset, actor: Actor
+    org: Organization,
+    applicant: Person,
+    asset: Asset,
+    actor: Actor,
+    *,
+    plan: TakeOutPlan,
+    reason: str = "会議資料を自宅で仕上げるため（翌朝返却）",
 ) -> Request | None:
     """File the take-out as the applicant, confirming what the decision asks; None if refused."""
 
@@ -40,8 +66,9 @@ def _file_take_out(
             applicant=applicant,
             action="asset.take_out",
             asset=asset,
-            reason="会議資料を自宅で仕上げるため（翌朝返却）",
+            reason=reason,
             confirmed_obligations=confirmed,
+            take_out=plan,
         )
 
     try:
@@ -82,25 +109,31 @@ def build_activity(org: Organization, *, actor: Actor) -> None:
     asset = _needing_approval(org, staff, first)
     if asset is None:
         return
-    request = _file_take_out(org, staff, asset, actor)
+    request = _file_take_out(org, staff, asset, actor, plan=_plan(*TONIGHT))
     if request is None or request.state != RequestState.PENDING:
         return
     approvers = queries.waiting_on(request)
     book = next((b for b in books_for(org) if b.purpose == "take_out"), None)
     if not approvers or book is None or book.fields_by != "kitei":
         return
-    today = timezone.localdate()
+    _overdue_take_out(org, approvers[0], asset, book.id, actor)
+
+
+def _overdue_take_out(
+    org: Organization, borrower: Person, asset: Asset, book: str, actor: Actor
+) -> None:
+    """The approver's own take-out of last week, approved, recorded and not yet returned."""
+    reason = "研修資料の持出し（講師として）"
+    request = _file_take_out(org, borrower, asset, actor, plan=_plan(*LAST_WEEK), reason=reason)
+    if request is None or request.state != RequestState.PENDING:
+        return
+    deciders = queries.waiting_on(request)
+    if not deciders:
+        return  # nobody may decide it (no exception for the applicant): no overdue take-out
+    approver = deciders[0]
+    override = "課内に他の承認者がいないため（デモ）" if approver.pk == borrower.pk else ""
+    services.approve_request(request, actor=actor, approver=approver, override_reason=override)
     entry = record_entry(
-        org,
-        actor=actor,
-        book=book.id,
-        recorded_by=approvers[0],
-        fields={
-            "item": "USBメモリ（研修資料持出用）",
-            "destination": "市町村職員研修所",
-            "purpose": "情報セキュリティ研修の講師",
-            "taken_at": timezone.now() - timedelta(days=10),
-        },
-        due_on=today - timedelta(days=3),
+        org, actor=actor, book=book, recorded_by=borrower, fields={}, request=request
     )
-    assert entry.person == approvers[0]
+    assert entry.person == borrower

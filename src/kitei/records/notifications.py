@@ -58,7 +58,7 @@ def _message(organization: Organization, entry: RecordEntry, days: int) -> tuple
         "item": item,
         "destination": entry.fields.get("destination", ""),
         "due": entry.due_on.isoformat() if entry.due_on else "",
-        "number": entry.pk,
+        "number": entry.number,
         "org": organization.name,
     }
     return subject, body

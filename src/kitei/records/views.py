@@ -21,9 +21,16 @@ from kitei.core import access, evidence
 from kitei.core.forms import EvidenceForm
 from kitei.core.models import Organization
 from kitei.people.models import Person
-from kitei.records import exceptions, queries, services
+from kitei.records import exceptions, queries, services, takeouts
 from kitei.records.books import Book, book_of, books_for
-from kitei.records.forms import MOMENTS, DisposalForm, EntryForm, ReturnForm, VisitForm
+from kitei.records.forms import (
+    COLUMN_PREFIX,
+    MOMENTS,
+    DisposalForm,
+    EntryForm,
+    ReturnForm,
+    VisitForm,
+)
 from kitei.records.models import Awaiting, RecordEntry
 
 PAGE_SIZE = 50
@@ -202,14 +209,14 @@ def entry_add(request: HttpRequest, book: str) -> HttpResponse:
 
 
 def _initial(book: Book, linked: Request | None) -> dict[str, object]:
-    """A take-out's columns filled in advance: now, and the request's asset and reason."""
+    """A take-out's columns filled in advance: from the approved request, else now."""
     if book.purpose != "take_out":
         return {}
-    now = timezone.localtime().replace(second=0, microsecond=0, tzinfo=None)
-    initial: dict[str, object] = {"f_taken_at": now}
-    if linked is not None:
-        target = linked.asset or linked.system
-        initial.update(f_item=target.name if target else "", f_purpose=linked.reason)
+    planned = takeouts.defaults(book, {}, linked) if linked is not None else {}
+    planned.setdefault("taken_at", takeouts.now_minute())
+    initial: dict[str, object] = {COLUMN_PREFIX + k: v for k, v in planned.items()}
+    if linked is not None and linked.planned_return_on is not None:
+        initial["due_on"] = linked.planned_return_on
     return initial
 
 

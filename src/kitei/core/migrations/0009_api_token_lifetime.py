@@ -23,7 +23,7 @@ def expire_open_tokens(apps: Any, schema_editor: Any) -> None:
 
 
 class Migration(migrations.Migration):
-    dependencies = [("core", "0007_task_progress")]
+    dependencies = [("core", "0008_number_counter")]
 
     operations = [
         migrations.CreateModel(
