@@ -84,6 +84,22 @@ OUT_DAY = timezone.localdate() + timedelta(days=1)
 BACK_DAY = OUT_DAY + timedelta(days=2)
 
 
+def _choose_again(page: Page, preview: Any) -> None:
+    """The asset chooser: cleared, then found again by part of its name (htmx, no <select>)."""
+    choices = page.locator("#asset-choices")
+    laptop = choices.get_by_label(re.compile("議会用ノートパソコン（総務課）"))
+    expect(laptop).to_be_checked()  # chosen from the asset's page
+    with page.expect_response(re.compile(r"/approvals/preview/$")):
+        choices.get_by_label("指定しない").check()
+    with page.expect_response(re.compile(r"/approvals/choose/asset/")):
+        page.get_by_role("searchbox", name="対象の情報資産").fill("ノート")
+    expect(laptop).not_to_be_checked()
+    with page.expect_response(re.compile(r"/approvals/preview/$")):
+        laptop.check()
+    expect(preview.locator(".effect")).to_have_text("承認が必要")
+    expect(preview).to_contain_text("情報セキュリティ管理者（佐藤 一郎）")
+
+
 def _file_take_out(page: Page, base: str, laptop: Any) -> None:
     """鈴木 asks from the asset's page; the preview shows the route and the checklist."""
     page.goto(f"{base}/assets/{laptop.pk}/")
@@ -96,6 +112,7 @@ def _file_take_out(page: Page, base: str, laptop: Any) -> None:
     expect(preview).to_contain_text("6-1(1)ウ(イ)")
     take_out = page.locator("#take-out")
     expect(take_out).to_be_visible()  # a take-out: where, why, when (CSS :has, no script)
+    _choose_again(page, preview)
     with page.expect_response(re.compile(r"/approvals/preview/$")):
         page.get_by_label("操作").select_option("asset.dispose")
     expect(take_out).to_be_hidden()

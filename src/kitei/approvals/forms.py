@@ -5,8 +5,10 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
+from django.http import QueryDict
 from django.utils.translation import gettext_lazy as _
 
+from kitei.approvals import chooser
 from kitei.approvals.takeout import MAX_DESTINATION, MAX_PURPOSE, TakeOutPlan, is_take_out
 from kitei.assets.models import Asset
 from kitei.core import access
@@ -66,9 +68,19 @@ class RequestEntryForm(forms.Form):
     action = forms.ChoiceField(
         label=_("操作"), error_messages={"required": _("操作を選んでください。")}
     )
-    asset = AssetChoice(label=_("対象の情報資産"), queryset=Asset.objects.none(), required=False)
+    # Chosen through approvals.chooser (a search field, never a list of the whole register):
+    # the field only checks the posted id.
+    asset = AssetChoice(
+        label=_("対象の情報資産"),
+        queryset=Asset.objects.none(),
+        required=False,
+        widget=forms.HiddenInput,
+    )
     system = forms.ModelChoiceField(
-        label=_("対象の情報システム"), queryset=System.objects.none(), required=False
+        label=_("対象の情報システム"),
+        queryset=System.objects.none(),
+        required=False,
+        widget=forms.HiddenInput,
     )
     reason = forms.CharField(
         label=_("申請理由"),
@@ -107,6 +119,10 @@ class RequestEntryForm(forms.Form):
     def __init__(self, *args: Any, organization: Organization, preview_url: str, **kwargs: Any):
         kwargs.setdefault("label_suffix", "")  # Japanese labels take no colon
         super().__init__(*args, **kwargs)
+        self.organization = organization
+        self.unresolved: dict[str, tuple[str, int]] = {}  # field → (typed text, matches)
+        if self.is_bound:
+            self._resolve_typed()
         attrs = {**PREVIEW_ATTRS, "hx-post": preview_url}
         self.fields["action"].choices = action_choices(organization)  # type: ignore[attr-defined]  # ChoiceField
         # A disposed asset (廃棄済み) is history: nothing more is asked about it.
@@ -117,11 +133,41 @@ class RequestEntryForm(forms.Form):
         self.fields["asset"].queryset = assets.order_by("department__name", "name", "pk")  # type: ignore[attr-defined]  # ModelChoiceField
         systems = access.scoped(System.objects.all(), organization).order_by("name")
         self.fields["system"].queryset = systems  # type: ignore[attr-defined]  # ModelChoiceField
-        for name in ("action", "asset", "system"):
-            self.fields[name].widget.attrs.update(attrs)
+        self.fields["action"].widget.attrs.update(attrs)
         for flag, label, help_text in FLAGS:
             self.fields[flag] = forms.BooleanField(label=label, help_text=help_text, required=False)
             self.fields[flag].widget.attrs.update(attrs)
+
+    def _resolve_typed(self) -> None:
+        """Without JavaScript a chooser posts its typed text only: take the id it names."""
+        data: Any = None
+        for name in chooser.KINDS:
+            text = chooser.query_of(self.data, name).strip()
+            if self.data.get(name) or not text:
+                continue
+            pk, count = chooser.resolve(name, self.organization, text)
+            if pk is None:
+                self.unresolved[name] = (text, count)
+                continue
+            if data is None:  # a QueryDict stays one: the checklist is read with getlist
+                data = self.data.copy() if isinstance(self.data, QueryDict) else dict(self.data)
+            data[name] = str(pk)
+        if data is not None:
+            self.data = data
+
+    def choosers(self) -> list[tuple[chooser.Chooser, forms.BoundField]]:
+        """The asset's and the system's search fields, with what is chosen and found."""
+        result = []
+        for name in chooser.KINDS:
+            query: str
+            if self.is_bound:
+                query, chosen = chooser.query_of(self.data, name), self.data.get(name)
+            else:
+                query, chosen = "", self.initial.get(name)
+            # the preview's htmx attributes sit on the options' container (change bubbles)
+            found = chooser.build(name, self.organization, query=query, chosen=chosen)
+            result.append((found, self[name]))
+        return result
 
     def flag_fields(self) -> list[forms.BoundField]:
         """The context flags, shown together as checkboxes."""
@@ -149,6 +195,8 @@ class RequestEntryForm(forms.Form):
     def clean(self) -> dict[str, Any]:
         """A take-out fills every take-out field, its return not before the take-out."""
         data: dict[str, Any] = super().clean() or {}
+        for name, (text, count) in self.unresolved.items():
+            self.add_error(name, chooser.not_found_message(name, text, count))
         if not is_take_out(data.get("action") or ""):
             return data
         titles = {name: self.fields[name].label for name in TAKE_OUT_FIELDS}

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from kitei.approvals import print_views, views
+from kitei.approvals import chooser, print_views, views
 
 app_name = "approvals"
 
@@ -10,6 +10,8 @@ urlpatterns = [
     path("", views.request_list, name="list"),
     path("new/", views.request_new, name="new"),
     path("preview/", views.request_preview, name="preview"),
+    path("choose/asset/", chooser.choose_asset, name="choose_asset"),
+    path("choose/system/", chooser.choose_system, name="choose_system"),
     path("inbox/", views.inbox, name="inbox"),
     path("inbox/count/", views.inbox_count, name="inbox_count"),
     path("<int:pk>/", views.request_detail, name="detail"),

@@ -80,6 +80,24 @@ def asset(organization: Organization, pk: int) -> Asset:
     return get_object_or_404(access.scoped(related, organization), pk=pk)
 
 
+def matching(organization: Organization, text: str, *, limit: int) -> list[Asset]:
+    """Up to `limit` assets in use whose name contains the text (all of them for ""), by name.
+
+    The request form's chooser: the order is the `asset_org_name` index's, so the database
+    reads the index in order and stops after `limit` matches instead of sorting the register.
+    """
+    found = live(access.scoped(Asset.objects.select_related("department"), organization))
+    if text:
+        found = found.filter(name__icontains=text)
+    return list(found.order_by("name", "created_at", "pk")[:limit])
+
+
+def in_use(organization: Organization, pk: int) -> Asset | None:
+    """The organisation's asset with this id if it is still in use (not 廃棄済み), or None."""
+    found = live(access.scoped(Asset.objects.select_related("department"), organization))
+    return found.filter(pk=pk).first()
+
+
 @dataclass(frozen=True, kw_only=True)
 class Label:
     """What 3(2)イ asks to stamp on the asset: the text, or why none is needed."""

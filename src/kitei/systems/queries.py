@@ -74,6 +74,22 @@ def system(organization: Organization, pk: int) -> System:
     return get_object_or_404(access.scoped(related, organization), pk=pk)
 
 
+def matching(organization: Organization, text: str, *, limit: int) -> list[System]:
+    """Up to `limit` systems whose name contains the text (all of them for ""), by name.
+
+    The request form's chooser; the order is the unique (organisation, name) index's.
+    """
+    found = access.scoped(System.objects.all(), organization)
+    if text:
+        found = found.filter(name__icontains=text)
+    return list(found.order_by("name")[:limit])
+
+
+def named(organization: Organization, pk: int) -> System | None:
+    """The organisation's system with this id, or None."""
+    return access.scoped(System.objects.all(), organization).filter(pk=pk).first()
+
+
 def software_of(organization: Organization) -> QuerySet[Software]:
     """All software of the organisation's systems."""
     return Software.objects.filter(system__in=access.scoped(System.objects.all(), organization))
