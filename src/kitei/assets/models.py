@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
-from django.db.models import F
+from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
 from kitei.assets.expressions import AxisLevel
@@ -124,6 +124,25 @@ class Asset(models.Model):
                 )
                 # Axis ids of the shipped packs; another pack's axes still filter, unindexed.
                 for axis in INDEXED_AXES
+            ),
+            # The home page's figures (queries.counts, issue 16): the assets in use per status
+            # and department, and the disposed ones, each in an index of its own part of the
+            # register, so no count reads the table whatever the planner's statistics say.
+            models.Index(
+                fields=["organization", "classification_status", "department"],
+                condition=Q(disposed_at__isnull=True),
+                name="asset_live",
+            ),
+            models.Index(
+                fields=["organization", "disposed_at"],
+                condition=Q(disposed_at__isnull=False),
+                name="asset_disposed",
+            ),
+            # An asset's copies by name (its page). The plain copy_of index holds every asset,
+            # nearly all NULL: statistics make it look useless and the planner then reads the
+            # whole name index instead; this one holds the copies only.
+            models.Index(
+                fields=["copy_of", "name"], condition=Q(copy_of__isnull=False), name="asset_copies"
             ),
         ]
 

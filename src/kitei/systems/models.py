@@ -47,6 +47,22 @@ class System(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["organization", "name"], name="system_name"),
         ]
+        # Who manages or operates a system (the home page, the routes of approvals). Most
+        # systems name nobody here or the same few people: the plain foreign-key indexes hold
+        # every NULL, statistics make them look useless and the planner reads the whole
+        # table (issue 16); these hold only the systems that name someone.
+        indexes = [
+            models.Index(
+                fields=["manager", "organization"],
+                condition=models.Q(manager__isnull=False),
+                name="system_manager",
+            ),
+            models.Index(
+                fields=["operator", "organization"],
+                condition=models.Q(operator__isnull=False),
+                name="system_operator",
+            ),
+        ]
 
     def __str__(self) -> str:
         return self.name
