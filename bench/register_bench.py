@@ -8,7 +8,8 @@ written), then `--systems` systems with two pieces of software each and `--asset
 bulk_create without ChangeRecords (setup data only: registering them one by one through the
 services would take the benchmark longer than it measures). A second organisation gets a
 small register of its own, so every list really is scoped. ANALYZE (VACUUM ANALYZE on
-PostgreSQL) then gives the planner its statistics, as autovacuum would.
+PostgreSQL) then gives the planner its statistics, as autovacuum would; `--no-analyze`
+leaves SQLite without statistics, as kitei runs it.
 
 It then times, in process with django.test.Client (one request at a time, production
 settings: DEBUG off), `--requests` requests after `--warmup` untimed ones of:
@@ -21,12 +22,18 @@ settings: DEBUG off), `--requests` requests after `--warmup` untimed ones of:
 Page, API and export read the same query string through one FilterSet per register
 (kitei.assets.filters, kitei.systems.filters), so the URLs below use the same parameters.
 
-Prints one JSON object: p50/p95/p99 (ms) per list and database, and whether each p95 is
-under the goal (150 ms, issue 4). Only the local databases are contacted; every loop is
-bounded in count and in time.
+And the pages that used to grow with the register (issue 16): the request form (plain and
+preselected from an asset), its asset chooser's search (htmx), the home page and an asset's
+page; the request form's HTML size; and, for each of those pages, how many queries it makes
+and (SQLite) every query whose EXPLAIN QUERY PLAN has a SCAN step (a whole table or index).
+
+Prints one JSON object: p50/p95/p99 (ms) per list, page and database, and whether each p95
+is under the goal (lists 150 ms, issue 4; pages 100 ms, issue 16). Only the local databases
+are contacted; every loop is bounded in count and in time.
 
     python bench/register_bench.py [--assets 100000] [--systems 2000] [--requests 200]
                                    [--warmup 20] [--database sqlite|postgresql|both]
+                                   [--no-analyze]
 """
 
 from __future__ import annotations
@@ -84,6 +91,12 @@ def _parse(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--requests", type=int, default=200)
     parser.add_argument("--warmup", type=int, default=20)
     parser.add_argument("--database", choices=["sqlite", "postgresql", "both"], default="both")
+    parser.add_argument(
+        "--no-analyze",
+        dest="analyze",
+        action="store_false",
+        help="skip ANALYZE after filling (SQLite: kitei itself never runs it)",
+    )
     parser.add_argument("--child", help=argparse.SUPPRESS)  # internal: run one database
     return parser.parse_args(argv)
 
@@ -131,9 +144,10 @@ def _fill(args: argparse.Namespace) -> dict[str, Any]:
         count=min(args.assets, 2_000),
         rng=rng,
     )
-    with connection.cursor() as cursor:
-        # What autovacuum does to a settled table (statistics, PostgreSQL's visibility map).
-        cursor.execute("VACUUM ANALYZE" if connection.vendor == "postgresql" else "ANALYZE")
+    if args.analyze:
+        with connection.cursor() as cursor:
+            # What autovacuum does to a settled table (statistics, PostgreSQL's visibility map).
+            cursor.execute("VACUUM ANALYZE" if connection.vendor == "postgresql" else "ANALYZE")
     return {
         "token": token,
         "user_id": member.user.pk,
@@ -324,6 +338,7 @@ def child(args: argparse.Namespace) -> dict[str, Any]:
         "database": connection.vendor,
         "assets": args.assets,
         "systems": args.systems,
+        "analyzed": args.analyze,
         "setup_s": round(setup_s, 1),
         "setup_note": (
             "setup rows (systems, software, assets) were bulk-created without ChangeRecords;"
@@ -378,6 +393,7 @@ def _run_child(args: argparse.Namespace, database: str) -> dict[str, Any]:
         argv = [sys.executable, __file__, "--child", database]
         argv += ["--assets", str(args.assets), "--systems", str(args.systems)]
         argv += ["--requests", str(args.requests), "--warmup", str(args.warmup)]
+        argv += [] if args.analyze else ["--no-analyze"]
         done = subprocess.run(
             argv, env=env, capture_output=True, text=True, timeout=DEADLINE_S + 300, check=False
         )
