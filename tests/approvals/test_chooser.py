@@ -148,3 +148,13 @@ def test_form_size_does_not_grow_with_the_register(suzuki: Any, somu: Any) -> No
     large = len(client.get("/approvals/new/").content)
     assert abs(large - small) < 4_000  # the small register was listed whole; this one is not
     assert large < 100_000
+
+
+def test_error_summary_links_to_the_search_field(suzuki: Any, theirs: Asset) -> None:
+    html = (
+        client_for(suzuki)
+        .post("/approvals/new/", {"action": "asset.take_out", "asset": theirs.pk, "reason": "x"})
+        .content.decode()
+    )
+    assert 'href="#id_asset"' in html
+    assert '<input type="search" name="asset_q" id="id_asset"' in html

@@ -54,6 +54,14 @@ class AssetChoice(forms.ModelChoiceField):  # type: ignore[type-arg]  # django-s
         return f"{obj.name}（{obj.department.name}）"
 
 
+class ChosenId(forms.TextInput):
+    """The id a chooser posts; the page shows approvals/_chooser.html in its place.
+
+    Not a HiddenInput: the field stays visible to the form, so the error summary lists its
+    errors and links to the search field, which takes the field's id.
+    """
+
+
 TAKE_OUT_FIELDS = ("destination", "purpose", "take_out_at", "return_on")
 """The fields a take-out must fill (approvals.takeout); other actions leave them out."""
 
@@ -74,13 +82,13 @@ class RequestEntryForm(forms.Form):
         label=_("対象の情報資産"),
         queryset=Asset.objects.none(),
         required=False,
-        widget=forms.HiddenInput,
+        widget=ChosenId,
     )
     system = forms.ModelChoiceField(
         label=_("対象の情報システム"),
         queryset=System.objects.none(),
         required=False,
-        widget=forms.HiddenInput,
+        widget=ChosenId,
     )
     reason = forms.CharField(
         label=_("申請理由"),
