@@ -13,6 +13,7 @@ class ApprovalsConfig(AppConfig):
     def ready(self) -> None:
         """Requests still waiting are reminded by the periodic job `approvals.remind_pending`."""
         from kitei.approvals import choices  # noqa: F401, PLC0415 - registers on import
+        from kitei.approvals.audit_objects import register as register_audit  # noqa: PLC0415
         from kitei.approvals.reminders import remind_all  # noqa: PLC0415 - app registry
         from kitei.core.jobs import PeriodicJob, register_periodic  # noqa: PLC0415
 
@@ -23,3 +24,4 @@ class ApprovalsConfig(AppConfig):
                 run=remind_all,
             )
         )
+        register_audit()  # how the audit trail names and links its objects

@@ -1,17 +1,16 @@
-"""Pages of the core app: the organisation's home page and the audit trail."""
+"""Pages of the core app: the organisation's home page (the audit trail: audit_views)."""
 
 from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required
-from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 
 from kitei.approvals import views as approval_views
 from kitei.assets import queries as asset_queries
-from kitei.core import access, audit
-from kitei.core.models import ChangeRecord, Organization
+from kitei.core import access
+from kitei.core.models import Organization
 from kitei.systems import queries as system_queries
 from kitei.systems.models import System
 
@@ -45,26 +44,3 @@ def _register_figures(request: HttpRequest, org: Organization) -> dict[str, obje
         "system_count": access.scoped(System.objects.all(), org).count(),
         "flagged_software": system_queries.flagged_software(org, today),
     }
-
-
-@login_required
-def audit_log(request: HttpRequest) -> HttpResponse:
-    """The organisation's audit trail, newest first, filtered by action or actor."""
-    org = access.organization_of(request.user)
-    access.require(request.user, "audit.read", org)
-    records = access.scoped(ChangeRecord.objects.all(), org).order_by("-seq")
-    action = request.GET.get("action", "").strip()
-    actor = request.GET.get("actor", "").strip()
-    if action:
-        records = records.filter(action=action)
-    if actor:
-        records = records.filter(actor_name=actor)
-    page = Paginator(records, 50).get_page(request.GET.get("page"))
-    context = {
-        "org": org,
-        "page": page,
-        "action": action,
-        "actor": actor,
-        "actions": audit.choices(),
-    }
-    return render(request, "core/audit_log.html", context)

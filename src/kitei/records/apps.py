@@ -19,6 +19,7 @@ class RecordsConfig(AppConfig):
         from kitei.core.evidence import register_supported  # noqa: PLC0415 - app registry
         from kitei.core.jobs import PeriodicJob, register_periodic  # noqa: PLC0415
         from kitei.records import choices  # noqa: F401, PLC0415 - registers on import
+        from kitei.records.audit_objects import register as register_audit  # noqa: PLC0415
         from kitei.records.models import RecordEntry  # noqa: PLC0415
         from kitei.records.notifications import remind_all_overdue  # noqa: PLC0415
 
@@ -30,3 +31,4 @@ class RecordsConfig(AppConfig):
                 run=remind_all_overdue,
             )
         )
+        register_audit()  # how the audit trail names and links its objects

@@ -14,6 +14,8 @@ class SystemsConfig(AppConfig):
         """Long files of the 情報システム台帳 are imported by a background task."""
         from kitei.core.imports import register_import  # noqa: PLC0415
         from kitei.systems import choices  # noqa: F401, PLC0415 - registers on import
+        from kitei.systems.audit_objects import register as register_audit  # noqa: PLC0415
         from kitei.systems.import_task import KIND  # noqa: PLC0415 - needs the app registry
 
         register_import(KIND)
+        register_audit()  # how the audit trail names and links its objects
