@@ -22,7 +22,7 @@ KITEI_LOGIN_FAILED_PER_ACCOUNT  failed logins before an account locks (default 5
 KITEI_LOGIN_FAILED_PER_ADDRESS  failed logins from one address before it waits (default 50/15m)
 KITEI_IMPORT_TASK_ROWS          a register import of more rows runs in the background
                                 (default 2000)
-KITEI_AUDIT_EXPORT_ROWS         the most audit records one .xlsx export holds (default 100000)
+KITEI_AUDIT_EXPORT_ROWS         the most audit records one .xlsx export holds (default 10000)
 """
 
 from __future__ import annotations
@@ -289,7 +289,7 @@ TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["d
 IMPORT_TASK_ROWS = int(os.environ.get("KITEI_IMPORT_TASK_ROWS", "2000"))
 # kitei's own limit, not a policy number: an audit-trail export of more records is refused
 # with a message asking for a narrower period (a workbook is built in memory).
-AUDIT_EXPORT_ROWS = int(os.environ.get("KITEI_AUDIT_EXPORT_ROWS", "100000"))
+AUDIT_EXPORT_ROWS = int(os.environ.get("KITEI_AUDIT_EXPORT_ROWS", "10000"))
 EMAIL_BACKEND = os.environ.get(
     "KITEI_EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend"
 )

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import os
+from typing import Any
+
 import pytest
 from django.test import Client
 
@@ -44,3 +47,33 @@ def test_demo_staff_log_in_and_demo_resets() -> None:
     build_demo()  # a second run resets rather than duplicates
     assert Person.objects.count() == count
     assert verify_audit_chain().ok
+
+
+class ServedError(Exception):
+    """Raised instead of starting gunicorn."""
+
+
+@pytest.mark.parametrize(("flags", "debug"), [([], "0"), (["--debug"], "1")])
+def test_demo_serves_without_debug_pages_unless_asked(
+    monkeypatch: pytest.MonkeyPatch, flags: list[str], debug: str
+) -> None:
+    from kitei import cli  # noqa: PLC0415
+    from kitei.core import cli as web_cli  # noqa: PLC0415
+
+    monkeypatch.setenv("KITEI_DEBUG", "1")  # as `make demo` runs it; restored afterwards
+    monkeypatch.delenv("KITEI_SECRET_KEY", raising=False)
+    monkeypatch.setattr("kitei.core.demo.build_demo", dict)
+    monkeypatch.setattr("kitei.core.demo.print_logins", lambda *args: None)
+    monkeypatch.setattr(web_cli, "setup", lambda: None)
+    served: list[str] = []
+
+    def serve(args: Any) -> int:  # in place of exec'ing gunicorn, which reads the environment
+        served.append(args.bind)
+        raise ServedError
+
+    monkeypatch.setattr(web_cli, "_serve", serve)
+    with pytest.raises(ServedError):
+        cli.main(["demo", "--serve", "--bind", "127.0.0.1:8123", *flags])
+    assert served == ["127.0.0.1:8123"]
+    assert os.environ["KITEI_DEBUG"] == debug  # gunicorn's workers read it
+    assert bool(os.environ.get("KITEI_SECRET_KEY")) == (debug == "0")

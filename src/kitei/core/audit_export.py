@@ -25,7 +25,7 @@ CHUNK = 2_000  # records read, named and written at a time
 
 
 def max_rows() -> int:
-    """The most records one export holds (KITEI_AUDIT_EXPORT_ROWS, default 100,000)."""
+    """The most records one export holds (KITEI_AUDIT_EXPORT_ROWS, default 10,000)."""
     return int(settings.AUDIT_EXPORT_ROWS)
 
 

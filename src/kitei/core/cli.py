@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import secrets
 import sys
 from pathlib import Path
 from typing import Any
@@ -36,6 +37,11 @@ def add_parsers(sub: Any) -> None:
     demo = sub.add_parser("demo", help="create (or reset) the demo database and print logins")
     demo.add_argument("--serve", action="store_true", help="then run the server")
     demo.add_argument("--bind", default="127.0.0.1:8000")
+    demo.add_argument(
+        "--debug",
+        action="store_true",
+        help="serve with Django's debug pages (developers); default: kitei's own error pages",
+    )
     backup = sub.add_parser("backup", help="write a consistent snapshot, also while serving")
     backup.add_argument("path", type=Path, help="backup file; its manifest is PATH.json")
     restore = sub.add_parser("restore", help="restore a backup into an empty database, verified")
@@ -179,8 +185,22 @@ def _demo(args: argparse.Namespace) -> int:
     print_logins(logins, f"http://{args.bind}/")
     if args.serve:
         args.workers = 2
+        if not args.debug:
+            _serve_as_production()
         return _serve(args)
     return 0
+
+
+def _serve_as_production() -> None:
+    """Serve the demo with DEBUG off, as production runs: kitei's own 400/403/404/500 pages.
+
+    Django's debug 404 would list every URL pattern. Static files are still served by
+    whitenoise from the installed package (WHITENOISE_USE_FINDERS); without a configured
+    key the server gets a throw-away one (demo sessions end when it stops).
+    """
+    os.environ["KITEI_DEBUG"] = "0"
+    if not os.environ.get("KITEI_SECRET_KEY"):
+        os.environ["KITEI_SECRET_KEY"] = secrets.token_urlsafe(50)
 
 
 def _backup(args: argparse.Namespace) -> int:
