@@ -100,7 +100,7 @@ def export(
     record_rows: list[Sequence[object]] = []
     field_rows: list[Sequence[object]] = []
     for chunk in _chunks(found):
-        for entry in audit_queries.entries(organization, chunk, viewer=viewer):
+        for entry in audit_queries.entries(organization, chunk, viewer=viewer, links=False):
             record_rows.append(_record_row(entry))
             field_rows.extend(_field_rows(entry))
         if len(record_rows) >= max_rows():

@@ -213,12 +213,19 @@ class Entry:
 
 
 def entries(
-    organization: Organization, rows: Sequence[ChangeRecord], *, viewer: Any
+    organization: Organization,
+    rows: Sequence[ChangeRecord],
+    *,
+    viewer: Any,
+    links: bool = True,
 ) -> list[Entry]:
-    """The records in words: actor names, object names and links the viewer may follow."""
+    """The records in words: actor names, object names and links the viewer may follow.
+
+    `links=False` (the export) leaves the links out and asks no permission per object.
+    """
     objects = _objects(organization, rows)
     terms: dict[str, audit_display.Terms] = {}
-    links = _Links(viewer)
+    pages = _Links(viewer if links else None)
     result = []
     for record in rows:
         kind = audit_display.kind_of(record.object_type)
@@ -238,7 +245,7 @@ def entries(
                 if record.object_type
                 else "",
                 object_name=_object_name(record, kind, obj),
-                object_url=links.url(kind, obj),
+                object_url=pages.url(kind, obj),
                 changes=audit_display.changes(
                     record.before,
                     record.after,
@@ -298,7 +305,7 @@ class _Links:
         self.asked: dict[tuple[str, str, Any], bool] = {}
 
     def url(self, kind: audit_display.ObjectKind | None, obj: Any) -> str | None:
-        if kind is None or kind.url is None or obj is None:
+        if self.viewer is None or kind is None or kind.url is None or obj is None:
             return None
         key = (kind.read, obj._meta.label_lower, obj.pk)
         if key not in self.asked:
