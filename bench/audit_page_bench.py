@@ -5,7 +5,7 @@ throw-away secret key), one organisation gets `--records` ChangeRecords through
 `record_changes` (the bulk path of imports: every record hashed and chained), spread over
 two years, six actions, six actors (one of them an operator) and four object types. Then
 an auditor's browser requests are timed through Django's test client (median of
-`--runs`): the newest page, a page deep in the trail, each filter, a month's records,
+`--runs`): the newest page, a page deep in the trail, each filter, a month's and a year's records,
 one object's history, and an export of the longest period within KITEI_AUDIT_EXPORT_ROWS.
 `count_ms` is what a Paginator would add to every page: COUNT(*) of the whole trail.
 Prints one JSON object:
@@ -144,6 +144,10 @@ def run_in_process(records: int, runs: int) -> dict[str, Any]:
         "object_history": {"object_type": "assets.asset", "object_id": "4321"},
         "month": month_filter,
         "month_and_action": {**month_filter, "action": "file_request"},
+        "year": {
+            "date_from": (month - timedelta(180)).isoformat(),
+            "date_to": (month + timedelta(184)).isoformat(),
+        },
         "empty_result": {"action": "unlock_account"},
     }
     pages = {name: _time(client, "/audit/", params, runs) for name, params in scenarios.items()}

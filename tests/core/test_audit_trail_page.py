@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from datetime import timedelta
+from unittest import mock
 from typing import Any
 
 import pytest
@@ -212,3 +213,21 @@ def test_reading_the_trail_writes_no_record(kansa: Any, usb: Any) -> None:
     client.get("/audit/")
     client.get("/audit/export.xlsx")
     assert ChangeRecord.objects.count() == before
+
+
+@pytest.mark.django_db
+def test_a_period_holds_exactly_the_records_of_its_days(mito: Any, kansa: Any) -> None:
+    now = timezone.now()
+    for days, name in ((10, "十日前課"), (5, "五日前課")):
+        with mock.patch("django.utils.timezone.now", return_value=now - timedelta(days=days)):
+            create_department(mito, actor=SETUP, name=name)
+    today = timezone.localdate(now)
+
+    def shown(**period: Any) -> list[str]:
+        page = _client("kansa").get("/audit/", {"action": "create_department", **period})
+        return re.findall(r'<td class="value">(.*?課)</td>', page.content.decode())
+
+    assert shown(date_from=today - timedelta(6), date_to=today - timedelta(4)) == ["五日前課"]
+    assert shown(date_to=today - timedelta(9)) == ["十日前課"]
+    assert shown(date_from=today - timedelta(10)) == ["五日前課", "十日前課"]
+    assert shown(date_from=today - timedelta(3), date_to=today - timedelta(1)) == []

@@ -17,7 +17,7 @@ from typing import Any
 
 from django.contrib.auth import get_user_model
 from django.db import connection
-from django.db.models import QuerySet
+from django.db.models import Max, Min, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -62,11 +62,36 @@ def records(organization: Organization | None, filters: AuditFilters) -> QuerySe
         found = found.filter(object_type=filters.object_type)
         if filters.object_id:
             found = found.filter(object_id=filters.object_id)
-    if filters.date_from:
-        found = found.filter(at__gte=_start_of(filters.date_from))
-    if filters.date_to:
-        found = found.filter(at__lt=_start_of(filters.date_to + timedelta(days=1)))
+    if filters.date_from or filters.date_to:
+        found = _period(found, organization, filters.date_from, filters.date_to)
     return found
+
+
+def _period(
+    found: QuerySet[ChangeRecord],
+    organization: Organization | None,
+    start: date | None,
+    end: date | None,
+) -> QuerySet[ChangeRecord]:
+    """The records of a period of local days, also bounded by the period's record numbers.
+
+    The bounds (the lowest and highest number of a record in the period, read from the
+    index (organization, at, seq) alone) change nothing about which records match; they
+    let the database read a page from a number index instead of sorting the whole period.
+    """
+    times: dict[str, datetime] = {}
+    if start:
+        times["at__gte"] = _start_of(start)
+    if end:
+        times["at__lt"] = _start_of(end + timedelta(days=1))
+    span = (
+        access.scoped(ChangeRecord.objects.all(), organization)
+        .filter(**times)
+        .aggregate(low=Min("seq"), high=Max("seq"))
+    )
+    if span["low"] is None:
+        return found.none()
+    return found.filter(seq__gte=span["low"], seq__lte=span["high"], **times)
 
 
 @dataclass(frozen=True, kw_only=True)

@@ -80,6 +80,8 @@ class ChangeRecord(models.Model):
                 fields=["organization", "object_type", "object_id", "seq"],
                 name="change_record_object",
             ),
+            # A period's first and last record numbers, read from the index alone.
+            models.Index(fields=["organization", "at", "seq"], name="change_record_period"),
         ]
 
     def __str__(self) -> str:

@@ -31,4 +31,8 @@ class Migration(migrations.Migration):
                 name="change_record_object",
             ),
         ),
+        migrations.AddIndex(
+            model_name="changerecord",
+            index=models.Index(fields=["organization", "at", "seq"], name="change_record_period"),
+        ),
     ]
