@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import re
 from datetime import timedelta
-from unittest import mock
 from typing import Any
+from unittest import mock
 
 import pytest
 from django.db import connection
