@@ -20,6 +20,7 @@ demo: $(STAMP) messages
 lint: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/lint-imports
 
 types: $(STAMP)
 	KITEI_DEBUG=1 $(BIN)/mypy

@@ -63,6 +63,34 @@ def activate_totp(person: Any) -> str:
     return secret
 
 
+def first_number() -> str:
+    """The number of an organisation's first request (or a book's first entry) this fiscal
+    year: R8-0001 from 2026-04-01 to 2027-03-31."""
+    from django.utils import timezone  # noqa: PLC0415
+
+    from kitei.core import numbering  # noqa: PLC0415
+
+    return numbering.display(numbering.fiscal_year(timezone.localdate()), 1)
+
+
+def take_out_plan(days: int = 1, *, destination: str = "市民会館") -> Any:
+    """A take-out planned for tomorrow 9:00 (Japan time), back `days` days after it."""
+    from datetime import datetime, time, timedelta  # noqa: PLC0415
+
+    from django.utils import timezone  # noqa: PLC0415
+
+    from kitei.approvals.takeout import TakeOutPlan  # noqa: PLC0415
+
+    day = timezone.localdate() + timedelta(days=1)
+    at = timezone.make_aware(datetime.combine(day, time(9, 0)))
+    return TakeOutPlan(
+        destination=destination,
+        purpose="会議資料の説明",
+        take_out_at=at,
+        return_on=day + timedelta(days=days),
+    )
+
+
 def file_request_as(
     org: Any,
     applicant: Any,
@@ -72,10 +100,16 @@ def file_request_as(
     system: Any = None,
     context: Any = None,
     reason: str = "業務のため",
+    take_out: Any = None,
 ) -> Any:
-    """File as the applicant, confirming every obligation the decision names."""
-    from kitei.approvals import services  # noqa: PLC0415 - needs the app registry
+    """File as the applicant, confirming every obligation the decision names.
 
+    A take-out (asset.take_out) gets `take_out_plan()` unless `take_out` is given.
+    """
+    from kitei.approvals import services, takeout  # noqa: PLC0415 - needs the app registry
+
+    if take_out is None and takeout.is_take_out(action):
+        take_out = take_out_plan()
     kwargs = {
         "actor": applicant.user,
         "applicant": applicant,
@@ -84,6 +118,7 @@ def file_request_as(
         "system": system,
         "context": context,
         "reason": reason,
+        "take_out": take_out,
     }
     try:
         return services.file_request(org, **kwargs)

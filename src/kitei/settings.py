@@ -23,6 +23,13 @@ KITEI_LOGIN_FAILED_PER_ADDRESS  failed logins from one address before it waits (
 KITEI_IMPORT_TASK_ROWS          a register import of more rows runs in the background
                                 (default 2000)
 KITEI_AUDIT_EXPORT_ROWS         the most audit records one .xlsx export holds (default 10000)
+KITEI_IMPORT_MAX_UPLOAD_BYTES   the largest register file a page accepts (default 20 MiB)
+KITEI_IMPORT_MAX_UNCOMPRESSED_BYTES  an .xlsx may expand to this much (default 256 MiB)
+KITEI_IMPORT_MAX_ROWS           rows a register file may have (default 200000)
+KITEI_IMPORT_MAX_SECONDS        seconds reading a register file may take (default 300)
+KITEI_EMAIL_BACKEND             Django's mail backend (default: the console; `kitei demo`:
+                                files, one per message)
+KITEI_EMAIL_FILE_PATH           where the file backend writes (default: KITEI_DATA_DIR/mail)
 """
 
 from __future__ import annotations
@@ -86,7 +93,7 @@ MIDDLEWARE = [
     "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
-    "django.middleware.locale.LocaleMiddleware",
+    "kitei.core.language.LanguageMiddleware",  # Japanese unless switched (not Accept-Language)
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -95,6 +102,7 @@ MIDDLEWARE = [
     "django_htmx.middleware.HtmxMiddleware",
     "allauth.account.middleware.AccountMiddleware",
     "kitei.core.middleware.SecurityGateMiddleware",
+    "kitei.core.input_guard.InputGuardMiddleware",
 ]
 
 ROOT_URLCONF = "kitei.urls"
@@ -170,13 +178,14 @@ ACCOUNT_EMAIL_VERIFICATION = "none"
 LOGIN_URL = "account_login"
 LOGIN_REDIRECT_URL = "home"
 ACCOUNT_LOGOUT_REDIRECT_URL = "account_login"
-ACCOUNT_FORMS = {"change_password": "kitei.core.accounts.ChangePasswordForm"}
+ACCOUNT_FORMS = {"change_password": "kitei.people.accounts.ChangePasswordForm"}
 
 
 def _user_display(user: Any) -> str:
     """People appear by their name in the people register, accounts without one by login."""
-    person = getattr(user, "person", None)  # the reverse one-to-one raises AttributeError
-    return str(person.name) if person is not None else str(user.get_username())
+    from kitei.core.tenancy import display_name  # noqa: PLC0415 - settings load before apps
+
+    return display_name(user)
 
 
 ACCOUNT_USER_DISPLAY = _user_display
@@ -290,9 +299,25 @@ IMPORT_TASK_ROWS = int(os.environ.get("KITEI_IMPORT_TASK_ROWS", "2000"))
 # kitei's own limit, not a policy number: an audit-trail export of more records is refused
 # with a message asking for a narrower period (a workbook is built in memory).
 AUDIT_EXPORT_ROWS = int(os.environ.get("KITEI_AUDIT_EXPORT_ROWS", "10000"))
+# Bounds on reading a register file (kitei.core.tabular), kitei's operational limits: what an
+# upload may weigh, what its .xlsx parts may expand to (a 100,000-row register as kitei
+# writes it is 5 MB holding 72 MB of XML), its rows and the time spent reading it.
+IMPORT_MAX_UPLOAD_BYTES = int(
+    os.environ.get("KITEI_IMPORT_MAX_UPLOAD_BYTES", str(20 * 1024 * 1024))
+)
+IMPORT_MAX_UNCOMPRESSED_BYTES = int(
+    os.environ.get("KITEI_IMPORT_MAX_UNCOMPRESSED_BYTES", str(256 * 1024 * 1024))
+)
+IMPORT_MAX_ROWS = int(os.environ.get("KITEI_IMPORT_MAX_ROWS", "200000"))
+IMPORT_MAX_SECONDS = float(os.environ.get("KITEI_IMPORT_MAX_SECONDS", "300"))
+# No request body larger than the largest file kitei accepts (plus its form) is read: a
+# bigger one is refused before Django spools it to disk (kitei.core.input_guard).
+MAX_REQUEST_BYTES = max(EVIDENCE_MAX_BYTES, IMPORT_MAX_UPLOAD_BYTES) + 1024 * 1024
 EMAIL_BACKEND = os.environ.get(
     "KITEI_EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend"
 )
+# Where the file backend (`kitei demo`) writes each message, one file per message.
+EMAIL_FILE_PATH = os.environ.get("KITEI_EMAIL_FILE_PATH", str(DATA_DIR / "mail"))
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,

@@ -65,7 +65,10 @@ def test_unknown_user_gets_the_same_message_as_a_wrong_password(mito: Any) -> No
 @pytest.mark.django_db
 def test_missing_fields_are_named_in_japanese(mito: Any) -> None:
     page = Client().post(LOGIN, {"login": "", "password": ""}).content.decode()
-    assert page.count("このフィールドは必須です。") == 2
+    # Under each field, and again in the error summary at the top, as links to the fields.
+    assert page.count("<li>このフィールドは必須です。</li>") == 2
+    assert '<a href="#id_login">ユーザー名: このフィールドは必須です。</a>' in page
+    assert '<a href="#id_password">パスワード: このフィールドは必須です。</a>' in page
 
 
 @pytest.mark.django_db

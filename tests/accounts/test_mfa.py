@@ -176,3 +176,42 @@ def test_those_who_must_use_totp_cannot_switch_it_off(ito: Any, suzuki: Any) -> 
     form = DeactivateTOTPForm(authenticator=admin_totp, data={})
     assert not form.is_valid()
     assert "二要素認証を無効にできません" in str(form.errors)
+
+
+@pytest.mark.django_db
+def test_an_external_auditor_sets_up_totp_before_seeing_any_data(suzuki: Any, toyama: Any) -> None:
+    from datetime import timedelta  # noqa: PLC0415
+
+    from django.utils import timezone  # noqa: PLC0415
+
+    from kitei.core.tokens import create_api_token  # noqa: PLC0415
+    from kitei.people.memberships import add_membership  # noqa: PLC0415
+
+    from ..conftest import SETUP  # noqa: PLC0415
+
+    # 鈴木 is staff of mito, and audits toyama as an external auditor for 90 days.
+    until = timezone.localdate() + timedelta(days=90)
+    add_membership(
+        toyama, actor=SETUP, user=suzuki.user, kind="external_auditor", valid_until=until
+    )
+    client = Client()
+    sign_in(client, "suzuki")
+    assert client.get("/")["Location"] == "/organization/"
+    client.post("/organization/switch/", {"organization": suzuki.organization.pk})
+    assert client.get("/").status_code == 200  # staff of mito: no TOTP asked
+    client.post("/organization/switch/", {"organization": toyama.pk})
+    for path in ("/", "/assets/", "/records/", "/people/"):
+        assert client.get(path)["Location"] == TOTP_ACTIVATE
+    _token, plain = create_api_token(suzuki.user, actor=SETUP, organization=toyama)
+    api = Client(headers={"Authorization": f"Bearer {plain}"})
+    response = api.get("/api/assets")
+    assert response.status_code == 403
+    assert response.json()["code"] == "mfa_required"
+    activate_totp(suzuki)
+    assert client.get("/").status_code == 200
+    assert api.get("/api/assets").status_code == 200
+    # Nor can TOTP be switched off while the membership lasts, whichever organisation is active.
+    from allauth.mfa.adapter import get_adapter  # noqa: PLC0415
+
+    totp = Authenticator.objects.get(user=suzuki.user, type=Authenticator.Type.TOTP)
+    assert not get_adapter().can_delete_authenticator(totp)

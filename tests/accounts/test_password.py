@@ -129,3 +129,16 @@ def test_strength_validator_explains_in_japanese_and_knows_the_user(mito: Any) -
     assert "推測されやすいパスワードは使えません" in validator.get_help_text()
     with pytest.raises(ValidationError):  # zxcvbn reads 72 characters: longer ones are no error
         validator.validate("a" * 100)
+
+
+@pytest.mark.django_db
+def test_every_organisation_of_the_account_counts_as_guessable(mito: Any, toyama: Any) -> None:
+    from kitei.core.passwords import user_inputs  # noqa: PLC0415
+    from kitei.people.memberships import add_membership  # noqa: PLC0415
+
+    from ..conftest import SETUP  # noqa: PLC0415
+
+    member = make_person(mito, "kondo", "近藤 一")
+    add_membership(toyama, actor=SETUP, user=member.user, kind="support", name="近藤 はじめ")
+    known = user_inputs(member.user)
+    assert {"mito", "水戸市議会", "toyama", "富山市管工事協同組合", "近藤 はじめ"} <= set(known)

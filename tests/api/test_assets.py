@@ -17,8 +17,9 @@ from .conftest import C3B, api_client, token_for
 
 pytestmark = pytest.mark.django_db
 
-# Token lookup, its last-use stamp, the count and the page: the bound does not grow with rows.
-LIST_QUERIES = 4
+# Token lookup, its user's membership in the token's organisation, its last-use stamp, the
+# count and the page: the bound does not grow with rows.
+LIST_QUERIES = 5
 
 
 def _post(client: Client, path: str, body: Any) -> Any:
@@ -339,3 +340,29 @@ def test_a_patch_that_changes_nothing_records_nothing(admin_api: Client, roster:
     response = _patch(admin_api, f"/api/assets/{roster.pk}", same)
     assert response.status_code == 200
     assert ChangeRecord.objects.count() == before
+
+
+def test_q_searches_name_and_description_as_the_page_does(
+    staff_api: Client, mito: Any, jinji: Any, roster: Any
+) -> None:
+    register_asset(
+        mito,
+        actor=SETUP,
+        name="人事記録",
+        department=jinji,
+        form="paper",
+        unclear=True,
+        description="議員名簿の写しを含む",
+    )
+    body = staff_api.get("/api/assets", {"q": "議員名簿"}).json()
+    assert sorted(i["name"] for i in body["items"]) == ["人事記録", "議員名簿"]
+
+
+def test_the_filters_are_documented_in_openapi(staff_api: Client) -> None:
+    schema = Client().get("/api/openapi.json").json()
+    listed = schema["paths"]["/api/assets"]["get"]["parameters"]
+    names = [p["name"] for p in listed]
+    for name in ("limit", "offset", "q", "department", "owner", "system", "zone", "form"):
+        assert name in names
+    status = next(p for p in listed if p["name"] == "status")
+    assert status["schema"]["enum"] == ["decided", "unclear"]

@@ -21,8 +21,9 @@ from .conftest import api_client, token_for
 
 pytestmark = pytest.mark.django_db
 
-# Token lookup, its last-use stamp, the count, the page and the page's software.
-LIST_QUERIES = 5
+# Token lookup, its user's membership in the token's organisation, its last-use stamp, the
+# count, the page and the page's software.
+LIST_QUERIES = 6
 
 
 def _post(client: Client, body: Any) -> Any:
@@ -86,7 +87,9 @@ def test_filters(
 def test_bad_filters(staff_api: Client, council_system: Any) -> None:
     response = staff_api.get("/api/systems", {"機密性": "3B"})
     assert response.status_code == 422
-    assert response.json()["detail"] == "情報システムは可用性の分類でだけ絞り込めます。"
+    assert response.json()["errors"] == [
+        {"loc": ["機密性"], "msg": "情報システムは可用性の分類でだけ絞り込めます。"}
+    ]
     response = staff_api.get("/api/systems", {"external": "perhaps"})
     assert response.status_code == 422
     assert "external: true か false で指定してください" in response.json()["detail"]

@@ -28,6 +28,10 @@ def _take_out(asset: Any, **extra: Any) -> dict[str, Any]:
         "asset_id": asset.pk,
         "reason": "委員会資料の作成",
         "confirmed_obligations": ["business-purpose-only"],
+        "destination": "議会棟 第1委員会室",
+        "purpose": "委員会での説明",
+        "planned_take_out_at": "2026-12-10T09:00:00+09:00",
+        "planned_return_on": "2026-12-11",
         **extra,
     }
 

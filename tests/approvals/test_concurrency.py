@@ -1,4 +1,5 @@
-"""Two approvers acting at once cannot both complete the same step (row lock, PostgreSQL)."""
+"""At once, on PostgreSQL: two approvers cannot both complete a step; two filings never
+share a number (row locks)."""
 
 from __future__ import annotations
 
@@ -8,8 +9,11 @@ from typing import Any
 import pytest
 from django.core.exceptions import ValidationError
 from django.db import connection, transaction
+from django.utils import timezone
 
 from kitei.approvals.models import Approval, Request, RequestState
+from kitei.core import numbering
+from kitei.core.models import NumberCounter
 from kitei.core.services import verify_audit_chain
 
 from ..conftest import make_org, make_person
@@ -102,4 +106,58 @@ def test_two_approvers_of_an_any_of_step_cannot_both_complete_it() -> None:
         "file_request",
         "refused_approval",
     ]
+    assert verify_audit_chain(toyama).ok
+
+
+def test_two_filings_at_once_never_share_a_number() -> None:
+    """The counter row is locked while a number is taken (SELECT … FOR UPDATE)."""
+    if connection.vendor != "postgresql":
+        pytest.skip("SQLite serialises writers itself (BEGIN IMMEDIATE); the row lock is PG's")
+    toyama = make_org("toyama", "toyama-kankoji-kumiai", "富山市管工事協同組合")
+    make_person(toyama, "tokatsu", "統括 五郎", roles=("chief_information_manager",))
+    first = make_person(toyama, "yamada", "山田 三郎", roles=("union_members",))
+    second = make_person(toyama, "kawada", "川田 六郎", roles=("union_members",))
+    year = numbering.fiscal_year(timezone.localdate())
+    counter = NumberCounter.objects.create(
+        organization=toyama, kind=numbering.REQUEST, fiscal_year=year
+    )
+    release, held = threading.Event(), threading.Event()
+    outcomes: dict[str, Any] = {}
+
+    def hold_the_counter() -> None:
+        try:
+            with transaction.atomic():
+                NumberCounter.objects.select_for_update().get(pk=counter.pk)
+                held.set()
+                release.wait()
+        finally:
+            connection.close()
+
+    def act(name: str, person: Any) -> None:
+        try:
+            outcomes[name] = file(toyama, person, "account.suspend_violator").number
+        except BaseException as exc:  # reported by the test thread
+            outcomes[name] = exc
+        finally:
+            connection.close()
+
+    holder = threading.Thread(target=hold_the_counter)
+    holder.start()
+    held.wait()
+    filers = [
+        threading.Thread(target=act, args=("yamada", first)),
+        threading.Thread(target=act, args=("kawada", second)),
+    ]
+    for thread in filers:
+        thread.start()
+    try:
+        queued = _wait_until_blocked(filers)
+    finally:
+        release.set()
+        for thread in [holder, *filers]:
+            thread.join()
+    assert queued, outcomes
+    era = numbering.era_year(year)
+    assert sorted(map(str, outcomes.values())) == [f"{era}-0001", f"{era}-0002"]
+    assert NumberCounter.objects.get(pk=counter.pk).last == 2
     assert verify_audit_chain(toyama).ok

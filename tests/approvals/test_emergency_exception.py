@@ -99,13 +99,14 @@ def test_the_managers_emergency_exception_waits_in_the_cisos_inbox_until_receive
     assert "事後報告の受領を記録" in section
     assert 'id="inbox-count"' in ciso.get("/approvals/inbox/count/").content.decode()
     home = ciso.get("/").content.decode()
-    figure = home.split('id="reports-awaited"')[1].split("</div>")[0]
-    assert "事後報告の受領待ち" in figure
-    assert ">1<" in figure
+    figure = home.split('id="waiting-reports"')[1].split("</li>")[0]
+    assert "受領を待っている事後報告" in figure
+    assert 'href="/approvals/inbox/#reports"' in figure
+    assert '<span class="n">1</span>' in figure
     # The one who took it is not the receiver: no such section or figure for them.
     manager = _client(sato)
     assert 'id="reports"' not in manager.get("/approvals/inbox/").content.decode()
-    assert 'id="reports-awaited"' not in manager.get("/").content.decode()
+    assert 'id="waiting-reports"' not in manager.get("/").content.decode()
 
 
 def test_only_the_ciso_records_receiving_it_and_the_receipt_is_audited(
@@ -135,8 +136,8 @@ def test_only_the_ciso_records_receiving_it_and_the_receipt_is_audited(
     assert json.loads(record.after)["closed_by"] == gicho.name
     assert list(record_queries.awaiting_report(mito)) == []
     assert f'id="report-{entry.pk}"' not in ciso.get("/approvals/inbox/").content.decode()
-    figure = ciso.get("/").content.decode().split('id="reports-awaited"')[1].split("</div>")[0]
-    assert ">0<" in figure
+    figure = ciso.get("/").content.decode().split('id="waiting-reports"')[1].split("</li>")[0]
+    assert '<span class="n">0</span>' in figure
 
 
 def test_a_corrected_report_entry_is_awaited_once(mito: Any, sato: Any, gicho: Any) -> None:

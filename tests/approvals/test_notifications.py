@@ -6,9 +6,11 @@ from typing import Any
 
 import pytest
 from django.core import mail
+from django.utils import timezone
 
 from kitei.people.models import Person
 
+from ..conftest import first_number
 from .conftest import approve, file, reject
 
 pytestmark = pytest.mark.django_db
@@ -52,10 +54,17 @@ def test_the_approver_is_told_and_then_the_applicant(
     [message] = mail.outbox
     assert message.to == ["sato@example.jp"]
     title = "情報資産・モバイル端末・電磁的記録媒体・ソフトウェアの持ち出し"
-    assert message.subject == f"【承認依頼】{title}「会議録の写し」（申請番号 {request.pk}）"
+    assert request.number == first_number()  # the organisation's first this year (R8-0001)
+    assert message.subject == f"【承認依頼】{title}「会議録の写し」（申請番号 {first_number()}）"
     assert "情報セキュリティ管理者" in message.body
     assert "申請者: 鈴木 花子" in message.body
     assert "申請理由: 出張" in message.body
+    # what the approver judges a take-out by (tests.conftest.take_out_plan)
+    out = timezone.localtime(request.planned_take_out_at).strftime("%Y-%m-%d %H:%M")
+    assert "持出先: 市民会館" in message.body
+    assert "目的: 会議資料の説明" in message.body
+    assert f"持出予定日時: {out}" in message.body
+    assert f"返却予定日: {request.planned_return_on.isoformat()}" in message.body
     assert "6-1(1)ウ(イ)" in message.body
     mail.outbox.clear()
     with django_capture_on_commit_callbacks(execute=True):

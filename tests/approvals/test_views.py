@@ -27,6 +27,13 @@ pytestmark = pytest.mark.django_db
 # prefetches (steps, approvals) and the inbox's open steps. Constant in the list's length.
 MAX_QUERIES = 16
 ROW = re.compile(r'<tr>\s*<td class="nowrap"><a href="/approvals/\d+/">')
+# What a take-out says besides its asset (approvals.takeout): the page's four fields.
+TAKE_OUT = {
+    "destination": "議会棟 第1委員会室",
+    "purpose": "委員会での説明",
+    "take_out_at": "2026-12-10T09:00",
+    "return_on": "2026-12-11",
+}
 
 
 def client_for(person: Any) -> Client:
@@ -139,7 +146,8 @@ def test_unconfirmed_obligations_are_refused_in_japanese(
     mito: Any, suzuki: Any, sato: Any, roster: Any
 ) -> None:
     response = client_for(suzuki).post(
-        "/approvals/new/", {"action": "asset.take_out", "asset": roster.pk, "reason": "資料作成"}
+        "/approvals/new/",
+        {"action": "asset.take_out", "asset": roster.pk, "reason": "資料作成", **TAKE_OUT},
     )
     page = response.content.decode()
     assert response.status_code == 400
@@ -168,6 +176,7 @@ def test_filing_routes_to_the_departments_manager(
             "encrypted": "on",
             "reason": "委員会資料の作成",
             "obligations": ["business-purpose-only"],
+            **TAKE_OUT,
         },
     )
     filed = Request.objects.get()
@@ -180,7 +189,9 @@ def test_filing_routes_to_the_departments_manager(
     )
     assert _actions(mito)[-1] == "file_request"
     page = client.get(response["Location"]).content.decode()
-    assert "申請しました。承認者に通知しました。" in page
+    # 佐藤 has no e-mail address: nobody was told, and the page says so.
+    assert "申請しました。承認者（佐藤 一郎）にメールアドレスが登録されていないため" in page
+    assert "通知しました" not in page
     assert "暗号化" in page
     assert "判断待ち" in page
     assert "佐藤 一郎" in page  # who can decide
@@ -431,7 +442,9 @@ def test_home_page_shows_the_inbox_and_my_open_requests(
     _take_out(mito, suzuki, roster)
     page = client_for(manager).get("/").content.decode()
     assert 'id="requests"' in page
-    assert '<span class="status soon">1</span>' in page
+    waiting = page.split('id="waiting-inbox"')[1].split("</li>", maxsplit=1)[0]
+    assert '<span class="n">1</span>' in waiting
+    assert 'href="/approvals/inbox/"' in waiting
     nav = client_for(suzuki).get("/").content.decode().split("</header>")[0]
     for link in ('href="/approvals/new/"', 'href="/approvals/inbox/"', 'href="/records/"'):
         assert link in nav

@@ -149,4 +149,5 @@ def test_bad_uploads(mito: Any, ito: Any) -> None:
         reverse("assets_import"), {"action": "check", "file": _file(b"PK\x03\x04junk")}
     )
     assert garbage.status_code == 400
-    assert "Excel ファイル（.xlsx）として読み取れません。" in garbage.content.decode()
+    damaged = "ファイルを読み取れません（破損しているか、Excel 形式ではありません）。"
+    assert damaged in garbage.content.decode()

@@ -257,7 +257,7 @@ def test_file_level_problems(mito: Any, somu: Any) -> None:
         "ファイル: 文字コードを読み取れません。UTF-8 または Shift_JIS で保存してください。"
     ]
     assert reasons(b"PK\x03\x04broken") == [
-        "ファイル: Excel ファイル（.xlsx）として読み取れません。"
+        "ファイル: ファイルを読み取れません（破損しているか、Excel 形式ではありません）。"
     ]
     assert reasons(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(512)) == [
         "ファイル: 古い Excel 形式（.xls）は読めません。.xlsx か CSV で保存してください。"

@@ -1,8 +1,10 @@
-"""In a real browser: a 持ち出し request filed by staff, approved from the inbox, returned.
+"""In a real browser: a 持ち出し request with its dates, filed, approved from the inbox, returned.
 
-mito-city-council: 鈴木 (議員及び職員 of 総務課) asks to take out an asset of 総務課; 佐藤, the
-情報セキュリティ管理者 of 総務課, signs in with TOTP and approves it from the inbox; 鈴木
-records the take-out and its return in the 持出記録, where the entry shows as returned.
+mito-city-council: 鈴木 (議員及び職員 of 総務課) asks to take out an asset of 総務課, saying
+where to, what for, from when and until when (a return before the take-out is refused);
+佐藤, the 情報セキュリティ管理者 of 総務課, signs in with TOTP, sees the destination and
+dates in the inbox and on the request, and approves it; 鈴木 records the take-out, which the
+持出記録 fills from the approved request, and its return, where the entry shows as returned.
 """
 
 from __future__ import annotations
@@ -25,7 +27,7 @@ from kitei.records.models import RecordEntry
 from tests.conftest import SETUP
 
 from ..accounts.otp import totp_code
-from ..conftest import PASSWORD, activate_totp, make_org, make_person
+from ..conftest import PASSWORD, activate_totp, first_number, make_org, make_person
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -78,6 +80,10 @@ def _cast() -> tuple[Any, Any, str, Any]:
     return staff, manager, secret, laptop
 
 
+OUT_DAY = timezone.localdate() + timedelta(days=1)
+BACK_DAY = OUT_DAY + timedelta(days=2)
+
+
 def _file_take_out(page: Page, base: str, laptop: Any) -> None:
     """鈴木 asks from the asset's page; the preview shows the route and the checklist."""
     page.goto(f"{base}/assets/{laptop.pk}/")
@@ -88,15 +94,37 @@ def _file_take_out(page: Page, base: str, laptop: Any) -> None:
     expect(preview.locator(".effect")).to_have_text("承認が必要")  # htmx, on load
     expect(preview).to_contain_text("情報セキュリティ管理者（佐藤 一郎）")
     expect(preview).to_contain_text("6-1(1)ウ(イ)")
+    take_out = page.locator("#take-out")
+    expect(take_out).to_be_visible()  # a take-out: where, why, when (CSS :has, no script)
+    with page.expect_response(re.compile(r"/approvals/preview/$")):
+        page.get_by_label("操作").select_option("asset.dispose")
+    expect(take_out).to_be_hidden()
+    with page.expect_response(re.compile(r"/approvals/preview/$")):
+        page.get_by_label("操作").select_option("asset.take_out")
+    expect(take_out).to_be_visible()
     with page.expect_response(re.compile(r"/approvals/preview/$")):
         page.get_by_label("暗号化").check()  # htmx asks again; the route stays the same
     expect(preview.locator(".effect")).to_have_text("承認が必要")
     page.wait_for_load_state("networkidle")  # the swap is done before the checklist is ticked
     page.get_by_label("業務以外の目的で情報資産を外部へ持ち出さないこと").check()
+    page.get_by_label("持出先", exact=True).fill("議会棟 第1委員会室")
+    page.get_by_label("目的", exact=True).fill("常任委員会での資料説明")
+    page.get_by_label("持出予定日時", exact=True).fill(f"{OUT_DAY.isoformat()}T09:30")
+    page.get_by_label("返却予定日", exact=True).fill((OUT_DAY - timedelta(days=1)).isoformat())
     page.get_by_label("申請理由").fill("委員会資料の作成のため、委員会室で使用する")
     page.get_by_role("button", name="申請する").click()
-    expect(page.locator(".messages")).to_contain_text("申請しました。承認者に通知しました。")
+    expect(page.locator("#take-out")).to_contain_text("より前です")  # refused, nothing filed
+    page.get_by_label("業務以外の目的で情報資産を外部へ持ち出さないこと").check()
+    page.get_by_label("返却予定日", exact=True).fill(BACK_DAY.isoformat())
+    page.get_by_role("button", name="申請する").click()
+    # Nobody in this cast has an e-mail address: the page says who was not told.
+    expect(page.locator(".messages")).to_contain_text(
+        "申請しました。承認者（佐藤 一郎）にメールアドレスが登録されていないため、"
+        "通知できませんでした。"
+    )
     expect(page.locator("#state")).to_have_text("承認待ち")
+    expect(page.locator("#number")).to_contain_text(first_number())  # R8-0001
+    expect(page.locator("#return-on")).to_have_text(BACK_DAY.isoformat())
 
 
 def _approve_from_inbox(page: Page, base: str, tmp_path: Path) -> None:
@@ -109,9 +137,15 @@ def _approve_from_inbox(page: Page, base: str, tmp_path: Path) -> None:
     expect(rows).to_have_count(1)
     expect(rows.first).to_contain_text("鈴木 花子")
     expect(rows.first).to_contain_text("議会用ノートパソコン")
+    # what the approver decides on: where, and from when until when
+    expect(rows.first).to_contain_text("持出先: 議会棟 第1委員会室")
+    expect(rows.first).to_contain_text(f"{OUT_DAY.isoformat()} 09:30 〜 {BACK_DAY.isoformat()}")
     _keep(page, tmp_path, "inbox-mito.png")
     rows.first.get_by_role("link", name=re.compile("持ち出し")).click()
     expect(page.locator("#route")).to_contain_text("判断待ち")
+    expect(page.locator("#destination")).to_have_text("議会棟 第1委員会室")
+    expect(page.locator("#purpose")).to_have_text("常任委員会での資料説明")
+    expect(page.locator("#take-out-at")).to_have_text(f"{OUT_DAY.isoformat()} 09:30")
     page.get_by_label("コメント").fill("使用後は速やかに返却してください。")
     page.get_by_role("button", name="承認する").click()
     expect(page.locator(".messages")).to_contain_text("承認しました。")
@@ -120,26 +154,30 @@ def _approve_from_inbox(page: Page, base: str, tmp_path: Path) -> None:
 
 
 def _record_and_return(page: Page, base: str) -> None:
-    """鈴木 records the take-out from the request, then its return in the 持出記録."""
+    """鈴木 records the take-out from the request (filled from it), then its return."""
     page.get_by_role("link", name="申請", exact=True).first.click()
     page.get_by_role("link", name="自分の申請").first.click()
     page.locator("#requests tbody tr").first.get_by_role(
         "link", name=re.compile("持ち出し")
     ).click()
     page.get_by_role("link", name="持出しを記録").click()
+    # the approved request fills the entry: nothing is typed again
     expect(page.get_by_label("持ち出す情報資産等")).to_have_value("議会用ノートパソコン")
-    page.get_by_label("持出先").fill("議会棟 第1委員会室")
-    due = timezone.localdate() + timedelta(days=1)
-    page.get_by_label("返却予定日").fill(due.isoformat())
+    expect(page.get_by_label("持出先")).to_have_value("議会棟 第1委員会室")
+    expect(page.get_by_label("持出しの目的")).to_have_value("常任委員会での資料説明")
+    expect(page.get_by_label("持出日時")).to_have_value(f"{OUT_DAY.isoformat()}T09:30")
+    expect(page.get_by_label("返却予定日")).to_have_value(BACK_DAY.isoformat())
     page.get_by_role("button", name="記録する").click()
     expect(page.locator("h1")).to_have_text("持出記録（返却管理）")
     entry = page.locator("#entries tbody tr").first
     expect(entry).to_contain_text("返却待ち")
+    expect(entry).to_contain_text(first_number())
     entry.get_by_role("button", name="返却を記録").click()
     expect(page.locator(".messages")).to_contain_text("返却を記録しました。")
     entry = page.locator("#entries tbody tr").first
     expect(entry).to_contain_text("議会用ノートパソコン")
     expect(entry).to_contain_text("議会棟 第1委員会室")
+    expect(entry).to_contain_text(BACK_DAY.isoformat())
     expect(entry).to_contain_text("返却済み")
     expect(entry).to_contain_text("鈴木 花子")
 
@@ -170,3 +208,5 @@ def test_take_out_filed_approved_from_the_inbox_and_returned_screenshot(
         request.pk,
         staff.pk,
     )
+    assert (request.destination, request.planned_return_on) == ("議会棟 第1委員会室", BACK_DAY)
+    assert (entry.fields["destination"], entry.due_on) == ("議会棟 第1委員会室", BACK_DAY)

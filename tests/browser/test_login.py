@@ -11,7 +11,7 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from kitei.core.access import engine_for
-from kitei.core.demo import ORGS, DemoOrg
+from kitei.demo import ORGS, DemoOrg
 from kitei.people.services import assign_role, create_department
 from tests.conftest import SETUP
 

@@ -76,9 +76,10 @@ def test_administrator_registers_an_asset_and_sees_restrictions_and_label_screen
     _keep(page, tmp_path, "asset-mito.png")
 
     page.get_by_role("link", name="← 情報資産台帳").click()
-    page.get_by_label("分類").select_option(label="機密性3B")
+    page.get_by_label("機密性").select_option(label="機密性3B")
     expect(page).to_have_url(
-        f"{live_server.url}/assets/?q=&department=&class=confidentiality%3A3B&form=&owner="
+        f"{live_server.url}/assets/?q=&department=&confidentiality=3B&integrity=&availability="
+        "&status=&form=&owner="
     )
     expect(page.locator("#assets tbody tr")).to_have_count(1)
     expect(page.locator("#assets tbody")).to_contain_text("議員名簿")

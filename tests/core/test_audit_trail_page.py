@@ -16,8 +16,9 @@ from django.utils import timezone
 from kitei.assets.services import classify_asset, register_asset
 from kitei.core import audit_queries
 from kitei.core.models import ChangeRecord
+from kitei.people.memberships import add_membership
 from kitei.people.services import create_department
-from tests.conftest import PASSWORD, SETUP, make_person
+from tests.conftest import PASSWORD, SETUP, file_request_as, make_person
 
 
 def _client(username: str) -> Client:
@@ -231,3 +232,18 @@ def test_a_period_holds_exactly_the_records_of_its_days(mito: Any, kansa: Any) -
     assert shown(date_to=today - timedelta(9)) == ["十日前課"]
     assert shown(date_from=today - timedelta(10)) == ["五日前課", "十日前課"]
     assert shown(date_from=today - timedelta(3), date_to=today - timedelta(1)) == []
+
+
+@pytest.mark.django_db
+def test_a_member_of_two_organisations_is_named_as_each_knows_them(
+    kansa: Any, suzuki: Any, toyama: Any
+) -> None:
+    file_request_as(suzuki.organization, suzuki, "equipment.procure")
+    add_membership(toyama, actor=SETUP, user=suzuki.user, name="鈴木 はな（組合）")
+    page = _client("kansa").get("/audit/", {"actor": "suzuki"}).content.decode()
+    (filed,) = _records(page)
+    assert '<strong class="action">申請の提出</strong>' in filed
+    assert '鈴木 花子 <small class="muted">suzuki</small>' in filed
+    assert "鈴木 はな" not in page
+    assert ("suzuki", "鈴木 はな（組合）（suzuki）") in audit_queries.actor_choices(toyama)
+    assert ("suzuki", "鈴木 花子（suzuki）") in audit_queries.actor_choices(suzuki.organization)

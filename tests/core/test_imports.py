@@ -132,3 +132,34 @@ def test_a_register_is_registered_once() -> None:
     )
     with pytest.raises(ValueError, match="registered twice"):
         imports.register_import(twin)
+
+
+def test_the_task_acts_in_the_imports_organisation_and_not_after_the_membership_ends(
+    counting: None, mito: Any, toyama: Any, ito: Any
+) -> None:
+    from datetime import timedelta  # noqa: PLC0415
+
+    from django.utils import timezone  # noqa: PLC0415
+
+    from kitei.core import tenancy  # noqa: PLC0415
+    from kitei.people.memberships import add_membership, end_membership  # noqa: PLC0415
+    from kitei.people.models import Membership  # noqa: PLC0415
+
+    from ..conftest import SETUP  # noqa: PLC0415
+
+    # 伊藤 also supports toyama: the worker must still act as mito's administrator.
+    add_membership(toyama, actor=SETUP, user=ito.user, kind="support")
+    tenancy.bind(ito.user, tenancy.membership_in(ito.user, mito.pk))
+    assert _start(mito, ito.user).state == "succeeded"
+    # Set-up only: an import still waiting for the worker when the membership ends.
+    waiting = TaskProgress.objects.create(
+        organization=mito, kind="counting", started_by=ito.user, started_by_name="ito", upload=b"x"
+    )
+    [membership] = Membership.objects.filter(user=ito.user, organization=mito)
+    yesterday = timezone.localdate() - timedelta(days=1)
+    end_membership(mito, actor=SETUP, membership=membership, on=yesterday)
+    imports.run(waiting.pk)
+    waiting.refresh_from_db()
+    assert waiting.state == "refused"
+    ended = f"この組織の所属期間は終了しています（組織「水戸市議会」、{yesterday}まで）。"
+    assert waiting.errors == [f"「情報資産台帳の管理」の権限がありません。 {ended}"]

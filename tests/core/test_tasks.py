@@ -107,7 +107,7 @@ def test_the_worker_runs_the_queued_reminder(
     assert result.return_value.startswith("reminded 1 waiting request(s)")
     [message] = mail.outbox
     assert message.to == ["sato@example.jp"]
-    assert f"（申請番号 {waiting.pk}）" in message.subject
+    assert f"（申請番号 {waiting.number}）" in message.subject
     record = ChangeRecord.objects.get(action="remind_approval")
     assert record.object_id == str(waiting.pk)
     assert record.actor_name.startswith(f"task:{REMIND} (enqueued by os:")

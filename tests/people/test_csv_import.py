@@ -330,3 +330,24 @@ def test_too_many_accounts_for_one_web_import(mito: Any, somu: Any, ito: Any) ->
     assert response.status_code == 400
     assert "kitei people import" in response.content.decode()
     assert not Person.objects.filter(name="職員 0").exists()
+
+
+def test_the_shared_import_framework_reads_xlsx_and_refuses_formulas(mito: Any, somu: Any) -> None:
+    from kitei.core import tabular  # noqa: PLC0415
+
+    sheet = tabular.Sheet(
+        title="職員名簿",
+        headings=["氏名", "ユーザー名", "所属"],
+        rows=[["高橋 健太", "takahashi", "総務課"]],
+        count=1,
+    )
+    plan = read_people_csv(mito, tabular.write_xlsx([sheet]))
+    assert plan.ok, plan.errors
+    assert [(e.name, e.username, e.department) for e in plan.entries] == [
+        ("高橋 健太", "takahashi", "総務課")
+    ]
+    text = HEADING + '=HYPERLINK("x"),,総務課,,,,\r\n\'=山田,,総務課,,,,\r\n'
+    plan = read_people_csv(mito, text.encode())
+    assert [(e.line, e.column) for e in plan.errors] == [(2, "氏名")]
+    assert "数式とみなされる" in plan.errors[0].reason
+    assert plan.errors[0].line == 2

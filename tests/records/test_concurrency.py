@@ -10,14 +10,16 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.db import connection, transaction
 
+from kitei.assets.services import register_asset
 from kitei.core.models import ChangeRecord
 from kitei.core.services import verify_audit_chain
+from kitei.people.services import create_department
 from kitei.records.books import TAKE_OUT
 from kitei.records.models import RecordEntry
 from kitei.records.services import record_entry, record_return
 from tests.conftest import SETUP
 
-from ..conftest import make_org, make_person
+from ..conftest import approve_as, file_request_as, make_org, make_person
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -43,19 +45,24 @@ def test_two_returns_of_one_take_out_at_once_record_one() -> None:
     if connection.vendor != "postgresql":
         pytest.skip("SQLite serialises writers itself (BEGIN IMMEDIATE); the row lock is PG's")
     mito = make_org()
-    suzuki = make_person(mito, "suzuki", "鈴木 花子")
-    sato = make_person(mito, "sato", "佐藤 一郎")
+    somu = create_department(mito, actor=SETUP, name="総務課")
+    suzuki = make_person(mito, "suzuki", "鈴木 花子", roles=("members_and_staff",), department=somu)
+    sato = make_person(
+        mito, "sato", "佐藤 一郎", roles=("information_security_manager",), department=somu
+    )
+    usb = register_asset(
+        mito, actor=SETUP, name="USBメモリ", department=somu, form="medium",
+        classification={"機密性": "2", "完全性": "2", "可用性": "2"},
+    )  # fmt: skip
+    # 002 6-1(1)ウ(イ): the take-out is recorded from its approved request
+    request = approve_as(file_request_as(mito, suzuki, "asset.take_out", asset=usb), sato)
     entry = record_entry(
         mito,
         actor=SETUP,
         book=TAKE_OUT,
         recorded_by=suzuki,
-        fields={
-            "item": "USBメモリ",
-            "destination": "現場",
-            "purpose": "点検",
-            "taken_at": "2026-11-01",
-        },
+        fields={"destination": "現場", "taken_at": "2026-11-01"},
+        request=request,
         due_on=date(2026, 11, 2),
     )
     release, held = threading.Event(), threading.Event()

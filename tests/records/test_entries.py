@@ -16,7 +16,7 @@ from kitei.records.services import record_entry
 from tests.conftest import SETUP
 
 from ..conftest import make_person
-from .conftest import actions
+from .conftest import actions, recorded_take_out
 
 FAULT = {"fault_report": "印刷できない", "handling_result": "ドライバ更新", "issues": "なし"}
 
@@ -145,21 +145,11 @@ def test_a_correction_is_a_new_entry_naming_the_one_it_corrects(mito: Any, sato:
 
 @pytest.mark.django_db
 def test_entries_of_another_organisation_are_never_linked(
-    mito: Any, toyama: Any, sato: Any, yamada: Any, take_out: Any
+    mito: Any, toyama: Any, sato: Any, yamada: Any, *, take_out: Any, toyama_cast: Any
 ) -> None:
     other = make_person(toyama, "kimura", "木村 七郎")
-    theirs = record_entry(
-        toyama,
-        actor=SETUP,
-        book="x.take-out",
-        recorded_by=yamada,
-        fields={
-            "item": "USBメモリ",
-            "destination": "現場",
-            "purpose": "点検",
-            "taken_at": "2026-11-01",
-        },
-        due_on=date(2026, 11, 2),
+    theirs = recorded_take_out(
+        toyama, yamada, toyama_cast.chief, toyama_cast.drawings, due=date(2026, 11, 2)
     )
     with pytest.raises(ValidationError, match="申請がこの組織にありません"):
         record_entry(

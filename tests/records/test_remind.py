@@ -10,40 +10,36 @@ from django.utils import timezone
 
 from kitei.cli import main
 from kitei.core.models import ChangeRecord
-from kitei.records.books import TAKE_OUT
 from kitei.records.notifications import remind_overdue_returns
-from kitei.records.services import record_entry, record_return
+from kitei.records.services import record_return
 from tests.conftest import SETUP
 
-from .conftest import with_email
+from .conftest import recorded_take_out, with_email
 
 
-def _take_out(org: Any, by: Any, days_late: int, item: str, request: Any = None) -> Any:
-    return record_entry(
-        org,
-        actor=SETUP,
-        book=TAKE_OUT,
-        recorded_by=by,
-        fields={
-            "item": item,
-            "destination": "市民会館",
-            "purpose": "会議",
-            "taken_at": "2026-11-01",
-        },
-        request=request,
-        due_on=timezone.localdate() - timedelta(days=days_late),
-    )
+@pytest.fixture
+def lend(mito: Any, sato: Any, suzuki: Any, laptop: Any) -> Any:
+    """suzuki's approved take-outs of the laptop, due `days_late` days ago, recorded."""
+
+    def record(days_late: int, item: str = "", recorded_by: Any = None) -> Any:
+        due = timezone.localdate() - timedelta(days=days_late)
+        fields = {"item": item} if item else {}
+        return recorded_take_out(
+            mito, suzuki, sato, laptop, due=due, recorded_by=recorded_by, **fields
+        )
+
+    return record
 
 
 @pytest.mark.django_db
 def test_the_borrower_is_reminded_by_email(
-    mito: Any, sato: Any, suzuki: Any, take_out: Any, mailoutbox: list[Any]
+    mito: Any, sato: Any, suzuki: Any, lend: Any, mailoutbox: list[Any]
 ) -> None:
     with_email(suzuki, "suzuki@example.jp")
-    entry = _take_out(mito, sato, 3, "", request=take_out)  # suzuki applied: the borrower
-    returned = _take_out(mito, sato, 5, "返却済みの媒体")
+    entry = lend(3, recorded_by=sato)  # suzuki applied: the borrower, whoever records it
+    returned = lend(5, "返却済みの媒体")
     record_return(returned, actor=SETUP, returned_by=sato)
-    _take_out(mito, sato, 0, "今日が返却日")
+    lend(0, "今日が返却日")
     reminders = remind_overdue_returns(mito, actor=SETUP, today=timezone.localdate())
     assert [(r.entry.pk, r.borrower, r.days_overdue, r.sent) for r in reminders] == [
         (entry.pk, "鈴木 花子", 3, True)
@@ -53,7 +49,8 @@ def test_the_borrower_is_reminded_by_email(
     assert mail.to == ["suzuki@example.jp"]
     assert mail.subject == "【水戸市議会】返却予定日を過ぎています：議会用ノートパソコン"
     assert "返却予定日を3日過ぎています" in mail.body
-    assert f"記録番号：{entry.pk}" in mail.body
+    assert f"記録番号：{entry.number}" in mail.body
+    assert "持出先：市民会館" in mail.body  # from the approved request
     record = ChangeRecord.objects.get(action="remind_return")
     assert record.object_id == str(entry.pk)
     assert '"to":"suzuki@example.jp"' in record.after
@@ -61,9 +58,9 @@ def test_the_borrower_is_reminded_by_email(
 
 @pytest.mark.django_db
 def test_a_borrower_without_an_address_is_listed_not_mailed(
-    mito: Any, suzuki: Any, mailoutbox: list[Any]
+    mito: Any, lend: Any, mailoutbox: list[Any]
 ) -> None:
-    _take_out(mito, suzuki, 1, "USBメモリ")
+    lend(1, "USBメモリ")
     [reminder] = remind_overdue_returns(mito, actor=SETUP, today=timezone.localdate())
     assert not reminder.sent
     assert reminder.problem == "メールアドレスが登録されていません"
@@ -78,16 +75,21 @@ def test_kitei_records_remind_prints_a_line_per_reminder(
     suzuki: Any,
     *,
     yamada: Any,
+    lend: Any,
+    toyama_cast: Any,
     capsys: Any,
     mailoutbox: list[Any],
 ) -> None:
     with_email(suzuki, "suzuki@example.jp")
     with_email(yamada, "yamada@example.jp")
-    mine = _take_out(mito, suzuki, 2, "USBメモリ")
-    _take_out(toyama, yamada, 4, "図面")
+    mine = lend(2, "USBメモリ")
+    recorded_take_out(
+        toyama, yamada, toyama_cast.chief, toyama_cast.drawings,
+        due=timezone.localdate() - timedelta(days=4),
+    )  # fmt: skip
     assert main(["records", "remind", "--org", "mito"]) == 0
     out = capsys.readouterr().out.splitlines()
-    assert out[0].startswith(f"mito\t#{mine.pk}\t鈴木 花子\t返却予定日 ")
+    assert out[0].startswith(f"mito\t{mine.number}\t鈴木 花子\t返却予定日 ")
     assert out[0].endswith("（2日超過）\tsent to suzuki@example.jp")
     assert out[-1] == "kitei: 1 overdue take-out(s)"
     assert [m.to for m in mailoutbox] == [["suzuki@example.jp"]]

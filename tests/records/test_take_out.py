@@ -10,11 +10,13 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 
 from kitei.approvals.models import RequestState
+from kitei.core.models import ChangeRecord
 from kitei.records.books import TAKE_OUT
-from kitei.records.models import Awaiting
+from kitei.records.models import Awaiting, RecordEntry
 from kitei.records.services import complete_disposal, record_entry, record_return
-from tests.conftest import SETUP
+from tests.conftest import SETUP, first_number
 
+from ..conftest import make_org, make_person
 from .conftest import actions, file
 
 OUT = {"destination": "市民会館", "taken_at": "2026-11-20T09:00"}
@@ -40,7 +42,8 @@ def test_a_take_out_from_filing_to_return(
     entry = _record(mito, take_out, suzuki)
     # the item and purpose come from the request when not given
     assert entry.fields["item"] == laptop.name
-    assert entry.fields["purpose"] == "業務のため"
+    assert entry.fields["purpose"] == take_out.purpose == "会議資料の説明"
+    assert entry.fields["destination"] == "市民会館"  # given, so kept
     assert entry.awaits == Awaiting.RETURN
     assert entry.is_open
     assert entry.person == suzuki  # the borrower, reminded when overdue
@@ -68,17 +71,9 @@ def test_a_return_is_recorded_once(mito: Any, sato: Any, suzuki: Any, take_out: 
 
 
 @pytest.mark.django_db
-def test_take_out_needs_its_expected_return_and_an_allowed_request(
+def test_take_out_needs_an_allowed_request_of_its_own(
     mito: Any, sato: Any, suzuki: Any, laptop: Any
 ) -> None:
-    with pytest.raises(ValidationError, match="返却予定日を入力してください"):
-        record_entry(
-            mito,
-            actor=SETUP,
-            book=TAKE_OUT,
-            recorded_by=suzuki,
-            fields={**OUT, "item": "USBメモリ", "purpose": "会議"},
-        )
     pending = file(mito, suzuki, "asset.take_out", asset=laptop)
     assert pending.state == RequestState.PENDING
     with pytest.raises(ValidationError, match="承認または許可されていない申請"):
@@ -88,6 +83,91 @@ def test_take_out_needs_its_expected_return_and_an_allowed_request(
         ValidationError, match="記録簿「持出記録（返却管理）」に記録するものではありません"
     ):
         _record(mito, dispose, suzuki)
+    assert not RecordEntry.objects.exists()
+
+
+@pytest.mark.django_db
+def test_the_entry_is_filled_from_the_approved_request(
+    mito: Any, sato: Any, suzuki: Any, take_out: Any, laptop: Any
+) -> None:
+    """What the approver saw is what the book records: nothing typed again."""
+    entry = record_entry(
+        mito, actor=suzuki.user, book=TAKE_OUT, recorded_by=suzuki, fields={}, request=take_out
+    )
+    planned = timezone.localtime(take_out.planned_take_out_at)
+    assert entry.fields == {
+        "item": laptop.name,
+        "destination": take_out.destination,
+        "purpose": take_out.purpose,
+        "taken_at": planned.isoformat(timespec="minutes"),
+    }
+    assert entry.due_on == take_out.planned_return_on
+    assert entry.number == first_number()
+    assert entry.person == suzuki
+
+
+@pytest.mark.django_db
+def test_a_return_before_the_take_out_is_refused(
+    mito: Any, sato: Any, suzuki: Any, take_out: Any
+) -> None:
+    with pytest.raises(
+        ValidationError,
+        match=r"返却予定日（2026-11-19）が持出予定日時（2026-11-20 09:00）より前です",
+    ):
+        _record(mito, take_out, suzuki, due=date(2026, 11, 19))
+    assert not RecordEntry.objects.exists()
+    same_day = _record(mito, take_out, suzuki, due=date(2026, 11, 20))  # back the same day
+    assert same_day.due_on == date(2026, 11, 20)
+
+
+@pytest.mark.django_db
+def test_one_approved_take_out_is_recorded_once(
+    mito: Any, sato: Any, suzuki: Any, take_out: Any
+) -> None:
+    first = _record(mito, take_out, suzuki)
+    with pytest.raises(ValidationError, match=f"既に記録されています（記録番号 {first.number}）"):
+        _record(mito, take_out, suzuki)
+    fixed = record_entry(
+        mito,
+        actor=SETUP,
+        book=TAKE_OUT,
+        recorded_by=suzuki,
+        fields={**OUT, "destination": "市民会館ホール"},
+        request=take_out,
+        due_on=first.due_on,
+        corrects=first,
+    )
+    assert fixed.corrects == first
+    assert RecordEntry.objects.count() == 2
+
+
+@pytest.mark.django_db
+def test_a_take_out_without_its_request_is_refused_where_the_pack_requires_approval(
+    mito: Any, toyama: Any, suzuki: Any, yamada: Any
+) -> None:
+    # 002 6-1(1)ウ(イ): every take-out needs the 情報セキュリティ管理者's permission
+    with pytest.raises(ValidationError, match=r"承認された申請と結び付けて記録.*6-1\(1\)ウ\(イ\)"):
+        record_entry(
+            mito,
+            actor=SETUP,
+            book=TAKE_OUT,
+            recorded_by=suzuki,
+            fields={**OUT, "item": "USBメモリ", "purpose": "会議"},
+            due_on=date(2026, 12, 1),
+        )
+    # 003 2(2)ア: important assets only — an entry naming no asset cannot tell, so it needs
+    # the request (which names the asset and its class)
+    with pytest.raises(ValidationError, match=r"承認された申請と結び付けて記録.*2\(2\)ア"):
+        record_entry(
+            toyama,
+            actor=SETUP,
+            book=TAKE_OUT,
+            recorded_by=yamada,
+            fields={**OUT, "item": "図面", "purpose": "現場"},
+            due_on=date(2026, 12, 1),
+        )
+    assert not RecordEntry.objects.exists()
+    assert not ChangeRecord.objects.filter(action="record_entry").exists()
 
 
 @pytest.mark.django_db
@@ -151,17 +231,28 @@ def test_a_corrected_take_out_is_returned_on_its_correction(
 
 
 @pytest.mark.django_db
-def test_a_take_out_without_request_is_the_recorders(mito: Any, suzuki: Any) -> None:
+def test_a_take_out_without_request_is_the_recorders_where_the_pack_is_silent() -> None:
+    """蒲郡市's 基本方針 says nothing about take-outs: kitei's book records them as given."""
+    gamagori = make_org("gamagori", "gamagori-city", "蒲郡市")
+    clerk = make_person(gamagori, "clerk", "職員 一郎")
+    with pytest.raises(ValidationError, match="返却予定日を入力してください"):
+        record_entry(
+            gamagori,
+            actor=SETUP,
+            book=TAKE_OUT,
+            recorded_by=clerk,
+            fields={**OUT, "item": "USBメモリ", "purpose": "会議資料"},
+        )
     entry = record_entry(
-        mito,
+        gamagori,
         actor=SETUP,
         book=TAKE_OUT,
-        recorded_by=suzuki,
+        recorded_by=clerk,
         fields={**OUT, "item": "USBメモリ", "purpose": "会議資料"},
         due_on=date(2026, 12, 1),
     )
-    assert entry.person == suzuki
+    assert entry.person == clerk
     assert entry.due_on == date(2026, 12, 1)
-    record_return(entry, actor=SETUP, returned_by=suzuki)
+    record_return(entry, actor=SETUP, returned_by=clerk)
     assert entry.request is None
     assert not entry.is_open

@@ -23,7 +23,7 @@ from kitei.records.models import Awaiting, RecordEntry
 from tests.conftest import SETUP
 
 from ..conftest import PASSWORD, make_person
-from .conftest import actions, approve, file
+from .conftest import actions, approve, file, recorded_take_out, with_email
 
 pytestmark = pytest.mark.django_db
 
@@ -121,6 +121,38 @@ def test_a_take_out_without_its_expected_return_is_refused_in_japanese(
     assert response.status_code == 400
     assert "返却予定日を入力してください。" in response.content.decode()
     assert not RecordEntry.objects.exists()
+
+
+def test_recording_a_take_out_warns_when_the_borrower_cannot_be_reminded(
+    mito: Any, suzuki: Any, sato: Any, *, laptop: Any, take_out: Any
+) -> None:
+    form = {
+        "request": take_out.pk,
+        "f_item": "議会用ノートパソコン",
+        "f_purpose": "委員会資料の作成",
+        "f_destination": "委員会室",
+        "f_taken_at": "2026-01-05T09:00",
+        "due_on": (timezone.localdate() + timedelta(days=2)).isoformat(),
+    }
+    client = client_for(suzuki)
+    response = client.post("/records/x.take-out/add/", form, follow=True)
+    said = [(m.level_tag, m.message) for m in response.context["messages"]]
+    assert said == [
+        ("success", "「持出記録（返却管理）」に記録しました。"),
+        (
+            "warning",
+            "鈴木 花子 にはメールアドレスが登録されていないため、返却予定日を過ぎても"
+            "メールでのお知らせは届きません。",
+        ),
+    ]
+    returns = client.get("/records/returns/").content.decode()
+    assert "メールアドレス未登録（通知できません）" in returns
+    # With an address there is nothing to warn about, and the list does not flag the row.
+    with_email(suzuki, "suzuki@example.jp")
+    another = approve(file(mito, suzuki, "asset.take_out", asset=laptop), sato)  # one each
+    response = client.post("/records/x.take-out/add/", {**form, "request": another.pk}, follow=True)
+    assert [m.level_tag for m in response.context["messages"]] == ["success"]
+    assert "メールアドレス未登録" not in client.get("/records/returns/").content.decode()
 
 
 def test_a_missing_field_is_refused_in_japanese(mito: Any, suzuki: Any) -> None:
@@ -263,12 +295,13 @@ def test_a_book_exports_to_xlsx(mito: Any, suzuki: Any, take_out: Any) -> None:
 
 
 def test_a_book_page_takes_a_constant_number_of_queries(
-    mito: Any, suzuki: Any, django_assert_max_num_queries: Any
+    mito: Any, suzuki: Any, sato: Any, laptop: Any, django_assert_max_num_queries: Any
 ) -> None:
     client = client_for(suzuki)
     client.get("/records/x.take-out/")  # warm the pack engine's cache
+    due = timezone.localdate() + timedelta(days=3)
     for _n in range(60):
-        _record_take_out(mito, suzuki)
+        recorded_take_out(mito, suzuki, sato, laptop, due=due)
     with django_assert_max_num_queries(MAX_QUERIES):
         first = client.get("/records/x.take-out/").content.decode()
     with django_assert_max_num_queries(MAX_QUERIES):

@@ -7,9 +7,9 @@ from django.utils import timezone
 
 from kitei.assets.models import Asset
 from kitei.core.access import engine_for
-from kitei.core.demo import ORGS, build_demo
 from kitei.core.models import Organization
 from kitei.core.services import verify_audit_chain
+from kitei.demo import ORGS, build_demo
 from kitei.systems import queries
 from kitei.systems.models import System
 

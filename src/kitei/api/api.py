@@ -1,7 +1,8 @@
 """The JSON API of kitei: `/api/assets`, `/api/systems`; OpenAPI at `/api/docs`.
 
 Every operation authenticates with `Authorization: Bearer <token>` (`kitei token create`)
-and acts as the token's user, inside the token's organisation only. The docs page uses
+and acts as the token's user, inside the token's organisation only, while the user's
+membership there is valid. The docs page uses
 the Swagger UI files that django-ninja ships (served as our static files): no CDN.
 """
 
@@ -9,16 +10,19 @@ from __future__ import annotations
 
 from ninja import NinjaAPI, Swagger
 
-from kitei.api import assets, errors, systems
-from kitei.api.auth import TokenAuth
+from kitei.api import assets, systems
 from kitei.approvals import api as approvals_api
+from kitei.core.api import errors
+from kitei.core.api.auth import TokenAuth
 from kitei.records import api as records_api
 
 DESCRIPTION = """\
 情報資産台帳と情報システム台帳の API です。
 
-- 認証: `Authorization: Bearer <token>`（トークンは `kitei token create --user USERNAME` で発行）。
-- トークンの利用者の組織のデータだけを扱います。他の組織の id は 404 になります。
+- 認証: `Authorization: Bearer <token>`（トークンは
+  `kitei token create --user USERNAME [--org SLUG]` で発行）。トークンはアカウントと組織の組です。
+- トークンの組織のデータだけを扱います。他の組織の id は 404 になります。その組織での所属期間が
+  終了している（または始まっていない）ときは 403（`membership_lapsed`）です。
 - エラーは `{"detail": 理由, "code": 種別, "errors": [項目ごとの理由]}` で返します。
 """
 

@@ -12,14 +12,15 @@ from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema, Status
 from pydantic import ConfigDict
 
-from kitei.api import common
-from kitei.api.auth import ApiError, Caller, TokenAuth, caller_of
-from kitei.api.common import Ref
-from kitei.api.errors import ERRORS
 from kitei.assets import queries, services
-from kitei.assets.expressions import AXIS_ID, AxisLevel
+from kitei.assets.filters import AssetFilterSet
 from kitei.assets.models import Asset, AssetForm, ClassificationStatus, Disclosure
 from kitei.core import access
+from kitei.core.api import common
+from kitei.core.api.auth import ApiError, Caller, TokenAuth, caller_of
+from kitei.core.api.common import Ref
+from kitei.core.api.errors import ERRORS
+from kitei.core.filters import parameters
 from kitei.core.models import Organization
 from kitei.people.models import Department, Person
 from kitei.policy import classify
@@ -29,23 +30,12 @@ from kitei.systems.models import System
 router = Router(tags=["情報資産台帳"])
 
 AXIS_HELP = (
+    "画面・書出しと同じ検索条件です（docs/operations.md「台帳の検索条件」）。"
+    "`q` は名称と説明の部分一致。"
     "分類の軸をパラメータ名に、区分を値にして絞り込めます（軸は ID でも日本語名でも可）。"
     "例: `?機密性=3B`、`?confidentiality=3B&confidentiality=3A`。"
+    "使えない条件や値は 422 で、理由がパラメータ名とともに返ります。"
 )
-
-
-class AssetFilters(common.Paging):
-    """Filters of the asset list; classification axes come as extra parameters."""
-
-    department: int | None = Field(None, description="所管部署の id")
-    owner: int | None = Field(None, description="管理責任者（職員）の id")
-    system: int | None = Field(None, description="関連システムの id")
-    zone: str | None = Field(None, description="関連システムのネットワーク（ID または名称）")
-    form: AssetForm | None = Field(None, description="形態")
-    status: ClassificationStatus | None = Field(None, description="分類の状態")
-
-
-KNOWN = tuple(AssetFilters.model_fields)
 
 
 class AssetOut(Schema):
@@ -67,6 +57,15 @@ class AssetOut(Schema):
     copy_of: int | None
     created_by: str | None
     created_at: datetime
+    disposed_at: datetime | None = Field(description="廃棄日時（廃棄済みでなければ null）")
+
+
+class DisposalOut(Schema):
+    """The record book entry whose completion marked the asset 廃棄済み."""
+
+    id: int
+    book: str
+    number: str
 
 
 class RestrictionOut(Schema):
@@ -84,6 +83,7 @@ class AssetDetail(AssetOut):
 
     restrictions: list[RestrictionOut]
     contents: list[Ref]
+    disposal_record: DisposalOut | None
 
 
 class AssetPage(Schema):
@@ -157,6 +157,7 @@ def out(pack: Pack, asset: Asset) -> dict[str, Any]:
         "copy_of": asset.copy_of_id,
         "created_by": asset.created_by.get_username() if asset.created_by else None,
         "created_at": asset.created_at,
+        "disposed_at": asset.disposed_at,
     }
 
 
@@ -179,36 +180,24 @@ def detail(organization: Organization, pk: int) -> dict[str, Any]:
             for a in applied
         ],
         "contents": [common.ref(a) for a in asset.contents.order_by("name", "pk")],
+        "disposal_record": _disposal(asset),
     }
 
 
-def filtered(organization: Organization, f: AssetFilters, params: Any) -> QuerySet[Asset]:
-    """The organisation's assets matching the filters, newest first (422 on a bad filter)."""
-    pack = common.pack_of(organization)
-    result = access.scoped(_selected(), organization)
-    if f.department is not None:
-        common.lookup(Department.objects.all(), organization, f.department, _("部署"))
-        result = result.filter(department_id=f.department)
-    if f.owner is not None:
-        result = result.filter(owner_id=f.owner)
-    if f.system is not None:
-        result = result.filter(system_id=f.system)
-    if f.zone:
-        result = result.filter(system__zone=common.zone_id(pack, f.zone))
-    if f.form:
-        result = result.filter(form=f.form)
-    if f.status:
-        result = result.filter(classification_status=f.status)
-    for axis, levels in common.classification_filters(pack, params, KNOWN).items():
-        # The axis id comes from the pack, never from the query string itself.
-        if AXIS_ID.fullmatch(axis):  # the form the register's indexes cover
-            result = result.alias(**{f"level_{axis}": AxisLevel(axis)})
-            result = result.filter(**{f"level_{axis}__in": levels})
-        else:
-            result = result.filter(**{f"classification__{axis}__in": levels})
-    if f.q:
-        result = result.filter(name__icontains=f.q)
-    return result.order_by("-created_at", "-pk")
+def _disposal(asset: Asset) -> dict[str, Any] | None:
+    """The disposal record entry of a disposed asset (None while in use)."""
+    entry = asset.disposed_by_entry
+    return None if entry is None else {"id": entry.pk, "book": entry.book, "number": entry.number}
+
+
+def filtered(organization: Organization, params: Any) -> QuerySet[Asset]:
+    """The organisation's assets the filters select, newest first (InvalidFiltersError: 422)."""
+    filters = AssetFilterSet(params, organization=organization, allowed=common.PAGING)
+    return (
+        filters.result()
+        .select_related("department", "owner", "system", "created_by")
+        .order_by("-created_at", "-pk")
+    )
 
 
 @router.get(
@@ -217,19 +206,20 @@ def filtered(organization: Organization, f: AssetFilters, params: Any) -> QueryS
     auth=TokenAuth("assets.view"),
     summary="情報資産の一覧",
     description=AXIS_HELP,
+    openapi_extra={"parameters": parameters(AssetFilterSet)},
 )
-def list_assets(request: HttpRequest, filters: Query[AssetFilters]) -> dict[str, Any]:
-    """One page of the organisation's assets, filtered, with the number that match."""
+def list_assets(request: HttpRequest, paging: Query[common.Paging]) -> dict[str, Any]:
+    """One page of the organisation's assets (AssetFilterSet) and the number that match."""
     organization = caller_of(request).organization
-    assets = filtered(organization, filters, request.GET)
+    assets = filtered(organization, request.GET)
     pack = common.pack_of(organization)
     count = assets.count()
     # Past the end (a search that found nothing): no second query walking the index.
-    page = assets[filters.offset : filters.offset + filters.limit] if count > filters.offset else []
+    page = assets[paging.offset : paging.offset + paging.limit] if count > paging.offset else []
     return {
         "count": count,
-        "limit": filters.limit,
-        "offset": filters.offset,
+        "limit": paging.limit,
+        "offset": paging.offset,
         "items": [out(pack, a) for a in page],
     }
 

@@ -13,35 +13,30 @@ from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema, Status
 from pydantic import ConfigDict
 
-from kitei.api import common
-from kitei.api.auth import ApiError, Caller, TokenAuth, caller_of
-from kitei.api.common import Ref
-from kitei.api.errors import ERRORS
 from kitei.core import access
+from kitei.core.api import common
+from kitei.core.api.auth import ApiError, Caller, TokenAuth, caller_of
+from kitei.core.api.common import Ref
+from kitei.core.api.errors import ERRORS
+from kitei.core.filters import parameters
 from kitei.core.models import Organization
 from kitei.people.models import Department, Person
 from kitei.policy import classify
 from kitei.policy.model import Pack
 from kitei.systems import services
+from kitei.systems.filters import SystemFilterSet
 from kitei.systems.models import Software, System
 
 router = Router(tags=["情報システム台帳"])
 
 SupportStatus = Literal["ended", "ends_during_use", "ok", "unknown"]
+FILTER_HELP = (
+    "画面・書出しと同じ検索条件です（docs/operations.md「台帳の検索条件」）。"
+    "`q` は名称の部分一致。可用性の軸で `?可用性=2` のように絞り込めます。"
+    "使えない条件や値は 422 で、理由がパラメータ名とともに返ります。"
+)
 # 002 7-4(1)キ: software whose support has ended, or ends before the system's use does.
 WARNING = frozenset({"ended", "ends_during_use"})
-
-
-class SystemFilters(common.Paging):
-    """Filters of the system list; `可用性=2` (the availability axis) filters too."""
-
-    department: int | None = Field(None, description="所管部署の id")
-    manager: int | None = Field(None, description="情報システム管理者（職員）の id")
-    zone: str | None = Field(None, description="ネットワーク（ID または名称）")
-    external: bool | None = Field(None, description="外部サービス（クラウド）か")
-
-
-KNOWN = tuple(SystemFilters.model_fields)
 
 
 class SoftwareOut(Schema):
@@ -172,26 +167,15 @@ def detail(organization: Organization, pk: int) -> dict[str, Any]:
     return out(common.pack_of(organization), system, timezone.localdate())
 
 
-def filtered(organization: Organization, f: SystemFilters, params: Any) -> QuerySet[System]:
-    """The organisation's systems matching the filters, by name (422 on a bad filter)."""
-    pack = common.pack_of(organization)
-    result = access.scoped(_selected(), organization)
-    if f.department is not None:
-        common.lookup(Department.objects.all(), organization, f.department, _("部署"))
-        result = result.filter(department_id=f.department)
-    if f.manager is not None:
-        result = result.filter(manager_id=f.manager)
-    if f.zone:
-        result = result.filter(zone=common.zone_id(pack, f.zone))
-    if f.external is not None:
-        result = result.filter(is_external_service=f.external)
-    for axis, levels in common.classification_filters(pack, params, KNOWN).items():
-        if axis != "availability":
-            raise ApiError(422, "invalid", _("情報システムは可用性の分類でだけ絞り込めます。"))
-        result = result.filter(availability__in=levels)
-    if f.q:
-        result = result.filter(name__icontains=f.q)
-    return result.order_by("name", "pk")
+def filtered(organization: Organization, params: Any) -> QuerySet[System]:
+    """The organisation's systems the filters select, by name (InvalidFiltersError: 422)."""
+    filters = SystemFilterSet(params, organization=organization, allowed=common.PAGING)
+    result = filters.result()
+    return (
+        result.select_related("department", "manager", "operator")
+        .prefetch_related(Prefetch("software", queryset=Software.objects.order_by("name", "pk")))
+        .order_by("name", "pk")
+    )
 
 
 @router.get(
@@ -199,21 +183,21 @@ def filtered(organization: Organization, f: SystemFilters, params: Any) -> Query
     response={200: SystemPage, **ERRORS},
     auth=TokenAuth("systems.view"),
     summary="情報システムの一覧",
+    description=FILTER_HELP,
+    openapi_extra={"parameters": parameters(SystemFilterSet)},
 )
-def list_systems(request: HttpRequest, filters: Query[SystemFilters]) -> dict[str, Any]:
+def list_systems(request: HttpRequest, paging: Query[common.Paging]) -> dict[str, Any]:
     """One page of the organisation's systems with their software, and the number that match."""
     organization = caller_of(request).organization
-    systems = filtered(organization, filters, request.GET)
+    systems = filtered(organization, request.GET)
     pack, today = common.pack_of(organization), timezone.localdate()
     count = systems.count()
     # Past the end (a search that found nothing): no second query walking the index.
-    page = (
-        systems[filters.offset : filters.offset + filters.limit] if count > filters.offset else []
-    )
+    page = systems[paging.offset : paging.offset + paging.limit] if count > paging.offset else []
     return {
         "count": count,
-        "limit": filters.limit,
-        "offset": filters.offset,
+        "limit": paging.limit,
+        "offset": paging.offset,
         "items": [out(pack, s, today) for s in page],
     }
 

@@ -39,10 +39,12 @@ class ApprovalStepInline(_ReadOnlyInline):
 class RequestAdmin(ReadOnlyAdmin):
     """Requests of every organisation; `overridden` flags 002 2(6)ア exceptions."""
 
-    list_display = ("pk", "action", "applicant", "state", "effect", "overridden", "organization")
+    list_display = (
+        "number", "action", "applicant", "state", "effect", "overridden", "organization",
+    )  # fmt: skip
     list_filter = ("organization", "state", "effect", "overridden")
     list_select_related = ("applicant", "organization")
-    search_fields = ("action", "applicant__name", "reason")
+    search_fields = ("number", "action", "applicant__name", "reason", "destination")
     inlines = (ApprovalStepInline,)
 
 

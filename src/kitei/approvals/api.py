@@ -9,7 +9,7 @@ is answered 403.
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any, Literal
 
 from django.core.exceptions import PermissionDenied
@@ -18,15 +18,15 @@ from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema, Status
 from pydantic import ConfigDict, StrictBool
 
-from kitei.api import common
-from kitei.api.auth import ApiError, Caller, TokenAuth, caller_of
-from kitei.api.common import Ref
-from kitei.api.errors import ERRORS, ErrorOut
-from kitei.approvals import queries, services
+from kitei.approvals import queries, services, takeout
 from kitei.approvals.choices import RequestState, Verdict
 from kitei.approvals.models import Request
 from kitei.assets.models import Asset
 from kitei.core import access
+from kitei.core.api import common
+from kitei.core.api.auth import ApiError, Caller, TokenAuth, caller_of
+from kitei.core.api.common import Ref
+from kitei.core.api.errors import ERRORS, ErrorOut
 from kitei.people.models import Person
 from kitei.systems.models import System
 
@@ -48,6 +48,27 @@ class RequestIn(Schema):
     confirmed_obligations: list[str] = Field(
         default_factory=list, description="確認した遵守事項の id（判断の obligations）"
     )
+    destination: str = Field(
+        "", max_length=takeout.MAX_DESTINATION, description="持出先（持ち出しの申請では必須）"
+    )
+    purpose: str = Field(
+        "", max_length=takeout.MAX_PURPOSE, description="目的（持ち出しの申請では必須）"
+    )
+    planned_take_out_at: datetime | None = Field(
+        None, description="持出予定日時（持ち出しの申請では必須。時差のない値は日本時間）"
+    )
+    planned_return_on: date | None = Field(
+        None, description="返却予定日（持ち出しの申請では必須。持出予定日時の日より前は不可）"
+    )
+
+    def take_out(self) -> takeout.TakeOutPlan:
+        """The take-out fields as the service checks them."""
+        return takeout.TakeOutPlan(
+            destination=self.destination,
+            purpose=self.purpose,
+            take_out_at=self.planned_take_out_at,
+            return_on=self.planned_return_on,
+        )
 
 
 class VerdictIn(Schema):
@@ -100,6 +121,7 @@ class RequestOut(Schema):
     """
 
     id: int
+    number: str = Field(description="申請番号（組織・年度ごと、例: R8-0001）")
     action: str
     action_title: str
     state: RequestState
@@ -111,6 +133,10 @@ class RequestOut(Schema):
     system: Ref | None
     department: Ref | None
     reason: str
+    destination: str
+    purpose: str
+    planned_take_out_at: datetime | None
+    planned_return_on: date | None
     context: dict[str, bool]
     confirmed_obligations: list[str]
     decision: dict[str, Any]
@@ -145,6 +171,7 @@ def out(request: Request) -> dict[str, Any]:
     steps = list(request.steps.all())
     return {
         "id": request.pk,
+        "number": request.number,
         "action": request.action,
         "action_title": queries.action_title(request),
         "state": request.state,
@@ -156,6 +183,10 @@ def out(request: Request) -> dict[str, Any]:
         "system": common.ref(request.system),
         "department": common.ref(request.department),
         "reason": request.reason,
+        "destination": request.destination,
+        "purpose": request.purpose,
+        "planned_take_out_at": request.planned_take_out_at,
+        "planned_return_on": request.planned_return_on,
         "context": request.context,
         "confirmed_obligations": request.confirmed_obligations,
         "decision": request.stored_decision.to_json(),
@@ -229,6 +260,7 @@ def create_request(request: HttpRequest, payload: RequestIn) -> Status[dict[str,
             context=payload.context,
             reason=payload.reason,
             confirmed_obligations=payload.confirmed_obligations,
+            take_out=payload.take_out(),
         )
     except (services.RequestForbidden, services.ObligationsUnconfirmed) as exc:
         code = "forbidden" if isinstance(exc, services.RequestForbidden) else "obligations"

@@ -11,11 +11,16 @@ class ApprovalsConfig(AppConfig):
     verbose_name = "申請・承認"
 
     def ready(self) -> None:
-        """Requests still waiting are reminded by the periodic job `approvals.remind_pending`."""
+        """Requests still waiting are reminded by the periodic job `approvals.remind_pending`.
+
+        The home page shows the requests waiting on the user and the requests card.
+        """
         from kitei.approvals import choices  # noqa: F401, PLC0415 - registers on import
         from kitei.approvals.audit_objects import register as register_audit  # noqa: PLC0415
+        from kitei.approvals.home import requests_card, waiting_items  # noqa: PLC0415
         from kitei.approvals.reminders import remind_all  # noqa: PLC0415 - app registry
         from kitei.core.jobs import PeriodicJob, register_periodic  # noqa: PLC0415
+        from kitei.core.registry import register_figure, register_home_item  # noqa: PLC0415
 
         register_periodic(
             PeriodicJob(
@@ -25,3 +30,5 @@ class ApprovalsConfig(AppConfig):
             )
         )
         register_audit()  # how the audit trail names and links its objects
+        register_home_item("approvals", waiting_items, order=10)
+        register_figure("approvals", requests_card, order=10)

@@ -30,12 +30,12 @@ def _terms(organization: Any) -> Terms:
 
 
 def register() -> None:
-    """Name and link requests (their page): 「情報資産の運搬 #12」."""
+    """Name and link requests (their page) by number: 「R8-0001 情報資産の運搬」."""
     register_object(
         Request,
         read="requests.view",
         url=lambda r: reverse("approvals:detail", args=[r.pk]),
-        name=lambda r: f"{queries.action_title(r)} #{r.pk}",
+        name=lambda r: f"{r.number} {queries.action_title(r)}".strip(),
         related=("organization", "system"),
         terms=_terms,
     )

@@ -7,6 +7,7 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from kitei.approvals.takeout import MAX_DESTINATION, MAX_PURPOSE, TakeOutPlan, is_take_out
 from kitei.assets.models import Asset
 from kitei.core import access
 from kitei.core.models import Organization
@@ -51,8 +52,16 @@ class AssetChoice(forms.ModelChoiceField):  # type: ignore[type-arg]  # django-s
         return f"{obj.name}（{obj.department.name}）"
 
 
+TAKE_OUT_FIELDS = ("destination", "purpose", "take_out_at", "return_on")
+"""The fields a take-out must fill (approvals.takeout); other actions leave them out."""
+
+
 class RequestEntryForm(forms.Form):
-    """What a person asks to do: the action, its asset or system, the circumstances, why."""
+    """What a person asks to do: the action, its asset or system, the circumstances, why.
+
+    A take-out also says where to, what for, from when and until when (TAKE_OUT_FIELDS),
+    the return not before the take-out; the page shows those fields for a take-out only.
+    """
 
     action = forms.ChoiceField(
         label=_("操作"), error_messages={"required": _("操作を選んでください。")}
@@ -68,13 +77,43 @@ class RequestEntryForm(forms.Form):
         help_text=_("何のために、いつ、どこで行うかを書いてください。"),
         error_messages={"required": _("申請理由を記入してください。")},
     )
+    destination = forms.CharField(
+        label=_("持出先"),
+        max_length=MAX_DESTINATION,
+        required=False,
+        help_text=_("例: 市民会館 第1会議室、○○株式会社（委託先）"),
+    )
+    purpose = forms.CharField(
+        label=_("目的"),
+        max_length=MAX_PURPOSE,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+    take_out_at = forms.DateTimeField(
+        label=_("持出予定日時"),
+        required=False,
+        input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"],
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+        error_messages={"invalid": _("持出予定日時を正しく入力してください。")},
+    )
+    return_on = forms.DateField(
+        label=_("返却予定日"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        help_text=_("持出予定日時の日より前の日は指定できません。"),
+        error_messages={"invalid": _("返却予定日を正しく入力してください。")},
+    )
 
     def __init__(self, *args: Any, organization: Organization, preview_url: str, **kwargs: Any):
         kwargs.setdefault("label_suffix", "")  # Japanese labels take no colon
         super().__init__(*args, **kwargs)
         attrs = {**PREVIEW_ATTRS, "hx-post": preview_url}
         self.fields["action"].choices = action_choices(organization)  # type: ignore[attr-defined]  # ChoiceField
-        assets = access.scoped(Asset.objects.select_related("department"), organization)
+        # A disposed asset (廃棄済み) is history: nothing more is asked about it.
+        assets = access.scoped(
+            Asset.objects.select_related("department").filter(disposed_at__isnull=True),
+            organization,
+        )
         self.fields["asset"].queryset = assets.order_by("department__name", "name", "pk")  # type: ignore[attr-defined]  # ModelChoiceField
         systems = access.scoped(System.objects.all(), organization).order_by("name")
         self.fields["system"].queryset = systems  # type: ignore[attr-defined]  # ModelChoiceField
@@ -102,6 +141,42 @@ class RequestEntryForm(forms.Form):
         if not reason:
             raise forms.ValidationError(_("申請理由を記入してください。"))
         return reason
+
+    def take_out_fields(self) -> list[forms.BoundField]:
+        """The take-out's fields, shown together."""
+        return [self[name] for name in TAKE_OUT_FIELDS]
+
+    def clean(self) -> dict[str, Any]:
+        """A take-out fills every take-out field, its return not before the take-out."""
+        data: dict[str, Any] = super().clean() or {}
+        if not is_take_out(data.get("action") or ""):
+            return data
+        titles = {name: self.fields[name].label for name in TAKE_OUT_FIELDS}
+        for name in TAKE_OUT_FIELDS:
+            value = data.get(name)
+            if name not in self.errors and not (value.strip() if isinstance(value, str) else value):
+                self.add_error(
+                    name, _("持ち出しの申請には%(field)sが必要です。") % {"field": titles[name]}
+                )
+        plan = self.take_out_plan()
+        if plan is not None and not any(name in self.errors for name in TAKE_OUT_FIELDS):
+            try:
+                plan.checked()  # the return not before the take-out (approvals.takeout)
+            except forms.ValidationError as exc:
+                self.add_error("return_on", exc)
+        return data
+
+    def take_out_plan(self) -> TakeOutPlan | None:
+        """The take-out as entered, for a take-out request (None for any other action)."""
+        data = self.cleaned_data
+        if not is_take_out(data.get("action") or ""):
+            return None
+        return TakeOutPlan(
+            destination=data.get("destination") or "",
+            purpose=data.get("purpose") or "",
+            take_out_at=data.get("take_out_at"),
+            return_on=data.get("return_on"),
+        )
 
 
 class VerdictForm(forms.Form):

@@ -6,6 +6,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from kitei.approvals.choices import RequestState, StepMode, Verdict
+from kitei.approvals.takeout import check_dates
 from kitei.assets.models import Asset
 from kitei.core.models import Organization
 from kitei.people.models import Department, Person
@@ -21,6 +22,8 @@ class Request(models.Model):
     """
 
     organization = models.ForeignKey(Organization, on_delete=models.PROTECT)
+    # 申請番号 per organisation and fiscal year (R8-0001, kitei.core.numbering); URLs use pk.
+    number = models.CharField(_("申請番号"), max_length=16)
     action = models.CharField(_("操作"), max_length=64, db_index=True)
     asset = models.ForeignKey(
         Asset, null=True, blank=True, on_delete=models.PROTECT, verbose_name=_("情報資産")
@@ -42,6 +45,12 @@ class Request(models.Model):
         Person, on_delete=models.PROTECT, related_name="requests", verbose_name=_("申請者")
     )
     reason = models.TextField(_("申請理由"))
+    # What a take-out is (asset.take_out, approvals.takeout): where, why, from when, until
+    # when — shown to the approvers and carried into the 持出記録. Blank for other actions.
+    destination = models.CharField(_("持出先"), max_length=200, blank=True)
+    purpose = models.TextField(_("目的"), blank=True)
+    planned_take_out_at = models.DateTimeField(_("持出予定日時"), null=True, blank=True)
+    planned_return_on = models.DateField(_("返却予定日"), null=True, blank=True)
     context = models.JSONField(_("状況"), default=dict)  # emergency, external, minor …
     confirmed_obligations = models.JSONField(_("確認した遵守事項"), default=list)
     effect = models.CharField(_("判断"), max_length=32)
@@ -57,9 +66,16 @@ class Request(models.Model):
         verbose_name = _("申請")
         verbose_name_plural = _("申請")
         ordering = ["organization_id", "-created_at"]
+        constraints = [
+            models.UniqueConstraint(fields=["organization", "number"], name="request_number"),
+        ]
 
     def __str__(self) -> str:
-        return f"{self.action} #{self.pk}"
+        return f"{self.action} {self.number}"
+
+    def clean(self) -> None:
+        """A return planned before the take-out is refused (row invariant)."""
+        check_dates(self.planned_take_out_at, self.planned_return_on)
 
     @property
     def stored_decision(self) -> Decision:

@@ -1,16 +1,29 @@
 """E-mail about requests: to the approvers when a step waits on them, to the applicant when decided.
 
-Plain-text Japanese mail through Django's mail (the console backend in the demo). The
-services send only after their transaction commits, so a refused or rolled-back change
-never mails anyone.
+Plain-text Japanese mail through Django's mail (the console backend by default, files under
+the data folder in the demo). A notification is composed when the service decides it
+(`Letter`: whom it is for, subject, body) and handed to the mail backend only after the
+transaction commits, so a refused or rolled-back change never mails anyone.
+
+Every notification says whom it reached: its `Notice` lists the people a message was queued
+to (they have an address) and those without an address, who are not told. The pages say
+so (`describe`) instead of claiming that everyone was told; a page collects the notices of
+the service it calls with `collecting()`.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
+from dataclasses import dataclass
 
 from django.conf import settings
 from django.core.mail import EmailMessage, get_connection
+from django.db import models, transaction
+from django.utils import timezone
+from django.utils.translation import get_language, pgettext_lazy
+from django.utils.translation import gettext as _
 
 from kitei.approvals.choices import RequestState
 from kitei.approvals.models import ApprovalStep, Request
@@ -21,23 +34,120 @@ from kitei.people.models import Person
 RECEIVE_REPORT = "exceptions.receive_report"
 
 
-def address_of(person: Person) -> str:
-    """The person's e-mail address (the register's, else the account's), or ""."""
-    if person.email:
-        return person.email
-    user = person.user
-    return str(getattr(user, "email", "") or "") if user is not None else ""
+class Audience(models.TextChoices):
+    """Who a notification is for, as the page names them."""
+
+    # The context keeps these apart from the same words as column headings elsewhere.
+    APPROVERS = "approvers", pgettext_lazy("notified", "承認者")
+    POLICY_OFFICE = "policy_office", pgettext_lazy("notified", "情報政策担当")
+    APPLICANT = "applicant", pgettext_lazy("notified", "申請者")
+    REPORT_RECEIVERS = "report_receivers", pgettext_lazy("notified", "事後報告の受領者")
+
+
+@dataclass(frozen=True, kw_only=True)
+class Notice:
+    """Whom one notification reached: a message queued to each of `reached`, none to the rest."""
+
+    audience: Audience
+    reached: tuple[Person, ...] = ()
+    without_address: tuple[Person, ...] = ()
+
+    @property
+    def addresses(self) -> list[str]:
+        """The addresses the messages go to, one message each, sorted."""
+        return sorted({p.mail_address() for p in self.reached})
+
+
+@dataclass(frozen=True, kw_only=True)
+class Letter:
+    """A notification ready to go: its notice (whom it is for), subject and body."""
+
+    notice: Notice
+    subject: str
+    body: str
+
+    def messages(self) -> list[EmailMessage]:
+        """One message per address: no one sees the others' addresses."""
+        return [
+            EmailMessage(self.subject, self.body, settings.DEFAULT_FROM_EMAIL, [address])
+            for address in self.notice.addresses
+        ]
+
+
+_COLLECTED: ContextVar[list[Notice] | None] = ContextVar("kitei_notices", default=None)
+
+
+@contextmanager
+def collecting() -> Iterator[list[Notice]]:
+    """Collect the notices of the notifications queued inside the block (for the page)."""
+    notices: list[Notice] = []
+    token = _COLLECTED.set(notices)
+    try:
+        yield notices
+    finally:
+        _COLLECTED.reset(token)
+
+
+def _notice(audience: Audience, people: Iterable[Person]) -> Notice:
+    """Split the people into those a message can be queued to and those without an address."""
+    unique = list({p.pk: p for p in people}.values())
+    return Notice(
+        audience=audience,
+        reached=tuple(p for p in unique if p.mail_address()),
+        without_address=tuple(p for p in unique if not p.mail_address()),
+    )
+
+
+def send_now(letter: Letter) -> Notice:
+    """Hand the letter's messages to the mail backend at once (reminders, inside their record)."""
+    messages = letter.messages()
+    if messages:
+        get_connection().send_messages(messages)
+    return letter.notice
+
+
+def send_on_commit(letter: Letter) -> Notice:
+    """Queue the letter's messages for when the transaction commits; note it for the page."""
+    collected = _COLLECTED.get()
+    if collected is not None:
+        collected.append(letter.notice)
+    messages = letter.messages()
+    if messages:
+        transaction.on_commit(lambda: get_connection().send_messages(messages))
+    return letter.notice
+
+
+def describe(notice: Notice) -> str:
+    """What the page says about a notification: whom it reached, and who has no address."""
+    who = str(notice.audience.label)
+    missing = "、".join(p.name for p in notice.without_address)
+    if not notice.reached and not notice.without_address:
+        return _("通知する%(who)sがいません（役割の割当てを確認してください）。") % {"who": who}
+    if not notice.reached:
+        return _(
+            "%(who)s（%(names)s）にメールアドレスが登録されていないため、通知できませんでした。"
+        ) % {"who": who, "names": missing}
+    told = _("%(who)s %(n)d 名に通知しました。") % {"who": who, "n": len(notice.reached)}
+    if not notice.without_address:
+        return told
+    space = "" if (get_language() or "ja").startswith("ja") else " "
+    return (
+        told
+        + space
+        + _("%(names)s にはメールアドレスが登録されていないため、通知できませんでした。")
+        % {"names": missing}
+    )
 
 
 def _subject_of(request: Request) -> str:
     target = request.asset or request.system
     about = f"「{target}」" if target is not None else ""
-    return f"{action_title(request)}{about}（申請番号 {request.pk}）"
+    return f"{action_title(request)}{about}（申請番号 {request.number}）"
 
 
 def _summary(request: Request) -> list[str]:
     lines = [
-        f"申請番号: {request.pk}",
+        f"申請番号: {request.number}",
         f"申請者: {request.applicant.name}",
         f"操作: {action_title(request)}",
     ]
@@ -46,24 +156,22 @@ def _summary(request: Request) -> list[str]:
     if request.system is not None:
         lines.append(f"情報システム: {request.system.name}")
     lines.append(f"申請理由: {request.reason}")
+    if request.planned_take_out_at is not None:  # a take-out: the approver judges by these
+        out = timezone.localtime(request.planned_take_out_at).strftime("%Y-%m-%d %H:%M")
+        back = request.planned_return_on.isoformat() if request.planned_return_on else ""
+        lines += [
+            f"持出先: {request.destination}",
+            f"目的: {request.purpose}",
+            f"持出予定日時: {out}",
+            f"返却予定日: {back}",
+        ]
     for reason in request.stored_decision.reasons:
         lines.append(f"根拠: {reason.clause} {reason.message}".rstrip())
     return lines
 
 
-def _send(recipients: Iterable[Person], subject: str, body: str) -> int:
-    """One message per recipient (no one sees the others' addresses); returns the number."""
-    messages = [
-        EmailMessage(subject, body, settings.DEFAULT_FROM_EMAIL, [address])
-        for address in sorted({address_of(p) for p in recipients} - {""})
-    ]
-    if not messages:
-        return 0
-    return get_connection().send_messages(messages) or 0
-
-
-def notify_step_waiting(request: Request, step: ApprovalStep) -> int:
-    """Tell everyone who may decide `step` that it waits on them."""
+def step_waiting(request: Request, step: ApprovalStep) -> Letter:
+    """The letter telling everyone who may decide `step` that it waits on them."""
     people = step_approvers(request, step)
     roles = "・".join(str(r["title"]) for r in step.roles)
     gap = request.state == RequestState.GAP
@@ -81,11 +189,15 @@ def notify_step_waiting(request: Request, step: ApprovalStep) -> int:
         "kitei の「承認待ち」から内容を確認し、承認または却下してください。",
     ]
     prefix = "【規程に定めなし】" if gap else "【承認依頼】"
-    return _send(people, prefix + _subject_of(request), "\n".join(lines))
+    return Letter(
+        notice=_notice(Audience.POLICY_OFFICE if gap else Audience.APPROVERS, people),
+        subject=prefix + _subject_of(request),
+        body="\n".join(lines),
+    )
 
 
-def notify_decided(request: Request) -> int:
-    """Tell the applicant that their request was approved or rejected."""
+def decided(request: Request) -> Letter:
+    """The letter telling the applicant that their request was approved or rejected."""
     verdict = request.get_state_display()
     latest = request.steps.filter(approvals__isnull=False).order_by("-position").first()
     comment = ""
@@ -103,7 +215,11 @@ def notify_decided(request: Request) -> int:
         lines.append(f"コメント: {comment}")
     if request.overridden:
         lines.append("注意: 職務分離の例外（止むを得ない場合）により承認されました。")
-    return _send([request.applicant], f"【{verdict}】" + _subject_of(request), "\n".join(lines))
+    return Letter(
+        notice=_notice(Audience.APPLICANT, [request.applicant]),
+        subject=f"【{verdict}】" + _subject_of(request),
+        body="\n".join(lines),
+    )
 
 
 def report_receivers(request: Request) -> list[Person]:
@@ -123,8 +239,8 @@ def report_receivers(request: Request) -> list[Person]:
     ]
 
 
-def notify_report_awaited(request: Request) -> int:
-    """Tell the receivers that an emergency exception was taken and its 事後報告 awaits them."""
+def report_awaited(request: Request) -> Letter:
+    """The letter telling the receivers that an emergency exception awaits its 事後報告."""
     lines = [
         "kitei からのお知らせです。",
         "",
@@ -133,4 +249,8 @@ def notify_report_awaited(request: Request) -> int:
         "",
         *_summary(request),
     ]
-    return _send(report_receivers(request), "【事後報告】" + _subject_of(request), "\n".join(lines))
+    return Letter(
+        notice=_notice(Audience.REPORT_RECEIVERS, report_receivers(request)),
+        subject="【事後報告】" + _subject_of(request),
+        body="\n".join(lines),
+    )

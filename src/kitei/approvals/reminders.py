@@ -2,7 +2,7 @@
 
 The periodic job `approvals.remind_pending` (`kitei tasks periodic`) sends, for every
 open request, the same mail the approvers of its current step got when it began to wait
-(`notifications.notify_step_waiting`). How often is the operator's schedule (the timer or
+(`notifications.step_waiting`). How often is the operator's schedule (the timer or
 crontab): the policies give no reminder interval, so kitei invents none. Each reminder
 sent is in the audit trail.
 """
@@ -17,7 +17,7 @@ from django.db import transaction
 from kitei.approvals import notifications
 from kitei.approvals.choices import RequestAuditAction
 from kitei.approvals.models import Request
-from kitei.approvals.queries import OPEN_STATES, current_step, step_approvers, with_route
+from kitei.approvals.queries import OPEN_STATES, current_step, with_route
 from kitei.core import access
 from kitei.core.actors import Operator
 from kitei.core.models import Organization
@@ -44,9 +44,8 @@ def remind_pending_approvals(organization: Organization, *, actor: Actor) -> Rem
         step = current_step(request)
         if step is None:
             continue
-        addresses = sorted(
-            {notifications.address_of(p) for p in step_approvers(request, step)} - {""}
-        )
+        letter = notifications.step_waiting(request, step)
+        addresses = letter.notice.addresses
         if not addresses:
             unreachable += 1
             continue
@@ -60,7 +59,7 @@ def remind_pending_approvals(organization: Organization, *, actor: Actor) -> Rem
                     obj=request,
                     after={"step": step.position, "to": addresses},
                 )
-                notifications.notify_step_waiting(request, step)
+                notifications.send_now(letter)
         except (OSError, smtplib.SMTPException):
             failed += 1
             continue

@@ -21,12 +21,12 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from kitei.approvals import notifications, routing
+from kitei.approvals import extensions, notifications, routing, takeout
 from kitei.approvals.choices import RequestAuditAction, RequestEvent, RequestState, Verdict
 from kitei.approvals.models import Approval, ApprovalStep, Request
 from kitei.approvals.workflow import REQUEST_WORKFLOW
 from kitei.assets.models import Asset
-from kitei.core import access, workflow
+from kitei.core import access, numbering, workflow
 from kitei.core.models import Organization
 from kitei.core.services import Actor, record_change
 from kitei.people import entitlements
@@ -66,12 +66,14 @@ class ObligationsUnconfirmed(ValidationError):  # noqa: N818 - named like Reques
 def snapshot(request: Request) -> dict[str, Any]:
     """A request as recorded in the audit trail."""
     return {
+        "number": request.number,
         "action": request.action,
         "applicant": request.applicant.name,
         "asset": request.asset.name if request.asset is not None else "",
         "system": request.system.name if request.system is not None else "",
         "department": request.department.name if request.department is not None else "",
         "reason": request.reason,
+        **_take_out_snapshot(request),
         "context": request.context,
         "confirmed_obligations": request.confirmed_obligations,
         "effect": request.effect,
@@ -79,6 +81,18 @@ def snapshot(request: Request) -> dict[str, Any]:
         "pack_digest": request.pack_digest,
         "state": request.state,
         "overridden": request.overridden,
+    }
+
+
+def _take_out_snapshot(request: Request) -> dict[str, Any]:
+    """A take-out's 持出先・目的・dates as the audit trail keeps them (nothing for others)."""
+    if not takeout.is_take_out(request.action):
+        return {}
+    return {
+        "destination": request.destination,
+        "purpose": request.purpose,
+        "planned_take_out_at": request.planned_take_out_at,
+        "planned_return_on": request.planned_return_on,
     }
 
 
@@ -91,6 +105,12 @@ def _check_members(
     for row, what in ((asset, _("情報資産")), (system, _("情報システム"))):
         if row is not None and row.organization_id != organization.pk:
             raise ValidationError(_("%(what)sがこの組織にありません。") % {"what": what})
+    # Read from the database: the caller's row may predate the disposal.
+    if asset is not None and Asset.objects.filter(pk=asset.pk, disposed_at__isnull=False).exists():
+        raise ValidationError(
+            _("「%(name)s」は廃棄済みです。廃棄済みの情報資産については申請できません。")
+            % {"name": asset.name}
+        )
 
 
 def _decide(organization: Organization, data: Mapping[str, Any]) -> Decision:
@@ -124,11 +144,14 @@ def file_request(
     context: Mapping[str, Any] | None = None,
     reason: str,
     confirmed_obligations: Iterable[str] = (),
+    take_out: takeout.TakeOutPlan | None = None,
 ) -> Request:
     """File a request the pack decides: forbidden → nothing filed; else routed and stored.
 
     The decision, the engine's input and the pack digest are stored for replay; an
     `undetermined` request goes to the policy office (the organisation administrators).
+    A take-out names its 持出先, 目的, 持出予定日時 and 返却予定日 (`take_out`), the return
+    not before the take-out. The request is numbered per organisation and fiscal year.
     """
     access.require(actor, "requests.file", organization)
     _check_members(organization, applicant, asset, system)
@@ -142,6 +165,7 @@ def file_request(
     if decision.effect == Effect.FORBID:
         raise RequestForbidden(decision)
     confirmed = _confirmed(decision, confirmed_obligations)
+    plan = takeout.plan_for(action, take_out) or takeout.TakeOutPlan()
     if system is None and asset is not None:
         system = asset.system
     department = routing.department_for(applicant, asset, system)
@@ -150,12 +174,14 @@ def file_request(
     state = STATE_OF_EFFECT[decision.effect]
     request = Request.objects.create(
         organization=organization,
+        number=numbering.next_number(organization, numbering.REQUEST),
         action=action,
         asset=asset,
         system=system,
         department=department,
         applicant=applicant,
         reason=reason.strip(),
+        **plan.columns(),
         context=flags,
         confirmed_obligations=confirmed,
         effect=decision.effect.value,
@@ -165,34 +191,33 @@ def file_request(
         state=state,
         decided_at=timezone.now() if state == RequestState.PERMITTED else None,
     )
+    _after_filing(request, steps, actor)
+    return request
+
+
+def _after_filing(request: Request, steps: list[dict[str, Any]], actor: Actor) -> None:
+    """The route and the audit record are stored; who must act next is told.
+
+    That is the first step's approvers, or the receiver of a 事後報告.
+
+    A permitted emergency exception opens its 要事後報告 entry in the exception book (002
+    8-4(2)), which waits in the CISO's inbox until received.
+    """
     ApprovalStep.objects.bulk_create(
         ApprovalStep(request=request, position=i, mode=s["mode"], roles=s["roles"])
         for i, s in enumerate(steps, start=1)
     )
     record_change(
-        organization,
+        request.organization,
         actor=actor,
         action=RequestAuditAction.FILE_REQUEST,
         obj=request,
         after=snapshot(request),
     )
-    _after_filing(request, actor)
-    return request
-
-
-def _after_filing(request: Request, actor: Actor) -> None:
-    """Who must act next is told: the first step's approvers, or the receiver of a 事後報告.
-
-    A permitted emergency exception opens its 要事後報告 entry in the exception book (002
-    8-4(2)), which waits in the CISO's inbox until received.
-    """
-    from kitei.records.exceptions import open_emergency_report  # noqa: PLC0415 - records imports approvals
-
     first = request.steps.order_by("position").first()
     if first is not None:
-        transaction.on_commit(lambda: notifications.notify_step_waiting(request, first))
-    if open_emergency_report(request, actor=actor) is not None:
-        transaction.on_commit(lambda: notifications.notify_report_awaited(request))
+        notifications.send_on_commit(notifications.step_waiting(request, first))
+    extensions.after_filing(request, actor)  # e.g. the books open a 要事後報告 entry
 
 
 def _locked(request: Request) -> Request:
@@ -372,9 +397,9 @@ def _apply_verdict(request: Request, attempt: _Attempt) -> None:
     if overridden:
         _record_override(request, step, attempt)
     if waiting is not None:
-        transaction.on_commit(lambda: notifications.notify_step_waiting(request, waiting))
+        notifications.send_on_commit(notifications.step_waiting(request, waiting))
     elif event != RequestEvent.APPROVE_STEP:
-        transaction.on_commit(lambda: notifications.notify_decided(request))
+        notifications.send_on_commit(notifications.decided(request))
 
 
 def _event(

@@ -13,13 +13,13 @@ from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils import timezone
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from kitei.approvals import queries, routing, services
+from kitei.approvals import extensions, notifications, queries, routing, services, takeout
 from kitei.approvals.choices import DecisionEffect, RequestEvent, RequestState, StepMode
-from kitei.approvals.forms import FLAGS, RequestEntryForm, VerdictForm
+from kitei.approvals.forms import FLAGS, TAKE_OUT_FIELDS, RequestEntryForm, VerdictForm
 from kitei.approvals.models import Request
 from kitei.approvals.workflow import REQUEST_WORKFLOW
 from kitei.core import access, workflow
@@ -27,8 +27,6 @@ from kitei.core.models import Organization
 from kitei.people import entitlements
 from kitei.people.models import Department, Person
 from kitei.policy import Decision, RequestError
-from kitei.records import books as record_books
-from kitei.records import queries as record_queries
 from kitei.systems.models import System
 
 PAGE_SIZE = 50
@@ -151,9 +149,7 @@ def request_preview(request: HttpRequest) -> HttpResponse:
     org, person = _member(request, "requests.file")
     form = _entry_form(request, org)
     preview = None
-    if not form.is_valid():
-        form.errors.pop("reason", None)  # the reason is not needed to decide
-    if not form.errors:
+    if form.is_valid() or _decidable(form):  # the reason and the take-out are not needed
         preview = preview_of(org, person, form)
     return render(request, "approvals/_preview.html", {"preview": preview, "form": form})
 
@@ -174,6 +170,7 @@ def _file(
             context=form.context(),
             reason=data["reason"],
             confirmed_obligations=form.confirmed_obligations(),
+            take_out=form.take_out_plan(),
         )
     except services.RequestForbidden as exc:
         form.add_error(None, exc)
@@ -204,22 +201,41 @@ def request_new(request: HttpRequest) -> HttpResponse:
             if "preview" in request.POST:
                 preview, status = preview_of(org, person, form), 200
             else:
-                filed, decision, status = _file(request, org, person, form)
+                with notifications.collecting() as notices:
+                    filed, decision, status = _file(request, org, person, form)
                 if filed is not None:
-                    messages.success(request, _filed_message(filed))
+                    _tell(request, _filed_message(filed), notices)
                     return redirect("approvals:detail", pk=filed.pk)
                 preview = preview_of(org, person, form, decision)
+        elif _decidable(form):  # only the reason or the take-out to correct: keep the checklist
+            preview = preview_of(org, person, form)
     context = {"form": form, "preview": preview, "flags": FLAGS}
     return render(request, "approvals/request_form.html", context, status=status)
 
 
+def _decidable(form: RequestEntryForm) -> bool:
+    """Whether the form's errors leave what the decision depends on intact."""
+    return not set(form.errors) - {"reason", *TAKE_OUT_FIELDS}
+
+
 def _filed_message(filed: Request) -> str:
-    """What the applicant is told once the request is filed."""
+    """What the applicant is told once the request is filed (whom it reached is added)."""
     if filed.state == RequestState.PERMITTED:
         return _("申請を記録しました（承認は不要です）。")
     if filed.state == RequestState.GAP:
         return _("申請しました。規程に定めがないため、情報政策担当（組織管理者）が確認します。")
-    return _("申請しました。承認者に通知しました。")
+    return _("申請しました。")
+
+
+def _tell(request: HttpRequest, done: str, notices: list[notifications.Notice]) -> None:
+    """Say what was done and whom the notifications reached; a warning if anyone was not."""
+    # Japanese sentences run on after 「。」; other languages put a space between them.
+    space = "" if (get_language() or "ja").startswith("ja") else " "
+    text = space.join([done, *(notifications.describe(n) for n in notices)])
+    if any(n.without_address or not n.reached for n in notices):
+        messages.warning(request, text)
+    else:
+        messages.success(request, text)
 
 
 # --- lists -----------------------------------------------------------------------------
@@ -247,7 +263,7 @@ def _reports_awaited(request: HttpRequest, org: Organization | None) -> QuerySet
     """The 事後報告 the user is to receive (002 8-4(2): the CISO), or None if not theirs."""
     if org is None or not access.check(request.user, "exceptions.receive_report", org).allowed:
         return None
-    return record_queries.awaiting_report(org)
+    return extensions.reports_awaited(org)
 
 
 @login_required
@@ -278,26 +294,6 @@ def inbox_count(request: HttpRequest) -> HttpResponse:
     return render(request, "approvals/_inbox_count.html", {"count": count})
 
 
-def home_figures(request: HttpRequest, org: Organization) -> dict[str, object]:
-    """The home page's figures: requests waiting on the user, their own open ones, overdue."""
-    person = access.person_of(request.user)
-    if not access.check(request.user, "requests.view", org).allowed or not isinstance(
-        person, Person
-    ):
-        return {}
-    figures: dict[str, object] = {
-        "inbox_count": queries.inbox_for(person).count(),
-        "open_requests": queries.requests_of(person).filter(state__in=queries.OPEN_STATES).count(),
-    }
-    if access.check(request.user, "records.view", org).allowed:
-        today = timezone.localdate()
-        figures["overdue_returns"] = record_queries.overdue_returns(org, today).count()
-    reports = _reports_awaited(request, org)
-    if reports is not None:
-        figures["reports_awaited"] = reports.count()  # 002 8-4(2), until the CISO receives it
-    return {"request_figures": figures}
-
-
 # --- one request -------------------------------------------------------------------------
 
 
@@ -322,10 +318,7 @@ def _detail_context(person: Person, item: Request, **extra: Any) -> dict[str, An
     may_decide = queries.may_decide(person, item)
     with_override = may_decide and _may_override(person, item)
     current = queries.current_step(item)
-    book_titles = {b.id: b.title for b in record_books.books_for(item.organization)}
-    records = list(item.records.select_related("recorded_by", "closed_by").order_by("recorded_at"))
-    for entry in records:
-        entry.book_title = book_titles.get(entry.book, entry.book)  # type: ignore[attr-defined]  # for the template
+    records = extensions.request_records(item)
     context: dict[str, Any] = {
         "item": item,
         "action_title": queries.action_title(item),
@@ -338,31 +331,13 @@ def _detail_context(person: Person, item: Request, **extra: Any) -> dict[str, An
         "may_decide": may_decide,
         "verdict_form": VerdictForm(with_override=with_override) if may_decide else None,
         "may_withdraw": _may_withdraw(person, item),
-        "records": records,
-        "to_record": _books_to_record(item, records),
+        "records": records.entries,
+        "to_record": records.to_record,
         "is_applicant": item.applicant_id == person.pk,
+        "is_take_out": takeout.is_take_out(item.action),
     }
     context.update(extra)
     return context
-
-
-def _books_to_record(item: Request, records: list[Any]) -> list[record_books.Book]:
-    """The books an approved or permitted request is still to be recorded in.
-
-    The books its decision names, and for a take-out the book its return is tracked in;
-    those with an entry for the request already are done.
-    """
-    if item.state not in (RequestState.APPROVED, RequestState.PERMITTED):
-        return []
-    named = set(item.stored_decision.record_books)
-    done = {entry.book for entry in records}
-    return [
-        book
-        for book in record_books.books_for(item.organization)
-        if (book.id in named or (book.action == item.action and book.purpose == "take_out"))
-        and book.id not in done
-        and book.purpose != "exception_review"
-    ]
 
 
 def _steps(item: Request, current: Any) -> list[dict[str, Any]]:
@@ -410,21 +385,21 @@ def _verdict(request: HttpRequest, pk: int, *, approve: bool) -> HttpResponse:
     if form.is_valid():
         give = services.approve_request if approve else services.reject_request
         try:
-            give(
-                item,
-                actor=request.user,
-                approver=person,
-                comment=form.cleaned_data["comment"],
-                override_reason=form.cleaned_data.get("override_reason", ""),
-            )
+            with notifications.collecting() as notices:
+                give(
+                    item,
+                    actor=request.user,
+                    approver=person,
+                    comment=form.cleaned_data["comment"],
+                    override_reason=form.cleaned_data.get("override_reason", ""),
+                )
         except PermissionDenied as exc:
             form.add_error(None, str(exc))
             status = 403
         except ValidationError as exc:
             form.add_error(None, exc)
         else:
-            done = _("承認しました。") if approve else _("却下しました。")
-            messages.success(request, done)
+            _tell(request, _("承認しました。") if approve else _("却下しました。"), notices)
             return redirect("approvals:detail", pk=item.pk)
     item = _request(org, pk)
     context = _detail_context(person, item, verdict_form=form, verdict_error=True)

@@ -16,3 +16,4 @@ class AssetAuditAction(models.TextChoices):
     UPDATE_ASSET = "update_asset", _("情報資産の変更")
     CLASSIFY_ASSET = "classify_asset", _("情報資産の分類")
     SET_MEDIUM_CONTENTS = "set_medium_contents", _("記録媒体の収録資産の設定")
+    DISPOSE_ASSET = "dispose_asset", _("情報資産の廃棄済みの記録")

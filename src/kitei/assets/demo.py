@@ -26,7 +26,7 @@ from kitei.systems.models import System
 from kitei.systems.services import add_software, register_system
 
 if TYPE_CHECKING:
-    from kitei.core.demo import DemoOrg
+    from kitei.demo import DemoOrg
 
 # How sensitive an asset is, in words the packs' axes are then chosen from.
 SECRET, PERSONAL, RESTRICTED, INTERNAL, PUBLIC = (

@@ -8,7 +8,9 @@ from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods
 
 from kitei.assets import import_task, transfer
+from kitei.assets.filters import AssetFilterSet
 from kitei.core import access
+from kitei.core.filters import InvalidFiltersError, refused_export
 from kitei.core.models import Organization
 from kitei.core.transfer import WEB_MAX_ROWS, Format, ImportPage, download, import_page
 
@@ -48,7 +50,16 @@ def assets_import(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_GET
 def assets_export(request: HttpRequest) -> HttpResponse:
-    """The register as .xlsx (or CSV with ?format=csv), in the format the import reads."""
+    """The register as .xlsx (or CSV with ?format=csv), in the format the import reads.
+
+    The list's filters (AssetFilterSet) choose the rows, as on the page and in the API.
+    """
     org = _organization(request, "assets.view")
     fmt: Format = "csv" if request.GET.get("format") == "csv" else "xlsx"
-    return download(transfer.export_assets(org, fmt=fmt), fmt, f"{transfer.SHEET}-{org.slug}")
+    filters = AssetFilterSet(request.GET, organization=org, allowed=("format",))
+    try:
+        assets = filters.result()
+    except InvalidFiltersError as exc:
+        return refused_export(request, exc, reverse("assets:list"))
+    data = transfer.export_assets(org, fmt=fmt, assets=assets)
+    return download(data, fmt, f"{transfer.SHEET}-{org.slug}")

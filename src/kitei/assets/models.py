@@ -94,6 +94,19 @@ class Asset(models.Model):
         related_name="+",
     )
     created_at = models.DateTimeField(_("登録日時"), auto_now_add=True, db_index=True)
+    # 廃棄済み: set once, when the disposal record entry of an approved 廃棄 is completed
+    # (records.services.complete_disposal → assets.services.dispose_asset). The asset stays
+    # in the register for its history, left out of its lists unless asked for. The entry is
+    # named by its model label so this lower layer imports nothing of the records app.
+    disposed_at = models.DateTimeField(_("廃棄日時"), null=True, blank=True)
+    disposed_by_entry = models.ForeignKey(
+        "records.RecordEntry",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("廃棄の記録"),
+    )
 
     class Meta:
         verbose_name = _("情報資産")
@@ -116,3 +129,8 @@ class Asset(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    @property
+    def disposed(self) -> bool:
+        """Whether the asset was disposed of (廃棄済み)."""
+        return self.disposed_at is not None

@@ -10,17 +10,14 @@ from django.db.models import Count, Q, QuerySet
 from django.db.models.fields.json import KT
 from django.shortcuts import get_object_or_404
 
-from kitei.assets.expressions import AxisLevel
-from kitei.assets.models import Asset, AssetForm, ClassificationStatus
+from kitei.assets.filters import AssetFilterSet
+from kitei.assets.models import Asset, ClassificationStatus
 from kitei.core import access
 from kitei.core.models import Organization
 from kitei.people.models import Department, Person
 from kitei.policy import Decision
 from kitei.policy.classify import AppliedRestriction, label, label_principle, restrictions
 from kitei.policy.model import Citation, Pack, Principle
-
-UNCLEAR = "unclear"
-"""The level filter value that selects assets whose class is unclear."""
 
 
 def pack_of(organization: Organization) -> Pack:
@@ -38,72 +35,18 @@ def describe(pack: Pack, classification: Mapping[str, str]) -> str:
     return "・".join(parts)
 
 
-@dataclass(frozen=True, kw_only=True)
-class AssetFilters:
-    """The list's filters, read from the query string and checked against the pack."""
+def assets(filters: AssetFilterSet) -> QuerySet[Asset]:
+    """The assets the filters select, newest first, rows ready to show.
 
-    department: int | None = None
-    axis: str = ""
-    level: str = ""
-    form: str = ""
-    owner: int | None = None
-    q: str = ""
-
-    @classmethod
-    def from_query(cls, pack: Pack, params: Mapping[str, str]) -> AssetFilters:
-        """Filters from request.GET; values the pack or the register does not know are dropped."""
-        axes = {a.id: {lv.id for lv in a.levels} for a in pack.classification.axes}
-        # class=<axis id>:<level id> (any axis of the pack), or class=unclear
-        axis, _sep, level = params.get("class", "").partition(":")
-        if axis == UNCLEAR and not level:
-            axis, level = "", UNCLEAR
-        elif axis not in axes or level not in axes[axis]:
-            axis, level = "", ""
-        form = params.get("form", "")
-        return cls(
-            department=_int(params.get("department")),
-            axis=axis,
-            level=level,
-            form=form if form in AssetForm.values else "",
-            owner=_int(params.get("owner")),
-            q=params.get("q", "").strip()[:100],
-        )
-
-    @property
-    def class_value(self) -> str:
-        """The `class` query value these filters came from."""
-        return f"{self.axis}:{self.level}" if self.axis else self.level
-
-    @property
-    def active(self) -> bool:
-        """Whether any filter narrows the list."""
-        return bool(self.department or self.level or self.form or self.owner or self.q)
+    Raises InvalidFiltersError when a parameter cannot be taken.
+    """
+    found = filters.result().select_related("department", "owner", "system")
+    return found.order_by("-created_at", "-pk")
 
 
-def _int(value: str | None) -> int | None:
-    return int(value) if value and value.isdigit() and len(value) < 19 else None
-
-
-def assets(organization: Organization, filters: AssetFilters) -> QuerySet[Asset]:
-    """The organisation's assets matching the filters, newest first, rows ready to show."""
-    result = access.scoped(Asset.objects.all(), organization).select_related(
-        "department", "owner", "system"
-    )
-    if filters.department is not None:
-        result = result.filter(department_id=filters.department)
-    if filters.level == UNCLEAR:
-        result = result.filter(classification_status=ClassificationStatus.UNCLEAR)
-    elif filters.axis:
-        # The axis id was checked against the pack, so it is safe as a key path.
-        # AxisLevel is the expression the register's per-axis indexes cover.
-        result = result.alias(axis_level=AxisLevel(filters.axis)).filter(axis_level=filters.level)
-    if filters.form:
-        result = result.filter(form=filters.form)
-    if filters.owner is not None:
-        result = result.filter(owner_id=filters.owner)
-    if filters.q:
-        result = result.filter(Q(name__icontains=filters.q) | Q(description__icontains=filters.q))
-    return result.order_by("-created_at", "-pk")
+def live(queryset: QuerySet[Asset], *, disposed: bool = False) -> QuerySet[Asset]:
+    """The assets still in use, or all of them with `disposed` (廃棄済み kept as history)."""
+    return queryset if disposed else queryset.filter(disposed_at__isnull=True)
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -131,7 +74,9 @@ def people(organization: Organization) -> QuerySet[Person]:
 
 def asset(organization: Organization, pk: int) -> Asset:
     """One asset of the organisation, or 404 (also for another organisation's assets)."""
-    related = Asset.objects.select_related("department", "owner", "system", "copy_of", "created_by")
+    related = Asset.objects.select_related(
+        "department", "owner", "system", "copy_of", "created_by", "disposed_by_entry"
+    )
     return get_object_or_404(access.scoped(related, organization), pk=pk)
 
 
@@ -219,7 +164,7 @@ class RegisterCounts:
 def counts(organization: Organization) -> RegisterCounts:
     """Counts of the register by class (one query per axis) and by department."""
     pack = pack_of(organization)
-    base = access.scoped(Asset.objects.all(), organization)
+    base = live(access.scoped(Asset.objects.all(), organization))
     totals = base.aggregate(
         total=Count("pk"),
         unclear=Count("pk", filter=Q(classification_status=ClassificationStatus.UNCLEAR)),
@@ -242,7 +187,7 @@ def counts(organization: Organization) -> RegisterCounts:
     by_department = [
         (d.pk, d.name, d.n)
         for d in departments(organization)
-        .annotate(n=Count("asset"))
+        .annotate(n=Count("asset", filter=Q(asset__disposed_at__isnull=True)))
         .filter(n__gt=0)
         .order_by("-n", "name")
     ]

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from typing import Any
+from datetime import datetime
+from typing import Any, Protocol
 
 from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
@@ -51,6 +52,12 @@ def snapshot(asset: Asset) -> dict[str, Any]:
         "disclosure": asset.disclosure,
         "copy_of": asset.copy_of_id,
     }
+
+
+def _live(asset: Asset) -> None:
+    """Refuse to change a disposed asset: it stays in the register only as history."""
+    if asset.disposed_at is not None:
+        raise ValidationError("廃棄済みの情報資産は変更できません。")
 
 
 def resolve_classification(organization: Organization, raw: Mapping[str, object]) -> dict[str, str]:
@@ -132,6 +139,7 @@ def update_asset(asset: Asset, *, actor: Actor, **fields: Any) -> Asset:
     unknown = set(fields) - set(EDITABLE)
     if unknown:
         raise TypeError(f"unknown fields {sorted(unknown)}")
+    _live(asset)
     _check(asset.organization, fields)
     before = snapshot(asset)
     for key, value in fields.items():
@@ -166,6 +174,7 @@ def classify_asset(asset: Asset, *, actor: Actor, classification: Mapping[str, o
         access.require(actor, "assets.manage", asset)
     if asset.copy_of_id is not None:
         raise ValidationError("複製の分類は複製元に従います（複製元の分類を変更してください）。")
+    _live(asset)
     before = snapshot(asset)
     asset.classification = resolve_classification(asset.organization, classification)
     asset.classification_status = ClassificationStatus.DECIDED
@@ -238,6 +247,47 @@ def set_medium_contents(medium: Asset, *, actor: Actor, contents: Iterable[Asset
     )
     _recompute_medium(medium, actor)
     return medium
+
+
+class DisposalRecord(Protocol):
+    """The record book entry that completed a disposal (a records.RecordEntry)."""
+
+    pk: Any
+    book: str
+    number: str
+
+
+@transaction.atomic
+def dispose_asset(asset: Asset, *, actor: Actor, at: datetime, entry: DisposalRecord) -> Asset:
+    """Mark the asset 廃棄済み once its disposal is recorded as done (002 3(2)コ(イ)).
+
+    Called by the record books when the disposal record entry of the asset's approved 廃棄
+    is completed; whoever may write that record (`records.write`) marks the asset with it,
+    since the pack, not the register's keepers, decided the disposal. The asset is kept,
+    hidden from the register's lists unless asked for; a disposed asset is never disposed
+    of again.
+    """
+    access.require(actor, "records.write", asset)
+    locked = Asset.objects.select_for_update().select_related("organization").get(pk=asset.pk)
+    if locked.disposed_at is not None:
+        raise ValidationError(f"「{locked.name}」は既に廃棄済みです。")
+    before = {"disposed_at": None, "disposal_record": None}
+    locked.disposed_at, locked.disposed_by_entry_id = at, entry.pk
+    locked.save(update_fields=["disposed_at", "disposed_by_entry"])
+    record_change(
+        locked.organization,
+        actor=actor,
+        action=AssetAuditAction.DISPOSE_ASSET,
+        obj=locked,
+        before=before,
+        after={
+            "name": locked.name,
+            "disposed_at": locked.disposed_at,
+            "disposal_record": {"book": entry.book, "number": entry.number, "id": entry.pk},
+        },
+    )
+    asset.disposed_at, asset.disposed_by_entry_id = locked.disposed_at, locked.disposed_by_entry_id
+    return locked
 
 
 BULK_KEYS = frozenset({"classification", "unclear", *EDITABLE})

@@ -28,11 +28,13 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any, TextIO
 
+from django.db.models import QuerySet
 from django.utils import translation
 from django.utils.translation import gettext as _
 
 from kitei.assets import services
 from kitei.assets.models import Asset, AssetForm, ClassificationStatus, Disclosure
+from kitei.assets.queries import live
 from kitei.core import access, progress, tabular
 from kitei.core.models import Organization
 from kitei.core.services import Actor
@@ -166,7 +168,7 @@ def read_assets(
         pack=pack,
         directory=Directory.of(organization),
         systems={s.name: s for s in access.scoped(System.objects.all(), organization)},
-        existing=set(scoped.values_list("department_id", "name")),
+        existing=set(live(scoped).values_list("department_id", "name")),
         may_manage=may_manage,
         forms={v: k for k, v in _titles(AssetForm).items()},
         disclosures={v: k for k, v in _titles(Disclosure).items()},
@@ -324,10 +326,18 @@ def import_assets(
     return plan
 
 
-def export_assets(organization: Organization, *, fmt: Format) -> bytes:
-    """The register in the import's format (.xlsx or UTF-8 CSV), formulas neutralised."""
+def export_assets(
+    organization: Organization, *, fmt: Format, assets: QuerySet[Asset] | None = None
+) -> bytes:
+    """The register in the import's format (.xlsx or UTF-8 CSV), formulas neutralised.
+
+    `assets`: the rows to write (an AssetFilterSet's result); if None, the register's assets
+    in use (廃棄済み left out, as the list leaves them out by default).
+    """
     pack = access.engine_for(organization.pack_id, organization.pack_digest).pack
-    assets = access.scoped(Asset.objects.all(), organization)
+    if assets is None:
+        assets = live(Asset.objects.all())
+    assets = access.scoped(assets, organization)
     sheet = tabular.Sheet(
         title=SHEET,
         headings=headings(pack),

@@ -7,7 +7,6 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
 from django.db import transaction
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
@@ -16,10 +15,13 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from kitei.assets import queries, services
+from kitei.assets.filters import AssetFilterSet
 from kitei.assets.forms import AssetEntryForm, ClassifyForm
 from kitei.assets.models import Asset, AssetForm, ClassificationStatus
 from kitei.core import access
+from kitei.core.filters import paginate
 from kitei.core.models import Organization
+from kitei.people import queries as people_queries
 from kitei.people.models import Department
 
 PAGE_SIZE = 50
@@ -42,33 +44,45 @@ def _kept_departments(request: HttpRequest, org: Organization) -> QuerySet[Depar
 
 @login_required
 def asset_list(request: HttpRequest) -> HttpResponse:
-    """The register: filters in the query string, pages of 50 cut by the database."""
+    """The register: filters in the query string (AssetFilterSet), pages of 50 by the database.
+
+    A parameter the list cannot take is shown above an empty list, never dropped.
+    """
     org = _organization(request, "assets.view")
     pack = queries.pack_of(org)
-    filters = queries.AssetFilters.from_query(pack, request.GET)
-    page = Paginator(queries.assets(org, filters), PAGE_SIZE).get_page(request.GET.get("page"))
-    levels = [
-        (axis.title, [(f"{axis.id}:{lv.id}", lv.title) for lv in reversed(axis.levels)])
+    filters = AssetFilterSet(request.GET, organization=org, allowed=("page",))
+    listed = paginate(request, lambda: queries.assets(filters), PAGE_SIZE)
+    selected = filters.selected
+    axes = [
+        (
+            axis.id,
+            axis.title,
+            [(lv.id, lv.title) for lv in reversed(axis.levels)],
+            selected.get(axis.id, ""),
+        )
         for axis in pack.classification.axes
     ]
     context = {
-        "page": page,
-        "rows": queries.rows(pack, page.object_list),
+        "page": listed.page,
+        "problems": listed.problems,
+        "rows": queries.rows(pack, listed.page.object_list),
         "filters": filters,
-        "levels": levels,
-        "has_axes": bool(pack.classification.axes),
+        "selected": selected,
+        "axes": axes,
         "departments": queries.departments(org),
         "owners": queries.people(org),
         "forms": AssetForm.choices,
+        "statuses": ClassificationStatus.choices,
         "can_manage": access.check(request.user, "assets.manage", org).allowed,
     }
-    return render(request, "assets/asset_list.html", context)
+    return render(request, "assets/asset_list.html", context, status=listed.status)
 
 
 def _detail_context(request: HttpRequest, org: Organization, item: Asset) -> dict[str, Any]:
     pack = queries.pack_of(org)
     context: dict[str, Any] = {
         "asset": item,
+        "created_by_name": people_queries.member_name(org, item.created_by),
         "pack": pack,
         "view": queries.view(pack, item),
         "can_manage": access.check(request.user, "assets.manage", item).allowed,

@@ -22,6 +22,7 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import Model, QuerySet
 from django.utils import timezone
 
+from kitei.core import tenancy
 from kitei.core.actors import Operator
 from kitei.core.grants import (
     GrantIndex,
@@ -33,6 +34,7 @@ from kitei.core.grants import (
     grants_of,
 )
 from kitei.core.models import Organization
+from kitei.core.tenancy import organization_of, person_of
 from kitei.policy import Decision, Effect
 from kitei.policy.permissions import BY_ID as PERMISSION_INFO
 
@@ -103,19 +105,8 @@ class Refusal(PermissionDenied):
 
 
 # --- who is asking -------------------------------------------------------------------------
-
-
-def person_of(user: Actor | None) -> Any:
-    """The Person record of a logged-in user, if any."""
-    if user is None or not user.is_authenticated:
-        return None
-    return getattr(user, "person", None)
-
-
-def organization_of(user: Actor | None) -> Organization | None:
-    """The organisation a user belongs to (None for site administrators without one)."""
-    person = person_of(user)
-    return person.organization if person is not None else None
+# `person_of` and `organization_of` resolve through the user's active, valid membership
+# (kitei.core.tenancy), so every scoped query follows the organisation the user acts in.
 
 
 def is_superuser(user: Actor | None) -> bool:
@@ -383,9 +374,13 @@ def reach(user: Actor | None, permission: str, organization: Organization | None
 
 
 def requires_mfa(user: Actor | None) -> bool:
-    """Site and organisation administrators, and holders of roles the pack marks administrative."""
+    """Site and organisation administrators, holders of roles the pack marks administrative,
+    and whoever acts under a membership that needs TOTP (an external auditor's)."""
     if user is None or not user.is_authenticated:
         return False
+    membership = tenancy.active_membership(user)
+    if membership is not None and membership.requires_totp:
+        return True
     person = person_of(user)
     if is_superuser(user) or (person is not None and person.is_org_admin):
         return True
@@ -428,25 +423,30 @@ def check_decided(
 
 
 class UnknownOperatorError(ValueError):
-    """`--as USERNAME` names nobody who is a member of the organisation."""
+    """`--as USERNAME` names nobody who is a valid member of the organisation today."""
 
 
 def cli_actor(organization: Organization, username: str | None, command: str) -> Actor:
     """Who a CLI command acts as: the member `--as USERNAME` names, or the OS user.
 
-    With `--as`, the member's own permissions apply and their login is recorded; without
-    it, the OS user running the command is recorded as the operator (`os:USER (command)`).
+    With `--as`, the member's own permissions apply in `organization` (their membership
+    there, valid today, is made active) and their login is recorded; without it, the OS
+    user running the command is recorded as the operator (`os:USER (command)`).
     """
     if not username:
         return Operator.from_os(command)
     from django.contrib.auth import get_user_model  # noqa: PLC0415 - needs the app registry
 
     user = get_user_model().objects.filter(username=username, is_active=True).first()
-    person = person_of(user)
-    if user is None or person is None or person.organization_id != organization.pk:
+    membership = tenancy.membership_in(user, organization.pk) if user is not None else None
+    if user is None or membership is None:
+        lapsed = tenancy.lapsed_membership(user, organization.pk) if user is not None else None
+        if lapsed is not None:
+            raise UnknownOperatorError(f"「{username}」: {tenancy.lapse_message(lapsed)}")
         raise UnknownOperatorError(
             f"「{username}」は組織「{organization.slug}」の有効な利用者ではありません。"
         )
+    tenancy.bind(user, membership)
     return user
 
 
@@ -466,6 +466,8 @@ __all__ = [
     "engine_for",
     "grant_index",
     "grants_of",
+    "organization_of",
+    "person_of",
     "require",
     "scoped",
 ]

@@ -5,7 +5,6 @@ from __future__ import annotations
 from typing import Any
 
 from allauth.account.adapter import DefaultAccountAdapter
-from allauth.account.forms import ChangePasswordForm as BaseChangePasswordForm
 from allauth.mfa.adapter import DefaultMFAAdapter
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
@@ -43,19 +42,9 @@ class AccountAdapter(DefaultAccountAdapter):
             raise self.validation_error("too_many_login_attempts")
 
 
-class ChangePasswordForm(BaseChangePasswordForm):
-    """Changing the password clears the 'temporary password' mark (002 7-2(3)イ)."""
-
-    def save(self) -> Any:
-        from kitei.people.services import clear_temporary_password  # noqa: PLC0415 - app registry
-
-        result = super().save()
-        clear_temporary_password(user=self.user, actor=self.user)
-        return result
-
-
 class MFAAdapter(DefaultMFAAdapter):
-    """Those who must use TOTP cannot switch it off (access.requires_mfa decides who)."""
+    """Those who must use TOTP cannot switch it off (access.requires_mfa decides who, and
+    any valid membership that needs TOTP)."""
 
     error_messages = {
         **DefaultMFAAdapter.error_messages,
@@ -65,6 +54,12 @@ class MFAAdapter(DefaultMFAAdapter):
     }
 
     def can_delete_authenticator(self, authenticator: Any) -> bool:
-        from kitei.core.access import requires_mfa  # noqa: PLC0415 - app registry
+        """Not while any valid membership needs TOTP (an external auditor's), whichever
+        organisation is active, nor for those `requires_mfa` names."""
+        from kitei.core import tenancy  # noqa: PLC0415 - app registry
+        from kitei.core.access import requires_mfa  # noqa: PLC0415
 
-        return not requires_mfa(authenticator.user)
+        user = authenticator.user
+        if any(m.requires_totp for m in tenancy.valid_memberships(user)):
+            return False
+        return not requires_mfa(user)

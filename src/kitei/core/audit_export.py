@@ -43,7 +43,7 @@ def _chunks(found: QuerySet[ChangeRecord]) -> Iterator[list[ChangeRecord]]:
     """The records newest first, CHUNK at a time, each chunk cut by seq (the index)."""
     below: int | None = None
     while True:
-        query = found.select_related("actor__person").order_by("-seq")
+        query = found.order_by("-seq")
         if below is not None:
             query = query.filter(seq__lt=below)
         rows = list(query[:CHUNK])

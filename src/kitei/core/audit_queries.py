@@ -121,7 +121,6 @@ def window(
     size: int = PAGE_SIZE,
 ) -> Window:
     """The page below `before`, above `after`, or the newest; reads at most size + 1 rows."""
-    found = found.select_related("actor__person")
     if after is not None:
         rows = list(found.filter(seq__gt=after).order_by("seq")[: size + 1])
         more_newer = len(rows) > size
@@ -153,12 +152,8 @@ def actor_choices(organization: Organization) -> list[tuple[str, str]]:
     of an operator (a command's OS user, the demo builder). The other names are those in
     the trail that no member of the organisation holds now.
     """
-    members = (
-        get_user_model()
-        .objects.filter(person__organization=organization)
-        .order_by("person__name", "username")
-        .values_list("username", "person__name")
-    )
+    names = member_names(organization)
+    members = sorted(names.items(), key=lambda item: (item[1], item[0]))
     choices = [(username, f"{name}（{username}）") for username, name in members]
     known = {username for username, _label in choices}
     others = [n for n in actor_names(organization) if n not in known]
@@ -193,10 +188,18 @@ def actor_names(organization: Organization) -> list[str]:
         return [row[0] for row in cursor.fetchall()]
 
 
-def actor_text(record: ChangeRecord) -> str:
-    """Who made the change: the person's name, else the name the trail keeps."""
-    person = access.person_of(record.actor) if record.actor is not None else None
-    return str(person.name) if person is not None else record.actor_name
+def member_names(
+    organization: Organization, usernames: Iterable[str] | None = None
+) -> dict[str, str]:
+    """Login name → the person's name in this organisation, for its members with an account.
+
+    A person's name is the organisation's own (an account may be a member of several,
+    each with its Person); `usernames` narrows the question to those logins.
+    """
+    query = get_user_model().objects.filter(persons__organization=organization)
+    if usernames is not None:
+        query = query.filter(username__in=set(usernames))
+    return dict(query.values_list("username", "persons__name"))
 
 
 # --- what: the object, its page and the changes ---------------------------------------------
@@ -249,6 +252,7 @@ def entries(
     `links=False` (the export) leaves the links out and asks no permission per object.
     """
     objects = _objects(organization, rows)
+    names = member_names(organization, {r.actor_name for r in rows if r.actor_id is not None})
     terms: dict[str, audit_display.Terms] = {}
     pages = _Links(viewer if links else None)
     result = []
@@ -257,14 +261,13 @@ def entries(
         if kind is not None and kind.terms is not None and record.object_type not in terms:
             terms[record.object_type] = kind.terms(organization)
         obj = objects.get((record.object_type, record.object_id))
-        person = access.person_of(record.actor) if record.actor is not None else None
         result.append(
             Entry(
                 record=record,
                 action=audit.label(record.action),
-                actor=actor_text(record),
+                actor=names.get(record.actor_name, record.actor_name),
                 actor_login=record.actor_name,
-                is_operator=record.actor_id is None and person is None,
+                is_operator=record.actor_id is None,
                 object_type=record.object_type,
                 object_label=audit_display.type_label(record.object_type)
                 if record.object_type

@@ -19,3 +19,4 @@ class CoreAuditAction(models.TextChoices):
     ATTACH_EVIDENCE = "attach_evidence", _("証拠ファイルの添付")
     START_IMPORT = "start_import", _("バックグラウンドの取り込みの開始")
     FINISH_IMPORT = "finish_import", _("バックグラウンドの取り込みの終了")
+    SWITCH_ORGANIZATION = "switch_organization", _("作業する組織の切替え")

@@ -4,13 +4,11 @@ from __future__ import annotations
 
 import argparse
 import os
-import secrets
 import sys
 from pathlib import Path
 from typing import Any
 
 from kitei.core import audit_cli, evidence_cli, org_cli, tasks_cli
-from kitei.records import cli as records_cli
 
 
 def setup() -> None:
@@ -47,28 +45,13 @@ def add_parsers(sub: Any) -> None:
     restore = sub.add_parser("restore", help="restore a backup into an empty database, verified")
     restore.add_argument("path", type=Path, help="backup file written by `kitei backup`")
     audit_cli.add_parser(sub)
-    people = sub.add_parser("people", help="the people register")
-    people_cmds = people.add_subparsers(dest="people_command", required=True, metavar="COMMAND")
-    import_ = people_cmds.add_parser("import", help="import people from a CSV file")
-    import_.add_argument("--org", required=True, help="organisation identifier (slug)")
-    import_.add_argument("file", type=Path, help="CSV (UTF-8 or Shift_JIS) with Japanese headings")
-    import_.add_argument("--dry-run", action="store_true", help="check only; write nothing")
-    _add_as(import_)
-    import_.add_argument(
-        "--create-departments", action="store_true", help="create departments not yet registered"
-    )
-    unlock = people_cmds.add_parser(
-        "unlock", help="lift an account's failed-login lock (入力回数制限); recorded"
-    )
-    unlock.add_argument("--org", required=True, help="organisation identifier (slug)")
-    unlock.add_argument("username", help="the locked account's login name")
-    _add_as(unlock)
-    for register, title in (("assets", "情報資産台帳"), ("systems", "情報システム台帳")):
-        _add_register_parsers(sub, register, title)
     token = sub.add_parser("token", help="API tokens (Authorization: Bearer …)")
     token_cmds = token.add_subparsers(dest="token_command", required=True, metavar="COMMAND")
     create = token_cmds.add_parser("create", help="issue a token for a user; printed only once")
     create.add_argument("--user", required=True, help="login name")
+    create.add_argument(
+        "--org", help="organisation the token acts in (needed when the user belongs to several)"
+    )
     create.add_argument("--name", default="", help="what the token is for")
     create.add_argument("--days", type=int, default=0, help="expire after DAYS days")
     revoke = token_cmds.add_parser("revoke", help="revoke a token, or every token of a user")
@@ -78,7 +61,6 @@ def add_parsers(sub: Any) -> None:
     token_list.add_argument("--user", help="only this user's tokens")
     org_cli.add_parser(sub)
     evidence_cli.add_parser(sub)
-    records_cli.add_parser(sub)
     tasks_cli.add_parser(sub)
 
 
@@ -88,19 +70,14 @@ def run(args: argparse.Namespace) -> int:
     handlers = {
         "migrate": _migrate,
         "check": _check,
-        "serve": _serve,
+        "serve": serve,
         "createadmin": _createadmin,
         "audit": audit_cli.run,
-        "demo": _demo,
         "backup": _backup,
         "restore": _restore,
-        "people": _people,
         "token": _token,
-        "assets": _register,
-        "systems": _register,
         "org": org_cli.run,
         "evidence": evidence_cli.run,
-        "records": records_cli.run,
         "worker": tasks_cli.run,
         "tasks": tasks_cli.run,
     }
@@ -136,7 +113,7 @@ def _check(args: argparse.Namespace) -> int:
     return 0
 
 
-def _serve(args: argparse.Namespace) -> int:
+def serve(args: argparse.Namespace) -> int:
     from django.conf import settings  # noqa: PLC0415
     from django.core.management import call_command  # noqa: PLC0415
 
@@ -178,31 +155,6 @@ def _createadmin(args: argparse.Namespace) -> int:
     return 0
 
 
-def _demo(args: argparse.Namespace) -> int:
-    from kitei.core.demo import build_demo, print_logins  # noqa: PLC0415
-
-    logins = build_demo()
-    print_logins(logins, f"http://{args.bind}/")
-    if args.serve:
-        args.workers = 2
-        if not args.debug:
-            _serve_as_production()
-        return _serve(args)
-    return 0
-
-
-def _serve_as_production() -> None:
-    """Serve the demo with DEBUG off, as production runs: kitei's own 400/403/404/500 pages.
-
-    Django's debug 404 would list every URL pattern. Static files are still served by
-    whitenoise from the installed package (WHITENOISE_USE_FINDERS); without a configured
-    key the server gets a throw-away one (demo sessions end when it stops).
-    """
-    os.environ["KITEI_DEBUG"] = "0"
-    if not os.environ.get("KITEI_SECRET_KEY"):
-        os.environ["KITEI_SECRET_KEY"] = secrets.token_urlsafe(50)
-
-
 def _backup(args: argparse.Namespace) -> int:
     from kitei.core.backup import backup_command  # noqa: PLC0415
 
@@ -215,30 +167,13 @@ def _restore(args: argparse.Namespace) -> int:
     return restore_command(args.path)
 
 
-def _people(args: argparse.Namespace) -> int:
-    from kitei.people.csv_import import import_command  # noqa: PLC0415
-
-    if args.people_command == "unlock":
-        from kitei.people.cli import unlock_command  # noqa: PLC0415
-
-        return unlock_command(args.org, args.username, as_user=args.as_user)
-
-    return import_command(
-        args.org,
-        args.file,
-        dry_run=args.dry_run,
-        create_departments=args.create_departments,
-        as_user=args.as_user,
-    )
-
-
 def _token(args: argparse.Namespace) -> int:
     from kitei.core.tokens import token_command  # noqa: PLC0415
 
     return token_command(args)
 
 
-def _add_as(parser: argparse.ArgumentParser) -> None:
+def add_as(parser: argparse.ArgumentParser) -> None:
     """`--as USERNAME`: act with that member's permissions (default: the OS user)."""
     parser.add_argument(
         "--as",
@@ -248,7 +183,7 @@ def _add_as(parser: argparse.ArgumentParser) -> None:
     )
 
 
-def _add_register_parsers(sub: Any, register: str, title: str) -> None:
+def add_register_parsers(sub: Any, register: str, title: str) -> None:
     """`kitei assets|systems import|export`: the register as .xlsx or CSV."""
     parser = sub.add_parser(register, help=f"the {title} (.xlsx or CSV)")
     cmds = parser.add_subparsers(dest=f"{register}_command", required=True, metavar="COMMAND")
@@ -256,7 +191,7 @@ def _add_register_parsers(sub: Any, register: str, title: str) -> None:
     import_.add_argument("--org", required=True, help="organisation identifier (slug)")
     import_.add_argument("file", type=Path, help=".xlsx or CSV (UTF-8 or Shift_JIS)")
     import_.add_argument("--dry-run", action="store_true", help="check only; write nothing")
-    _add_as(import_)
+    add_as(import_)
     export = cmds.add_parser("export", help="write the register in the import's format")
     export.add_argument("--org", required=True, help="organisation identifier (slug)")
     export.add_argument("file", type=Path, help="where to write (.xlsx or .csv)")
@@ -268,11 +203,3 @@ def _add_register_parsers(sub: Any, register: str, title: str) -> None:
             default="systems",
             help="which list a CSV file holds",
         )
-
-
-def _register(args: argparse.Namespace) -> int:
-    if args.command == "assets":
-        from kitei.assets.transfer import command  # noqa: PLC0415
-    else:
-        from kitei.systems.transfer import command  # noqa: PLC0415
-    return command(args)

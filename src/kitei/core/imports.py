@@ -27,7 +27,7 @@ from django.utils import timezone
 from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 
-from kitei.core import access, progress
+from kitei.core import access, progress, tenancy
 from kitei.core.actors import Operator
 from kitei.core.choices import CoreAuditAction
 from kitei.core.models import TASK_TRANSITIONS, Organization, TaskProgress, TaskState
@@ -161,11 +161,20 @@ def run(progress_id: int) -> str:
 
 
 def _starter(item: TaskProgress, entry: ImportKind) -> access.Actor:
-    """The member who started the import, if they still may import (access.Refusal if not)."""
+    """The member who started the import, acting in the import's organisation, if they still
+    may import there (access.Refusal if not: e.g. their membership there has ended)."""
     users = get_user_model().objects.filter(is_active=True)
     user = users.filter(pk=item.started_by_id).first() if item.started_by_id else None
     if user is None:
         reason = access.Reason(text=_("取り込みを始めた利用者のアカウントが無効です。"))
+        raise access.Refusal(
+            access.Verdict(allowed=False, permission=entry.permission, reasons=(reason,))
+        )
+    membership = tenancy.membership_in(user, item.organization_id)
+    tenancy.bind(user, membership)
+    lapsed = tenancy.lapsed_membership(user, item.organization_id) if membership is None else None
+    if lapsed is not None:
+        reason = access.Reason(text=tenancy.lapse_message(lapsed))
         raise access.Refusal(
             access.Verdict(allowed=False, permission=entry.permission, reasons=(reason,))
         )

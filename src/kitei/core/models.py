@@ -97,7 +97,7 @@ class ApiToken(models.Model):
     """A person's key to the JSON API; only its SHA-256 is kept, the token is shown once.
 
     The token acts as its user inside `organization`; it stops working when revoked, when
-    `expires_at` passes, or when the user leaves the organisation or is deactivated.
+    `expires_at` passes, or when the user's membership there ends or the user is deactivated.
     """
 
     organization = models.ForeignKey(Organization, on_delete=models.PROTECT, related_name="+")
@@ -286,3 +286,29 @@ class TaskProgress(models.Model):
     def percent(self) -> int:
         """Rows checked, as a whole percentage of the file's rows."""
         return min(100, self.done * 100 // self.total) if self.total else 0
+
+
+class NumberCounter(models.Model):
+    """The last number given to one kind of document of an organisation in one fiscal year.
+
+    Requests and record book entries are numbered per organisation and fiscal year (R8-0001,
+    `kitei.core.numbering`); the row is locked (SELECT … FOR UPDATE) while the next number is
+    taken, in the transaction that writes the document, so two filings never share a number.
+    """
+
+    organization = models.ForeignKey(Organization, on_delete=models.PROTECT, related_name="+")
+    kind = models.CharField(_("種類"), max_length=80)  # "request", "records:<book id>"
+    fiscal_year = models.PositiveSmallIntegerField(_("年度"))  # the year 4月1日 falls in
+    last = models.PositiveIntegerField(_("最後の番号"), default=0)
+
+    class Meta:
+        verbose_name = _("採番")
+        verbose_name_plural = _("採番")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organization", "kind", "fiscal_year"], name="one_counter_per_year"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.organization_id} {self.kind} {self.fiscal_year}: {self.last}"

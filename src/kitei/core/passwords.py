@@ -70,8 +70,10 @@ def user_inputs(user: Any) -> list[str]:
     ]
     email = str(getattr(user, "email", "") or "")
     values += [email, *email.replace("@", ".").split(".")]
-    person = getattr(user, "person", None) if user.pk else None
-    if person is not None:
+    # The account's person in every organisation it belongs to (a reverse relation: core
+    # never imports people).
+    persons = user.persons.select_related("organization") if user.pk else ()
+    for person in persons:
         values += [person.name, *person.name.split(), person.email]
         values += [person.organization.slug, person.organization.name]
     # Parts of a login like mito-staff or sato.ichiro are guessed one by one too.

@@ -31,6 +31,11 @@ def _actor_name(actor: Actor) -> str:
     return str(actor.get_username())
 
 
+def actor_name(actor: Actor) -> str:
+    """The name the audit trail keeps for `actor` (rows that note who made them use it too)."""
+    return _actor_name(actor)
+
+
 def record_change(
     organization: Organization,
     *,

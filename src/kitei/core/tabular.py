@@ -13,6 +13,11 @@ Formula injection (CSV/Excel injection) is handled in both directions:
   spreadsheet program); a CSV cell starting with one of those characters is refused
   unless it starts with the apostrophe, which is taken off (that is how the export
   writes it, and how Excel users mark a text).
+
+A cell holding a control character (NUL …, `kitei.core.validators`) is refused. Reading is
+bounded (`kitei.core.read_limits`): at most KITEI_IMPORT_MAX_ROWS non-blank rows and
+KITEI_IMPORT_MAX_SECONDS of reading (less within `time_limit`, as the pages ask); past
+either the file is refused as a whole (UnreadableFileError) and nothing is written.
 """
 
 from __future__ import annotations
@@ -30,6 +35,12 @@ from django.utils.translation import gettext as _
 
 from kitei.core import progress
 
+# Re-exported: the registers and pages know these as tabular's.
+from kitei.core.read_limits import Bounds as Bounds  # noqa: PLC0414 - explicit re-export
+from kitei.core.read_limits import UnreadableFileError as UnreadableFileError  # noqa: PLC0414
+from kitei.core.read_limits import time_limit as time_limit  # noqa: PLC0414 - re-export
+from kitei.core.validators import has_control_characters
+
 TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
 # A text that a spreadsheet may take for a formula, behind any number of apostrophes: the
 # export adds one apostrophe to such a text and the import takes one off, so every text
@@ -45,8 +56,16 @@ DATE_PATTERNS = (
 ILLEGAL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")  # not allowed in XML 1.0
 
 
-class UnreadableFileError(ValueError):
-    """The file as a whole cannot be read (not .xlsx or CSV, unknown encoding …)."""
+def control_reason() -> str:
+    """Why a cell with a control character is refused."""
+    return _("制御文字（NUL など）を含む値は取り込めません。")
+
+
+def cell_text(raw: str) -> Value:
+    """A text cell as read: stripped, or Refused when it holds a control character."""
+    if has_control_characters(raw):
+        return Refused(control_reason())
+    return raw.strip()
 
 
 @dataclass(frozen=True)
@@ -86,6 +105,8 @@ def formula_reason(text: str) -> str:
 
 
 def _csv_value(raw: str) -> Value:
+    if has_control_characters(raw):
+        return Refused(control_reason())
     if raw[:1] in TRIGGERS:
         return Refused(formula_reason(raw))
     text = raw.strip()
@@ -116,10 +137,12 @@ class Tables:
     def __init__(self, data: bytes) -> None:
         self.workbook: Any = None
         self.text = ""
+        self.bounds = Bounds()
         if data.startswith(XLSX_MAGIC):
             from kitei.core import xlsx  # noqa: PLC0415 - it imports this module
 
             self.workbook = xlsx.open_workbook(data)
+            self.bounds.check_time()
             self.names: list[str] = list(self.workbook.sheetnames)
         elif data.startswith(XLS_MAGIC):
             raise UnreadableFileError(
@@ -144,13 +167,15 @@ class Tables:
         if self.is_xlsx:
             from kitei.core import xlsx  # noqa: PLC0415 - it imports this module
 
-            yield from xlsx.sheet_rows(self.workbook, name)
+            yield from xlsx.sheet_rows(self.workbook, name, self.bounds)
             return
         try:
             reader = csv.reader(io.StringIO(self.text, newline=""))
             for number, raw in enumerate(reader, 1):
                 values = [_csv_value(c) for c in raw]
-                if any(v != "" for v in values):
+                blank = all(v == "" for v in values)
+                self.bounds.tick(blank=blank)
+                if not blank:
                     yield number, values
         except csv.Error as exc:
             raise UnreadableFileError(
@@ -374,16 +399,19 @@ def body(
     known: dict[str, str],
     required: Sequence[str],
     errors: list[RowError],
+    empty: str | None = None,
 ) -> tuple[dict[str, int], Rows]:
     """A sheet's heading columns and its data rows (the heading is its first non-blank row).
 
-    Heading errors are appended to `errors`; the rows are then empty. Each row handled is
-    counted for a background import's progress (`kitei.core.progress`).
+    Heading errors are appended to `errors`; the rows are then empty. `empty` is the
+    reason given for a sheet without a single row (by default 「空のシートです。」). Each
+    row handled is counted for a background import's progress (`kitei.core.progress`).
     """
     rows = tables.rows(name)
     first = next(rows, None)
     if first is None:
-        errors.append(RowError(sheet=name, line=None, column="", reason=_("空のシートです。")))
+        reason = empty if empty is not None else _("空のシートです。")
+        errors.append(RowError(sheet=name, line=None, column="", reason=reason))
         return {}, iter(())
     columns, problems = heading_columns(
         first[0], first[1], known=known, required=required, sheet=name
@@ -397,3 +425,18 @@ def body(
 def error_lines(errors: Iterable[RowError]) -> list[str]:
     """One Japanese line per error, for the command line."""
     return [str(e) for e in errors]
+
+
+def error_lines_by_row(errors: Iterable[RowError]) -> list[str]:
+    """One Japanese line per bad row, its errors joined: 「3行目: 氏名: …／役割: …」."""
+    by_row: dict[tuple[str, int | None], list[RowError]] = {}
+    for error in errors:
+        by_row.setdefault((error.sheet, error.line), []).append(error)
+    lines = []
+    for (sheet, line), found in by_row.items():
+        where = _("%(line)d行目") % {"line": line} if line else _("ファイル")
+        if sheet:
+            where = f"「{sheet}」{where}"
+        parts = [f"{e.column}: {e.reason}" if e.column else e.reason for e in found]
+        lines.append(f"{where}: " + "／".join(parts))
+    return lines

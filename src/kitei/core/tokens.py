@@ -14,6 +14,7 @@ import sys
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from allauth.mfa.models import Authenticator
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
@@ -21,10 +22,9 @@ from django.db import transaction
 from django.db.models import QuerySet
 from django.utils import timezone
 
-from kitei.core import access
-from kitei.core.access import organization_of
+from kitei.core import access, tenancy
 from kitei.core.choices import CoreAuditAction
-from kitei.core.models import ApiToken
+from kitei.core.models import ApiToken, Organization
 from kitei.core.services import Actor, record_change
 
 TOKEN_PREFIX = "kitei_"
@@ -49,18 +49,47 @@ def _snapshot(token: ApiToken) -> dict[str, object]:
     }
 
 
+def _token_organization(user: User, organization: Organization | None) -> Organization:
+    """The organisation a new token acts in: the named one, or the user's only membership.
+
+    The user's membership there must be valid today.
+    """
+    if organization is not None:
+        if tenancy.membership_in(user, organization.pk) is not None:
+            return organization
+        lapsed = tenancy.lapsed_membership(user, organization.pk)
+        if lapsed is not None:
+            raise ValidationError(tenancy.lapse_message(lapsed))
+        raise ValidationError(
+            f"「{user.get_username()}」は組織「{organization.slug}」に所属していません。"
+        )
+    valid = tenancy.valid_memberships(user)
+    if len(valid) > 1:
+        slugs = "、".join(m.organization.slug for m in valid)
+        raise ValidationError(
+            f"「{user.get_username()}」は複数の組織（{slugs}）に所属しています。"
+            "組織を指定してください（--org）。"
+        )
+    if not valid:
+        raise ValidationError("組織に属していない利用者にはAPIトークンを発行できません。")
+    return valid[0].organization  # type: ignore[no-any-return]  # a membership's organisation
+
+
 @transaction.atomic
 def create_api_token(
     user: User,
     *,
     actor: Actor,
+    organization: Organization | None = None,
     name: str = "",
     expires_at: datetime | None = None,
 ) -> tuple[ApiToken, str]:
-    """Issue a token acting as `user` in their organisation; returns it with its only copy."""
-    organization = organization_of(user)
-    if organization is None:
-        raise ValidationError("組織に属していない利用者にはAPIトークンを発行できません。")
+    """Issue a token acting as `user` in one organisation; returns it with its only copy.
+
+    The organisation is the one named, or the user's only valid membership's; the token
+    works only while the user's membership there is valid.
+    """
+    organization = _token_organization(user, organization)
     if not user.is_active:
         raise ValidationError("無効なアカウントにはAPIトークンを発行できません。")
     if expires_at is not None and expires_at <= timezone.now():
@@ -108,16 +137,21 @@ class TokenCheck:
     """The outcome of checking a presented token: the token, or the reason it is refused."""
 
     token: ApiToken | None
-    code: str = ""  # missing, invalid, revoked, expired, inactive
+    code: str = ""  # missing, invalid, revoked, expired, inactive, membership_lapsed, mfa_required
     reason: str = ""
+    status: int = 401  # 403 when the token is good but its user may not act in its organisation
 
 
 def check_api_token(plain: str) -> TokenCheck:
-    """Look a presented token up by its hash and say whether it may act (one query)."""
+    """Look a presented token up by its hash and say whether it may act.
+
+    A token acts in its organisation through its user's membership there, which must be
+    valid today; that membership is made the user's active one (`tenancy.bind`).
+    """
     if not plain:
         return TokenCheck(token=None, code="missing", reason="APIトークンがありません。")
     token = (
-        ApiToken.objects.select_related("organization", "user__person__organization")
+        ApiToken.objects.select_related("organization", "user")
         .filter(token_hash=hash_token(plain))
         .first()
     )
@@ -130,16 +164,46 @@ def check_api_token(plain: str) -> TokenCheck:
         return TokenCheck(
             token=None, code="expired", reason="APIトークンの有効期限が切れています。"
         )
-    if not token.user.is_active or organization_of(token.user) != token.organization:
+    refused = _membership_refusal(token)
+    if refused is not None:
+        return refused
+    if token.last_used_at is None or now - token.last_used_at >= LAST_USED_RESOLUTION:
+        ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
+        token.last_used_at = now
+    return TokenCheck(token=token)
+
+
+def _membership_refusal(token: ApiToken) -> TokenCheck | None:
+    """Bind the token user's membership in the token's organisation, or say why it cannot act."""
+    membership = (
+        tenancy.membership_in(token.user, token.organization_id) if token.user.is_active else None
+    )
+    if membership is None:
+        lapsed = tenancy.lapsed_membership(token.user, token.organization_id)
+        if token.user.is_active and lapsed is not None:
+            return TokenCheck(
+                token=None,
+                code="membership_lapsed",
+                reason=tenancy.lapse_message(lapsed),
+                status=403,
+            )
         return TokenCheck(
             token=None,
             code="inactive",
             reason="APIトークンの利用者はこの組織で有効ではありません。",
         )
-    if token.last_used_at is None or now - token.last_used_at >= LAST_USED_RESOLUTION:
-        ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
-        token.last_used_at = now
-    return TokenCheck(token=token)
+    if (
+        membership.requires_totp
+        and not Authenticator.objects.filter(user=token.user, type=Authenticator.Type.TOTP).exists()
+    ):
+        return TokenCheck(
+            token=None,
+            code="mfa_required",
+            reason="この所属（外部監査人）では、二要素認証（TOTP）を設定してから利用してください。",
+            status=403,
+        )
+    tenancy.bind(token.user, membership)
+    return None
 
 
 def token_command(args: argparse.Namespace) -> int:
@@ -152,9 +216,13 @@ def token_command(args: argparse.Namespace) -> int:
             return 2
         expires = timezone.now() + timedelta(days=args.days) if args.days else None
         try:
+            organization = Organization.objects.filter(slug=args.org).first() if args.org else None
+            if args.org and organization is None:
+                raise ValidationError(f"no organisation '{args.org}'")
             token, plain = create_api_token(
                 user,
                 actor=access.Operator.from_os("kitei token create"),
+                organization=organization,
                 name=args.name,
                 expires_at=expires,
             )

@@ -34,13 +34,15 @@ from django.utils.translation import gettext_lazy
 
 from kitei.core import access, imports
 from kitei.core.models import Organization
-from kitei.core.tabular import RowError, error_lines
+from kitei.core.tabular import RowError, error_lines, time_limit
 
 Format = Literal["xlsx", "csv"]
-MAX_UPLOAD_BYTES = 20 * 1024 * 1024  # an .xlsx of 100,000 register rows is about 5 MB
 # Rows a page imports: a request must end well inside the server's worker timeout (30 s);
 # larger files go through `kitei assets import` (100,000 rows take about 20 s there).
 WEB_MAX_ROWS = 50_000
+# Seconds a page spends reading a file (KITEI_IMPORT_MAX_SECONDS when lower): past them it
+# answers with the reason rather than be stopped by the server (a 502).
+WEB_MAX_SECONDS = 25.0
 KEEP_SECONDS = 24 * 60 * 60
 SESSION_KEY = "kitei_register_uploads"
 CONTENT_TYPES = {
@@ -65,10 +67,10 @@ class UploadForm(forms.Form):
 
     def clean_file(self) -> Any:
         upload = self.cleaned_data["file"]
-        if upload.size > MAX_UPLOAD_BYTES:
+        limit = int(settings.IMPORT_MAX_UPLOAD_BYTES)  # an .xlsx of 100,000 rows is 5 MB
+        if upload.size > limit:
             raise forms.ValidationError(
-                _("ファイルが大きすぎます（%(mb)d MB まで）。")
-                % {"mb": MAX_UPLOAD_BYTES // (1024 * 1024)}
+                _("ファイルが大きすぎます（%(mb)d MB まで）。") % {"mb": limit // (1024 * 1024)}
             )
         return upload
 
@@ -138,22 +140,32 @@ def format_of(path: Path, given: str | None) -> Format:
     return "xlsx"
 
 
+def report_errors(errors: Sequence[RowError]) -> list[str]:
+    """The command line's report of a bad file: one line per error, then their number."""
+    text = _("kitei: 誤りが %(n)d 件あります。何も取り込んでいません。") % {"n": len(errors)}
+    return [*error_lines(errors), text]
+
+
 def run_command(  # noqa: PLR0911 - one exit code per outcome of the CLI contract
     args: argparse.Namespace,
     *,
     check: Callable[[Organization, bytes], Plan],
     write: Callable[[Organization, bytes, access.Actor], Plan],
-    export: Callable[[Organization, Format], bytes],
+    export: Callable[[Organization, Format], bytes] | None = None,
+    report: Callable[[Sequence[RowError]], list[str]] = report_errors,
     out: TextIO | None = None,
     err: TextIO | None = None,
 ) -> int:
-    """`kitei <register> import|export`: 0 when done (or valid in a dry run), 2 otherwise."""
+    """`kitei <register> import|export`: 0 when done (or valid in a dry run), 2 otherwise.
+
+    `report` turns a bad file's errors into the lines printed on stderr.
+    """
     out, err = out or sys.stdout, err or sys.stderr
     organization = Organization.objects.filter(slug=args.org).first()
     if organization is None:
         print(_("kitei: 組織「%(slug)s」はありません。") % {"slug": args.org}, file=err)
         return 2
-    if getattr(args, f"{args.command}_command") == "export":
+    if export is not None and getattr(args, f"{args.command}_command") == "export":
         args.file.write_bytes(export(organization, format_of(args.file, args.format)))
         print(_("kitei: 書き出しました: %(path)s") % {"path": args.file}, file=out)
         return 0
@@ -178,10 +190,12 @@ def run_command(  # noqa: PLR0911 - one exit code per outcome of the CLI contrac
         reason = " ".join(exc.messages)
         print(_("kitei: 取り込めませんでした: %(error)s") % {"error": reason}, file=err)
         return 2
+    if len(plan.errors) == 1 and plan.errors[0].line is None:  # the file as a whole
+        reason = plan.errors[0].reason
+        print(_("kitei: 取り込めませんでした: %(error)s") % {"error": reason}, file=err)
+        return 2
     if plan.errors:
-        print("\n".join(error_lines(plan.errors)), file=err)
-        text = _("kitei: 誤りが %(n)d 件あります。何も取り込んでいません。")
-        print(text % {"n": len(plan.errors)}, file=err)
+        print("\n".join(report(plan.errors)), file=err)
         return 2
     text = (
         _("kitei: 誤りはありません。取り込める内容: %(s)s")
@@ -226,7 +240,8 @@ def import_page(request: HttpRequest, page: ImportPage) -> HttpResponse:
         return _render(request, page, form, status=400)
     upload = form.cleaned_data["file"]
     data = _data(upload)
-    plan = page.check(data)
+    with time_limit(WEB_MAX_SECONDS):
+        plan = page.check(data)
     if plan.errors:
         return _render(request, page, form, plan=plan, status=400)
     rows = page.rows(plan)
@@ -259,7 +274,8 @@ def _import_kept(request: HttpRequest, page: ImportPage) -> HttpResponse:
         drop_upload(request.session, token)
         return redirect(reverse("import_progress", args=[item.pk]))
     try:
-        plan = page.write(data)
+        with time_limit(WEB_MAX_SECONDS):
+            plan = page.write(data)
     except ValidationError as exc:  # a service refused a row: nothing was written
         problem = _("取り込めませんでした: %(error)s") % {"error": " ".join(exc.messages)}
         return _render(request, page, form, status=400, problem=problem)

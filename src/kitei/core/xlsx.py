@@ -9,7 +9,12 @@ formula cell is refused, never evaluated. Should openpyxl's internals move, its 
 reader takes over.
 
 The XML parser is expat, which refuses entity expansion attacks (expat >= 2.4) and never
-fetches external entities; a zip bomb stops at MAX_UNCOMPRESSED.
+fetches external entities. Before anything is parsed the archive's directory is inspected
+(`inspect_archive`): a file whose parts expand beyond KITEI_IMPORT_MAX_UNCOMPRESSED_BYTES,
+or holding a large part compressed beyond any spreadsheet's ratio (a zip bomb: a 246 KB
+file of 84 MB shared strings), is refused unread. zipfile stops each part at the size the
+directory declares. A damaged file (bad CRC, truncated deflate, broken XML) is refused as
+a whole with one Japanese reason: every part's CRC is checked before reading.
 """
 
 from __future__ import annotations
@@ -17,22 +22,40 @@ from __future__ import annotations
 import functools
 import io
 import zipfile
+import zlib
 from datetime import date, datetime, time
 from typing import Any
 from xml.etree import ElementTree
 
+from django.conf import settings
 from django.utils.translation import gettext as _
 
-from kitei.core.tabular import Refused, Rows, UnreadableFileError, Value
+from kitei.core.tabular import Bounds, Refused, Rows, UnreadableFileError, Value, cell_text
 
-MAX_UNCOMPRESSED = 1 << 30  # 1 GiB of XML: about two million register rows
+# A part this large may not be compressed more than MAX_RATIO times: kitei's own export
+# compresses about 15:1, Excel's files less; a run of one repeated string compresses 1000:1.
+RATIO_FLOOR = 10 * 1024 * 1024
+MAX_RATIO = 100
+# What reading a damaged archive or its XML may raise (openpyxl adds its own kinds).
+DAMAGED = (
+    zipfile.BadZipFile,
+    zipfile.LargeZipFile,
+    zlib.error,
+    EOFError,
+    OSError,
+    KeyError,
+    ElementTree.ParseError,
+    ValueError,
+    IndexError,
+    TypeError,
+)
 _MAIN = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
 _ROW, _CELL, _VALUE, _FORMULA = _MAIN + "row", _MAIN + "c", _MAIN + "v", _MAIN + "f"
 _INLINE, _TEXT, _RUN = _MAIN + "is", _MAIN + "t", _MAIN + "r"
 
 
 def _unreadable() -> str:
-    return _("Excel ファイル（.xlsx）として読み取れません。")
+    return _("ファイルを読み取れません（破損しているか、Excel 形式ではありません）。")
 
 
 def _formula() -> Refused:
@@ -45,8 +68,11 @@ def open_workbook(data: bytes) -> Any:
 
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
-            if sum(i.file_size for i in archive.infolist()) > MAX_UNCOMPRESSED:
-                raise UnreadableFileError(_("ファイルが大きすぎます。"))
+            inspect_archive(archive.infolist())
+            # Every part is decompressed once and its CRC checked (1 MiB at a time): a
+            # damaged file is refused before any row is read, whatever sheet it breaks.
+            if archive.testzip() is not None:
+                raise UnreadableFileError(_unreadable())
         return openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=False)
     except UnreadableFileError:
         raise
@@ -54,14 +80,33 @@ def open_workbook(data: bytes) -> Any:
         raise UnreadableFileError(_unreadable()) from exc
 
 
-def sheet_rows(workbook: Any, name: str) -> Rows:
-    """Non-blank rows of a sheet with their row numbers."""
+def inspect_archive(members: list[zipfile.ZipInfo]) -> None:
+    """Refuse, unread, an archive that expands too far (UnreadableFileError with the limit)."""
+    limit = int(settings.IMPORT_MAX_UNCOMPRESSED_BYTES)
+    if sum(m.file_size for m in members) > limit:
+        raise UnreadableFileError(
+            _("ファイルを展開すると大きすぎます（%(mb)d MB まで）。")
+            % {"mb": limit // (1024 * 1024)}
+        )
+    for member in members:
+        if member.file_size > RATIO_FLOOR and member.file_size > MAX_RATIO * max(
+            member.compress_size, 1
+        ):
+            raise UnreadableFileError(
+                _("ファイルの一部（%(part)s）の圧縮率が異常に高いため読み取りません。")
+                % {"part": member.filename}
+            )
+
+
+def sheet_rows(workbook: Any, name: str, bounds: Bounds | None = None) -> Rows:
+    """Non-blank rows of a sheet with their row numbers, within `bounds` (rows, time)."""
+    bounds = bounds if bounds is not None else Bounds()
     sheet = workbook[name]
     try:
         source = workbook._archive.open(sheet._worksheet_path)
         strings, dates = sheet._shared_strings, workbook._date_formats
     except AttributeError:  # pragma: no cover - another openpyxl than the one pinned
-        yield from _openpyxl_rows(sheet)
+        yield from _openpyxl_rows(sheet, bounds)
         return
     number = 0
     try:
@@ -73,16 +118,22 @@ def sheet_rows(workbook: Any, name: str) -> Rows:
                 number = int(index) if index else number + 1
                 values = _row_values(element, strings, dates, workbook.epoch)
                 element.clear()
-                if any(v != "" for v in values):
+                blank = all(v == "" for v in values)
+                bounds.tick(blank=blank)
+                if not blank:
                     yield number, values
-    except (ElementTree.ParseError, ValueError, IndexError) as exc:
+    except UnreadableFileError:
+        raise
+    except DAMAGED as exc:  # bad CRC, truncated part, broken XML: met while reading
         raise UnreadableFileError(_unreadable()) from exc
 
 
-def _openpyxl_rows(sheet: Any) -> Rows:  # pragma: no cover - the fallback reader
+def _openpyxl_rows(sheet: Any, bounds: Bounds) -> Rows:  # pragma: no cover - the fallback
     for number, cells in enumerate(sheet.iter_rows(), 1):
         values = [_openpyxl_value(c) for c in cells]
-        if any(v != "" for v in values):
+        blank = all(v == "" for v in values)
+        bounds.tick(blank=blank)
+        if not blank:
             yield number, values
 
 
@@ -91,7 +142,7 @@ def _openpyxl_value(cell: Any) -> Value:  # pragma: no cover - the fallback read
         return _formula()
     if cell.data_type == "e":
         return Refused(_("セルがエラー（%(value)s）です。") % {"value": cell.value})
-    return cell.value.strip() if isinstance(cell.value, str) else plain(cell.value)
+    return cell_text(cell.value) if isinstance(cell.value, str) else plain(cell.value)
 
 
 def _row_values(row: Any, strings: Any, dates: Any, epoch: datetime) -> list[Value]:
@@ -122,7 +173,7 @@ def _cell_value(cell: Any, strings: Any, dates: Any, epoch: datetime) -> Value:
     kind = cell.get("t", "n")
     if kind == "inlineStr":
         box = cell.find(_INLINE)
-        return _inline_text(box).strip() if box is not None else ""
+        return cell_text(_inline_text(box)) if box is not None else ""
     value = cell.findtext(_VALUE)
     if not value:
         return ""
@@ -133,14 +184,14 @@ def _typed(kind: str, value: str, strings: Any, is_date: bool, epoch: datetime) 
     if kind == "n":
         return _number(value, is_date, epoch)
     if kind == "s":
-        return str(strings[int(value)]).strip()
+        return cell_text(str(strings[int(value)]))
     if kind == "e":
         return Refused(_("セルがエラー（%(value)s）です。") % {"value": value})
     if kind == "b":
         return plain(value != "0")
     if kind == "d":
         return plain(datetime.fromisoformat(value))
-    return value.strip()  # "str": the text a formula left
+    return cell_text(value)  # "str": the text a formula left
 
 
 def _number(value: str, is_date: bool, epoch: datetime) -> Value:

@@ -10,7 +10,7 @@ from typing import Any
 from django.contrib import admin
 from django.http import HttpRequest
 
-from kitei.people.models import Department, Person, RoleAssignment
+from kitei.people.models import Department, Membership, Person, RoleAssignment
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):  # type: ignore[type-arg]  # generic over several models
@@ -43,6 +43,16 @@ class PersonAdmin(ReadOnlyAdmin):
     list_filter = ("organization", "is_org_admin")
     list_select_related = ("organization", "department", "user")
     search_fields = ("name", "user__username")
+
+
+@admin.register(Membership)
+class MembershipAdmin(ReadOnlyAdmin):
+    """Memberships of every organisation, ended ones included (`kitei membership` changes them)."""
+
+    list_display = ("person", "user", "organization", "kind", "valid_from", "valid_until")
+    list_filter = ("organization", "kind")
+    list_select_related = ("person", "user", "organization")
+    search_fields = ("person__name", "user__username")
 
 
 @admin.register(RoleAssignment)

@@ -1,4 +1,4 @@
-"""Choices of the people app: the audit actions its services record."""
+"""Choices of the people app: its services' audit actions, and the kinds of membership."""
 
 from __future__ import annotations
 
@@ -19,3 +19,18 @@ class PeopleAuditAction(models.TextChoices):
     CHANGE_TEMPORARY_PASSWORD = "change_temporary_password", _("仮パスワードの変更")
     UNLOCK_ACCOUNT = "unlock_account", _("アカウントのロックの解除")
     IMPORT_PEOPLE = "import_people", _("職員名簿の取込み")
+    ADD_MEMBERSHIP = "add_membership", _("所属の追加")
+    END_MEMBERSHIP = "end_membership", _("所属の終了")
+
+
+class MembershipKind(models.TextChoices):
+    """In what capacity a user belongs to an organisation.
+
+    Neutral labels: what each kind may do comes from the pack's roles, not from the kind.
+    The one rule kitei attaches to a kind is its own: an external auditor's membership is
+    time-boxed (it needs an end date) and needs TOTP.
+    """
+
+    MEMBER = "member", _("職員等")
+    EXTERNAL_AUDITOR = "external_auditor", _("外部監査人")
+    SUPPORT = "support", _("支援団体（情報セキュリティクラウド等）")

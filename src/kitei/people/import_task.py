@@ -32,7 +32,7 @@ def run(
         raise ValidationError(_("アカウントが確認したときと違います。もう一度確認してください。"))
     progress.writing()
     services.import_people(organization, actor=actor, plan=plan, password_hashes=hashes)
-    return imports.Outcome(summary=csv_import.summary(plan))
+    return imports.Outcome(summary=plan.summary())
 
 
 KIND = imports.ImportKind(

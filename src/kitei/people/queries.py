@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 
 from kitei.core import access
 from kitei.core.models import Organization
-from kitei.people.models import Department, Person, RoleAssignment
+from kitei.people.models import Department, Membership, Person, RoleAssignment
 
 
 def valid_on(on: date) -> Q:
@@ -21,6 +21,11 @@ def valid_on(on: date) -> Q:
     return (Q(valid_from__isnull=True) | Q(valid_from__lte=on)) & (
         Q(valid_until__isnull=True) | Q(valid_until__gte=on)
     )
+
+
+def without_address() -> Q:
+    """People kitei cannot mail: no address in the register and none on their account."""
+    return Q(email="") & (Q(user__isnull=True) | Q(user__email=""))
 
 
 def role_titles(organization: Organization) -> dict[str, str]:
@@ -51,11 +56,12 @@ def people(
     on: date,
     department: int | None = None,
     role: str | None = None,
+    without_address_only: bool = False,
 ) -> QuerySet[Person]:
     """People of the organisation with the assignments valid on `on` prefetched.
 
-    Each person carries `current_assignments`; filters narrow to a department or to the
-    holders (own or deputy) of a role on that day.
+    Each person carries `current_assignments`; filters narrow to a department, to the
+    holders (own or deputy) of a role on that day, or to those kitei cannot mail.
     """
     current = (
         RoleAssignment.objects.filter(valid_on(on))
@@ -73,6 +79,8 @@ def people(
     if role:
         holds = RoleAssignment.objects.filter(valid_on(on), person=OuterRef("pk"), role_id=role)
         result = result.filter(Exists(holds))
+    if without_address_only:
+        result = result.filter(without_address())
     return result
 
 
@@ -111,6 +119,15 @@ def person(organization: Organization, pk: int) -> Person:
     return get_object_or_404(
         access.scoped(Person.objects.select_related("department", "user"), organization), pk=pk
     )
+
+
+def member_name(organization: Organization, user: Any) -> str:
+    """How the organisation's people register names an account: its person's name there,
+    else the login (an account may have a person in several organisations)."""
+    if user is None:
+        return ""
+    names = access.scoped(Person.objects.filter(user=user), organization)
+    return names.values_list("name", flat=True).first() or str(user.get_username())
 
 
 def assignment(organization: Organization, pk: int) -> RoleAssignment:
@@ -161,3 +178,36 @@ def deputies_of(
         .order_by("role_id", "pk")
     )
     return [HeldRole(assignment=a, title=titles.get(a.role_id, a.role_id)) for a in items]
+
+
+@dataclass(frozen=True, kw_only=True)
+class MembershipRow:
+    """A membership as lists show it: the row and its state today (有効・終了・開始前)."""
+
+    membership: Membership
+    status: str
+    valid: bool
+
+
+def memberships(
+    organization: Organization, *, person: Person | None = None
+) -> QuerySet[Membership]:
+    """The organisation's memberships (of one person, when given), ended ones too."""
+    found = access.scoped(Membership.objects.all(), organization)
+    if person is not None:
+        found = found.filter(person=person)
+    return found.select_related("user", "person").order_by("person__name", "valid_from", "pk")
+
+
+def membership_rows(items: Iterable[Membership], on: date) -> list[MembershipRow]:
+    """Membership lines with their state on `on`."""
+    result = []
+    for m in items:
+        if m.valid_until is not None and m.valid_until < on:
+            status, valid = _("終了"), False
+        elif m.valid_from is not None and on < m.valid_from:
+            status, valid = _("開始前"), False
+        else:
+            status, valid = _("有効"), True
+        result.append(MembershipRow(membership=m, status=status, valid=valid))
+    return result

@@ -12,15 +12,16 @@ from django.contrib.auth.models import AbstractBaseUser, User
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Model
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from kitei.core import access, lockout
 from kitei.core.access import engine_for
 from kitei.core.models import Organization
-from kitei.core.services import Actor, record_change
+from kitei.core.services import Actor, actor_name, record_change
 from kitei.people import queries
-from kitei.people.choices import PeopleAuditAction
-from kitei.people.models import Department, Person, RoleAssignment
+from kitei.people.choices import MembershipKind, PeopleAuditAction
+from kitei.people.models import Department, Membership, Person, RoleAssignment
 from kitei.policy.model import Role
 
 if TYPE_CHECKING:
@@ -48,6 +49,27 @@ def create_department(organization: Organization, *, actor: Actor, name: str) ->
     return dept
 
 
+def membership_kind(kind: str) -> MembershipKind:
+    """The kind a membership names, or a ValidationError listing the kinds there are."""
+    try:
+        return MembershipKind(kind)
+    except ValueError:
+        known = "、".join(f"{k.value}（{k.label}）" for k in MembershipKind)
+        raise ValidationError(
+            _("所属の種類「%(kind)s」はありません（%(known)s）。") % {"kind": kind, "known": known}
+        ) from None
+
+
+def check_membership_period(kind: MembershipKind, start: date | None, end: date | None) -> None:
+    """An external auditor's membership ends by itself; no period ends before it begins."""
+    if kind == MembershipKind.EXTERNAL_AUDITOR and end is None:
+        raise ValidationError(_("外部監査人の所属には終了日が必要です。"))
+    if end is not None and end < timezone.localdate():
+        raise ValidationError(_("終了日が過去の日付です。"))
+    if start is not None and end is not None and end < start:
+        raise ValidationError(_("終了日が開始日より前です。"))
+
+
 @transaction.atomic
 def create_person(
     organization: Organization,
@@ -61,15 +83,24 @@ def create_person(
     email: str = "",
     is_org_admin: bool = False,
     password_hash: str | None = None,
+    membership: str = MembershipKind.MEMBER,
+    member_from: date | None = None,
+    member_until: date | None = None,
 ) -> Person:
     """Register a person; with a username, also an account whose password is temporary.
 
+    The account gets a membership of kind `membership` (default 職員等, open-ended) in the
+    organisation, from `member_from` until `member_until`. An existing account joins
+    another organisation through `kitei.people.memberships.add_membership`.
     `password_hash` (already hashed, e.g. by an import) is used instead of `password`, so
     that the slow hashing can happen before the transaction opens.
     """
     access.require(actor, "people.manage", organization)
     if department is not None and department.organization_id != organization.pk:
         raise ValidationError("部署が組織に属していません。")
+    kind = membership_kind(membership)
+    if username:
+        check_membership_period(kind, member_from, member_until)
     user = _create_account(username, password, password_hash, email) if username else None
     person = Person.objects.create(
         organization=organization,
@@ -81,6 +112,16 @@ def create_person(
         is_org_admin=is_org_admin,
         must_change_password=user is not None,
     )
+    if user is not None:
+        Membership.objects.create(
+            user=user,
+            organization=organization,
+            person=person,
+            kind=kind,
+            valid_from=member_from,
+            valid_until=member_until,
+            created_by=actor_name(actor),
+        )
     record_change(
         organization,
         actor=actor,
@@ -92,6 +133,10 @@ def create_person(
             "department": department.name if department else "",
             "position": position,
             "is_org_admin": is_org_admin,
+            # The account's membership here ("" for a person without an account).
+            "membership": kind.value if user is not None else "",
+            "member_from": member_from,
+            "member_until": member_until,
         },
     )
     return person
@@ -170,20 +215,22 @@ def assign_role(
 
 @transaction.atomic
 def clear_temporary_password(*, user: AbstractBaseUser, actor: Actor) -> None:
-    """Mark that the user has replaced the temporary password."""
-    person = Person.objects.select_for_update().filter(user_id=user.pk).first()
-    if person is None or not person.must_change_password:
-        return
-    person.must_change_password = False
-    person.save(update_fields=["must_change_password"])
-    record_change(
-        person.organization,
-        actor=actor,
-        action=PeopleAuditAction.CHANGE_TEMPORARY_PASSWORD,
-        obj=person,
-        before={"must_change_password": True},
-        after={"must_change_password": False},
-    )
+    """Mark that the user has replaced the temporary password, in every organisation.
+
+    The password belongs to the account, which may have a Person in several organisations.
+    """
+    marked = Person.objects.select_for_update().filter(user_id=user.pk, must_change_password=True)
+    for person in marked.select_related("organization").order_by("pk"):
+        person.must_change_password = False
+        person.save(update_fields=["must_change_password"])
+        record_change(
+            person.organization,
+            actor=actor,
+            action=PeopleAuditAction.CHANGE_TEMPORARY_PASSWORD,
+            obj=person,
+            before={"must_change_password": True},
+            after={"must_change_password": False},
+        )
 
 
 @transaction.atomic
@@ -247,7 +294,7 @@ def _check_scope(role: Role, department: Department | None, system: Model | None
         raise ValidationError(_("「%(role)s」には対象システムが必要です。") % {"role": role.title})
 
 
-def _overlaps(
+def periods_overlap(
     a_from: date | None, a_until: date | None, b_from: date | None, b_until: date | None
 ) -> bool:
     """Whether two validity periods (None: open-ended) share at least one day."""
@@ -284,7 +331,7 @@ def _check_deputy(role: Role, assignment: RoleAssignment, deputy_for: Person) ->
     elif role.scope == "system" and assignment.system_id is not None:
         held = held.filter(system_id=assignment.system_id)
     if not any(
-        _overlaps(a.valid_from, a.valid_until, assignment.valid_from, assignment.valid_until)
+        periods_overlap(a.valid_from, a.valid_until, assignment.valid_from, assignment.valid_until)
         for a in held.only("valid_from", "valid_until")
     ):
         raise ValidationError(

@@ -14,8 +14,8 @@ from django.core.exceptions import ValidationError
 from django.http import HttpRequest
 from ninja import Field, Query, Router, Schema
 
-from kitei.api.auth import ApiError, TokenAuth, caller_of
-from kitei.api.errors import ERRORS
+from kitei.core.api.auth import ApiError, TokenAuth, caller_of
+from kitei.core.api.errors import ERRORS
 from kitei.records.books import book_of
 from kitei.records.models import RecordEntry
 from kitei.records.queries import entries_of
@@ -37,8 +37,11 @@ class EntryOut(Schema):
     """One entry: its fields by the book's field ids, who recorded it, its request."""
 
     id: int
+    number: str = Field(description="記録番号（記録簿・年度ごと、例: R8-0001）")
     book: str
     request_id: int | None
+    request_number: str | None = Field(description="申請番号")
+    target: str | None = Field(description="申請の対象（情報資産または情報システムの名称）")
     fields: dict[str, Any]
     recorded_by: str
     recorded_at: datetime
@@ -46,6 +49,7 @@ class EntryOut(Schema):
     closed_at: datetime | None
     closed_by: str | None
     corrects: int | None
+    corrects_number: str | None
 
 
 class RecordList(Schema):
@@ -62,10 +66,15 @@ class RecordList(Schema):
 
 
 def _out(entry: RecordEntry) -> dict[str, Any]:
+    request = entry.request
+    target = (request.asset or request.system) if request is not None else None
     return {
         "id": entry.pk,
+        "number": entry.number,
         "book": entry.book,
         "request_id": entry.request_id,
+        "request_number": request.number if request is not None else None,
+        "target": target.name if target is not None else None,
         "fields": entry.fields,
         "recorded_by": entry.recorded_by.name,
         "recorded_at": entry.recorded_at,
@@ -73,6 +82,7 @@ def _out(entry: RecordEntry) -> dict[str, Any]:
         "closed_at": entry.closed_at,
         "closed_by": entry.closed_by.name if entry.closed_by else None,
         "corrects": entry.corrects_id,
+        "corrects_number": entry.corrects.number if entry.corrects else None,
     }
 
 

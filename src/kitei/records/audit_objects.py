@@ -20,7 +20,7 @@ def _terms(organization: Any) -> Terms:
 
 def _name(entry: RecordEntry) -> str:
     titles = {b.id: b.title for b in books_for(entry.organization)}
-    return f"{titles.get(entry.book, entry.book)} #{entry.pk}"
+    return f"{titles.get(entry.book, entry.book)} {entry.number or f'#{entry.pk}'}"
 
 
 def register() -> None:

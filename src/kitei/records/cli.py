@@ -6,6 +6,8 @@ import argparse
 import sys
 from typing import Any
 
+COMMANDS = ("records",)
+
 
 def add_parser(sub: Any) -> None:
     """Register `kitei records`."""
@@ -42,7 +44,7 @@ def run(args: argparse.Namespace) -> int:
             )
             due = reminder.entry.due_on.isoformat() if reminder.entry.due_on else ""
             print(
-                f"{org.slug}\t#{reminder.entry.pk}\t{reminder.borrower}\t"
+                f"{org.slug}\t{reminder.entry.number}\t{reminder.borrower}\t"
                 f"返却予定日 {due}（{reminder.days_overdue}日超過）\t{outcome}"
             )
             count += 1

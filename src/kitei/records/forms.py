@@ -66,7 +66,10 @@ class EntryForm(_Japanese):
             self.fields["due_on"] = forms.DateField(
                 label=_("返却予定日"),
                 widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
-                help_text=_("返却が遅れると、持ち出した人に通知されます。"),
+                help_text=_(
+                    "返却予定日を過ぎると、持ち出した人にメールで知らせます"
+                    "（メールアドレスが登録されている場合）。"
+                ),
                 error_messages={"required": _("返却予定日を入力してください。")},
             )
 

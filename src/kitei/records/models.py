@@ -36,6 +36,8 @@ class RecordEntry(models.Model):
 
     organization = models.ForeignKey(Organization, on_delete=models.PROTECT)
     book = models.CharField(_("記録簿"), max_length=64, db_index=True)  # pack book id
+    # 記録番号 within the book, per fiscal year (R8-0001, kitei.core.numbering); URLs use pk.
+    number = models.CharField(_("記録番号"), max_length=16)
     request = models.ForeignKey(
         Request, null=True, blank=True, on_delete=models.PROTECT, related_name="records"
     )
@@ -85,9 +87,14 @@ class RecordEntry(models.Model):
         verbose_name_plural = _("記録")
         ordering = ["organization_id", "book", "-recorded_at"]
         indexes = [models.Index(fields=["organization", "book", "due_on"])]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organization", "book", "number"], name="entry_number_in_book"
+            ),
+        ]
 
     def __str__(self) -> str:
-        return f"{self.book} #{self.pk}"
+        return f"{self.book} {self.number}"
 
     @property
     def is_open(self) -> bool:

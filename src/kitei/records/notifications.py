@@ -58,7 +58,7 @@ def _message(organization: Organization, entry: RecordEntry, days: int) -> tuple
         "item": item,
         "destination": entry.fields.get("destination", ""),
         "due": entry.due_on.isoformat() if entry.due_on else "",
-        "number": entry.pk,
+        "number": entry.number,
         "org": organization.name,
     }
     return subject, body
@@ -72,7 +72,7 @@ def remind_overdue_returns(
     for entry in overdue_returns(organization, today):
         days = (today - entry.due_on).days if entry.due_on else 0
         borrower = entry.person.name if entry.person else ""
-        email = entry.person.email if entry.person else ""
+        email = entry.person.mail_address() if entry.person else ""
         if not email:
             problem = _("メールアドレスが登録されていません")
             reminders.append(

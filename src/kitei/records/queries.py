@@ -6,7 +6,7 @@ from collections.abc import Iterator
 from datetime import date, datetime
 
 from django.core.paginator import Page, Paginator
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import Exists, F, OuterRef, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -32,7 +32,14 @@ def _entries(organization: Organization) -> QuerySet[RecordEntry]:
     """The organisation's entries with what a list shows, each marked when corrected."""
     return (
         access.scoped(RecordEntry.objects.all(), organization)
-        .select_related("recorded_by", "closed_by", "person", "request")
+        .select_related(
+            "recorded_by",
+            "closed_by",
+            "person",
+            "request__asset",
+            "request__system",
+            "corrects",
+        )
         .annotate(superseded=_corrected())
     )
 
@@ -63,24 +70,29 @@ def get_entry(organization: Organization, pk: int) -> RecordEntry:
     return _entries(organization).get(pk=pk)
 
 
-def overdue_returns(organization: Organization, today: date) -> QuerySet[RecordEntry]:
-    """Take-outs whose expected return has passed and which are not yet returned.
+def take_outs_out(
+    organization: Organization, *, person: int | None = None
+) -> QuerySet[RecordEntry]:
+    """Take-outs not yet returned, earliest expected return first; of one person if given.
 
     A take-out replaced by a correction is left to its correction.
     """
     books = [b.id for b in books_for(organization) if b.purpose == "take_out"]
-    return (
+    entries = (
         _entries(organization)
-        .filter(
-            ~_corrected(),
-            book__in=books,
-            awaits=Awaiting.RETURN,
-            closed_at__isnull=True,
-            due_on__lt=today,
-        )
+        .filter(~_corrected(), book__in=books, awaits=Awaiting.RETURN, closed_at__isnull=True)
         .select_related("person__user", "request__asset")
-        .order_by("due_on", "pk")
     )
+    if person is not None:
+        entries = entries.filter(person_id=person)
+    return entries.order_by(F("due_on").asc(nulls_last=True), "pk")
+
+
+def overdue_returns(
+    organization: Organization, today: date, *, person: int | None = None
+) -> QuerySet[RecordEntry]:
+    """Take-outs whose expected return has passed and which are not yet returned."""
+    return take_outs_out(organization, person=person).filter(due_on__lt=today)
 
 
 def awaiting_report(organization: Organization) -> QuerySet[RecordEntry]:
@@ -128,7 +140,7 @@ def _rows(book: Book, entries: QuerySet[RecordEntry]) -> Iterator[list[object]]:
     at_title, by_title = _closing_headings(book)
     today = timezone.localdate()
     for entry in entries.iterator(chunk_size=2000):
-        row: list[object] = [entry.pk, _local(entry.recorded_at), entry.recorded_by.name]
+        row: list[object] = [entry.number, _local(entry.recorded_at), entry.recorded_by.name]
         row += [entry.fields.get(c.id, "") for c in book.fields]
         if book.purpose == "take_out":
             row += [entry.person.name if entry.person else "", entry.due_on]
@@ -137,10 +149,13 @@ def _rows(book: Book, entries: QuerySet[RecordEntry]) -> Iterator[list[object]]:
         if by_title:
             row.append(entry.closed_by.name if entry.closed_by else "")
         if book.purpose == "exception_review":
-            row.append(entry.about_id)
+            row.append(entry.about.number if entry.about else "")
+        request = entry.request
+        target = (request.asset or request.system) if request is not None else None
         row += [
-            entry.request_id,
-            entry.corrects_id,
+            request.number if request is not None else "",
+            target.name if target is not None else "",
+            entry.corrects.number if entry.corrects else "",
             _("訂正済み") if getattr(entry, "superseded", False) else "",
         ]
         yield row
@@ -157,7 +172,7 @@ def _headings(book: Book) -> list[str]:
         headings.append(by_title)
     if book.purpose == "exception_review":
         headings.append(_("対象の記録の番号"))
-    return [*headings, _("申請番号"), _("訂正する記録の番号"), _("訂正")]
+    return [*headings, _("申請番号"), _("申請の対象"), _("訂正する記録の番号"), _("訂正")]
 
 
 def _about(book: Book) -> tabular.Sheet:
@@ -198,13 +213,18 @@ def export_book(organization: Organization, book: str) -> bytes:
     (kitei.core.tabular.write_xlsx).
     """
     spec = book_of(organization, book)
-    entries = _entries(organization).filter(book=spec.id).order_by("recorded_at", "pk")
+    entries = (
+        _entries(organization)
+        .filter(book=spec.id)
+        .select_related("about")
+        .order_by("recorded_at", "pk")
+    )
     headings = _headings(spec)
     sheet = tabular.Sheet(
         title=_sheet_title(spec.title),
         headings=headings,
         rows=_rows(spec, entries),
         count=entries.count(),
-        widths=[8, 18, 14, *([24] * (len(headings) - 3))],
+        widths=[10, 18, 14, *([24] * (len(headings) - 3))],
     )
     return tabular.write_xlsx([sheet, _about(spec)])

@@ -21,11 +21,14 @@ from django.utils.translation import gettext as _
 
 from kitei.approvals.choices import RequestState
 from kitei.approvals.models import Request
-from kitei.core import access
+from kitei.assets.models import Asset
+from kitei.assets.services import dispose_asset
+from kitei.core import access, numbering
 from kitei.core.models import Organization
 from kitei.core.services import Actor, record_change
 from kitei.people.models import Person
 from kitei.policy import Effect
+from kitei.records import takeouts
 from kitei.records.books import (
     ACTIONS,
     DISPOSAL_FIELDS,
@@ -45,6 +48,7 @@ def snapshot(entry: RecordEntry) -> dict[str, Any]:
     """The entry as recorded in the audit trail."""
     return {
         "book": entry.book,
+        "number": entry.number,
         "fields": entry.fields,
         "recorded_by": entry.recorded_by.name,
         "request": entry.request_id,
@@ -133,15 +137,10 @@ def _report_awaited(book: Book, request: Request, corrects: RecordEntry | None) 
 def _defaults(
     book: Book, fields: Mapping[str, object], request: Request | None
 ) -> dict[str, object]:
-    """A take-out's item and purpose default to the request's asset (or system) and reason."""
-    result = dict(fields)
+    """A take-out's empty columns come from the approved request (records.takeouts)."""
     if book.purpose == "take_out" and request is not None:
-        target = request.asset or request.system
-        if target is not None and not result.get("item") and "item" in {c.id for c in book.fields}:
-            result["item"] = target.name
-        if not result.get("purpose") and "purpose" in {c.id for c in book.fields}:
-            result["purpose"] = request.reason
-    return result
+        return takeouts.defaults(book, fields, request)
+    return dict(fields)
 
 
 def _insert(
@@ -159,6 +158,7 @@ def _insert(
     entry = RecordEntry.objects.create(
         organization=organization,
         book=book.id,
+        number=numbering.next_number(organization, numbering.book_kind(book.id)),
         request=request,
         fields=values,
         recorded_by=recorded_by,
@@ -183,8 +183,10 @@ def record_entry(
     """Append an entry to a book of the organisation, every required field filled.
 
     A disposal entry may be opened with no fields at all (when the disposal is approved)
-    and is filled by `complete_disposal`; a take-out needs its expected return (`due_on`).
-    A correction keeps the closing of the entry it corrects.
+    and is filled by `complete_disposal`; one recorded whole disposes of its request's
+    asset at once. A take-out needs its expected return (`due_on`, by default the request's
+    返却予定日, never before the take-out) and, where the pack requires approval, its
+    approved request. A correction keeps the closing of the entry it corrects.
     """
     access.require(actor, "records.write", organization)
     spec = book_of(organization, book)
@@ -197,16 +199,22 @@ def record_entry(
         _check_request(organization, spec, request)
     if corrects is not None:
         _check_correction(organization, spec, corrects)
+    else:
+        takeouts.require_request(organization, spec, recorded_by, request)
+    takeouts.check_once(spec, request, corrects)
     fields = _defaults(spec, fields, request)
     pending_disposal = spec.purpose == "disposal" and not any(
         field_text(v) for v in fields.values()
     )
     values = clean_fields(spec, fields, partial=pending_disposal)
-    if spec.purpose == "take_out" and due_on is None:
-        raise ValidationError(_("返却予定日を入力してください。"))
+    if spec.purpose == "take_out":
+        due_on = takeouts.due_on(due_on, request)
+        if due_on is None:
+            raise ValidationError(_("返却予定日を入力してください。"))
+        takeouts.check_return(values, due_on)
     borrower = request.applicant if request is not None else recorded_by
     closed = corrects if corrects is not None and corrects.closed_at is not None else None
-    return _insert(
+    entry = _insert(
         organization,
         actor=actor,
         action=RecordAuditAction.RECORD_ENTRY,
@@ -221,6 +229,9 @@ def record_entry(
         closed_at=closed.closed_at if closed else None,
         closed_by=closed.closed_by if closed else None,
     )
+    if spec.purpose == "disposal" and not pending_disposal:
+        _disposal_done(entry, actor, _parsed(values.get("datetime", "")) or timezone.now())
+    return entry
 
 
 def _expect(entry: RecordEntry, awaits: Awaiting) -> None:
@@ -277,6 +288,21 @@ def _parsed(text: str) -> datetime | None:
     return timezone.make_aware(value) if timezone.is_naive(value) else value
 
 
+def _disposal_done(entry: RecordEntry, actor: Actor, at: datetime) -> None:
+    """The disposal is done: the request's asset becomes 廃棄済み, the request completes.
+
+    A correction of a disposal already done leaves the asset as the first entry marked it.
+    """
+    request = entry.request
+    asset = request.asset if request is not None else None
+    if (
+        asset is not None
+        and not Asset.objects.filter(pk=asset.pk, disposed_at__isnull=False).exists()
+    ):
+        dispose_asset(asset, actor=actor, at=at, entry=entry)
+    _complete_request(entry, actor)
+
+
 def _complete_request(entry: RecordEntry, actor: Actor) -> None:
     """The action the entry records is done: its approved or permitted request completes."""
     request = entry.request
@@ -318,7 +344,10 @@ def record_return(
 def complete_disposal(
     entry: RecordEntry, *, actor: Actor, done_by: Person, processing: str
 ) -> RecordEntry:
-    """Fill 日時・担当者の氏名・処理内容 when the disposal is done (002 3(2)コ(イ))."""
+    """Fill 日時・担当者の氏名・処理内容 when the disposal is done (002 3(2)コ(イ)).
+
+    The request's asset is then 廃棄済み in the register, and the request is completed.
+    """
     access.require(actor, "records.write", entry)
     _member(entry.organization, done_by, _("担当者"))
     _expect(entry, Awaiting.DISPOSAL)
@@ -333,7 +362,7 @@ def complete_disposal(
     before = snapshot(entry)
     _close(entry, awaits=Awaiting.DISPOSAL, at=at, by=done_by, fields=values)
     _closing(entry, RecordAuditAction.COMPLETE_DISPOSAL, actor, before)
-    _complete_request(entry, actor)
+    _disposal_done(entry, actor, at)
     return entry
 
 

@@ -9,6 +9,7 @@ app_name = "records"
 urlpatterns = [
     path("", views.book_list, name="books"),
     path("overdue/", views.overdue, name="overdue"),
+    path("returns/", views.returns, name="returns"),
     path("entries/<int:pk>/return/", views.entry_return, name="return"),
     path("entries/<int:pk>/disposal/", views.entry_disposal, name="disposal"),
     path("entries/<int:pk>/confirm/", views.entry_confirm, name="confirm"),

@@ -10,7 +10,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Count
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -21,9 +21,16 @@ from kitei.core import access, evidence
 from kitei.core.forms import EvidenceForm
 from kitei.core.models import Organization
 from kitei.people.models import Person
-from kitei.records import exceptions, queries, services
+from kitei.records import exceptions, queries, services, takeouts
 from kitei.records.books import Book, book_of, books_for
-from kitei.records.forms import MOMENTS, DisposalForm, EntryForm, ReturnForm, VisitForm
+from kitei.records.forms import (
+    COLUMN_PREFIX,
+    MOMENTS,
+    DisposalForm,
+    EntryForm,
+    ReturnForm,
+    VisitForm,
+)
 from kitei.records.models import Awaiting, RecordEntry
 
 PAGE_SIZE = 50
@@ -185,6 +192,16 @@ def entry_add(request: HttpRequest, book: str) -> HttpResponse:
             form.add_error(None, exc)
         else:
             messages.success(request, _("「%(book)s」に記録しました。") % {"book": spec.title})
+            if entry.person is not None and not entry.person.mail_address():
+                # Honest: the overdue reminder is e-mail, and this borrower has no address.
+                messages.warning(
+                    request,
+                    _(
+                        "%(name)s にはメールアドレスが登録されていないため、返却予定日を"
+                        "過ぎてもメールでのお知らせは届きません。"
+                    )
+                    % {"name": entry.person.name},
+                )
             return redirect(reverse("records:book", args=[spec.id]) + f"#entry-{entry.pk}")
     status = 400 if request.method == "POST" else 200
     context = {"book": spec, "form": form, "linked": linked, "pending": pending}
@@ -192,14 +209,14 @@ def entry_add(request: HttpRequest, book: str) -> HttpResponse:
 
 
 def _initial(book: Book, linked: Request | None) -> dict[str, object]:
-    """A take-out's columns filled in advance: now, and the request's asset and reason."""
+    """A take-out's columns filled in advance: from the approved request, else now."""
     if book.purpose != "take_out":
         return {}
-    now = timezone.localtime().replace(second=0, microsecond=0, tzinfo=None)
-    initial: dict[str, object] = {"f_taken_at": now}
-    if linked is not None:
-        target = linked.asset or linked.system
-        initial.update(f_item=target.name if target else "", f_purpose=linked.reason)
+    planned = takeouts.defaults(book, {}, linked) if linked is not None else {}
+    planned.setdefault("taken_at", takeouts.now_minute())
+    initial: dict[str, object] = {COLUMN_PREFIX + k: v for k, v in planned.items()}
+    if linked is not None and linked.planned_return_on is not None:
+        initial["due_on"] = linked.planned_return_on
     return initial
 
 
@@ -368,19 +385,57 @@ def entry_evidence(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "records/entry_evidence.html", context, status=status)
 
 
+def _whose(request: HttpRequest, org: Organization) -> Person | None:
+    """The person `?person=` names (one of the organisation's), None without it; else 404."""
+    value = request.GET.get("person", "")
+    if not value:
+        return None
+    if not value.isdigit() or len(value) > 18:
+        raise Http404(value)
+    return get_object_or_404(access.scoped(Person.objects.all(), org), pk=int(value))
+
+
+def _take_outs(request: HttpRequest, *, overdue_only: bool) -> HttpResponse:
+    """Take-outs still out (or only those past their return date), of one person if named.
+
+    Each row says whether its borrower can be reminded: without an e-mail address nobody is.
+    """
+    org, _person = _member(request, "records.view")
+    whose = _whose(request, org)
+    today = timezone.localdate()
+    pk = whose.pk if whose is not None else None
+    entries = (
+        queries.overdue_returns(org, today, person=pk)
+        if overdue_only
+        else queries.take_outs_out(org, person=pk)
+    )
+    titles = {b.id: b.title for b in books_for(org)}
+    rows = [
+        {
+            "entry": e,
+            "days": (today - e.due_on).days if e.due_on else 0,
+            "overdue": _overdue(e, today),
+            "book": titles[e.book],
+            "address": e.person.mail_address() if e.person is not None else "",
+        }
+        for e in entries
+    ]
+    context = {"rows": rows, "today": today, "whose": whose, "overdue_only": overdue_only}
+    return render(request, "records/overdue.html", context)
+
+
 @login_required
 @require_GET
 def overdue(request: HttpRequest) -> HttpResponse:
     """Take-outs whose expected return has passed and which are not yet returned."""
-    org, _person = _member(request, "records.view")
-    today = timezone.localdate()
-    entries = list(queries.overdue_returns(org, today))
-    titles = {b.id: b.title for b in books_for(org)}
-    rows = [
-        {"entry": e, "days": (today - e.due_on).days if e.due_on else 0, "book": titles[e.book]}
-        for e in entries
-    ]
-    return render(request, "records/overdue.html", {"rows": rows, "today": today})
+    return _take_outs(request, overdue_only=True)
+
+
+@login_required
+@require_GET
+def returns(request: HttpRequest) -> HttpResponse:
+    """Take-outs not yet returned, whether or not their expected return has passed."""
+    return _take_outs(request, overdue_only=False)
 
 
 @login_required

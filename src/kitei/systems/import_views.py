@@ -10,9 +10,11 @@ from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods
 
 from kitei.core import access
+from kitei.core.filters import InvalidFiltersError, refused_export
 from kitei.core.models import Organization
 from kitei.core.transfer import Format, ImportPage, download, import_page
 from kitei.systems import import_task, transfer
+from kitei.systems.filters import SystemFilterSet
 
 
 def _organization(request: HttpRequest, permission: access.Permission) -> Organization:
@@ -47,12 +49,20 @@ def systems_import(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_GET
 def systems_export(request: HttpRequest) -> HttpResponse:
-    """The register as .xlsx with both sheets, or one list as CSV (?format=csv&sheet=software)."""
+    """The register as .xlsx with both sheets, or one list as CSV (?format=csv&sheet=software).
+
+    The list's filters (SystemFilterSet) choose the systems, as on the page and in the API.
+    """
     org = _organization(request, "systems.view")
     fmt: Format = "csv" if request.GET.get("format") == "csv" else "xlsx"
     sheet: Literal["systems", "software"] = (
         "software" if request.GET.get("sheet") == "software" else "systems"
     )
+    filters = SystemFilterSet(request.GET, organization=org, allowed=("format", "sheet"))
+    try:
+        systems = filters.result()
+    except InvalidFiltersError as exc:
+        return refused_export(request, exc, reverse("systems:list"))
     stem = transfer.SOFTWARE_SHEET if fmt == "csv" and sheet == "software" else transfer.SHEET
-    data = transfer.export_systems(org, fmt=fmt, sheet=sheet)
+    data = transfer.export_systems(org, fmt=fmt, sheet=sheet, systems=systems)
     return download(data, fmt, f"{stem}-{org.slug}")

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
 
@@ -15,6 +15,7 @@ from kitei.core.models import Organization
 from kitei.people.models import Department, Person
 from kitei.policy.decision import Effect, Reason
 from kitei.policy.model import Pack
+from kitei.systems.filters import SystemFilterSet
 from kitei.systems.models import Software, System
 
 
@@ -34,39 +35,6 @@ def availability_levels(pack: Pack) -> list[tuple[str, str]]:
     return [(lv.id, lv.title) for lv in reversed(axis.levels)] if axis else []
 
 
-def _int(value: str | None) -> int | None:
-    return int(value) if value and value.isdigit() and len(value) < 19 else None
-
-
-@dataclass(frozen=True, kw_only=True)
-class SystemFilters:
-    """The list's filters, read from the query string and checked against the pack."""
-
-    department: int | None = None
-    zone: str = ""
-    external: str = ""  # "yes", "no" or "" (either)
-    manager: int | None = None
-    q: str = ""
-
-    @classmethod
-    def from_query(cls, pack: Pack, params: Mapping[str, str]) -> SystemFilters:
-        """Filters from request.GET; values the pack does not know are dropped."""
-        zone = params.get("zone", "")
-        external = params.get("external", "")
-        return cls(
-            department=_int(params.get("department")),
-            zone=zone if zone in zone_titles(pack) else "",
-            external=external if external in ("yes", "no") else "",
-            manager=_int(params.get("manager")),
-            q=params.get("q", "").strip()[:100],
-        )
-
-    @property
-    def active(self) -> bool:
-        """Whether any filter narrows the list."""
-        return bool(self.department or self.zone or self.external or self.manager or self.q)
-
-
 def ended(today: date) -> Q:
     """Software whose support has ended (002 7-4(1)キ: it may not be used)."""
     return Q(end_of_support__lt=today)
@@ -77,11 +45,14 @@ def ends_during_use(today: date) -> Q:
     return Q(end_of_support__gte=today, end_of_support__lt=F("system__planned_until"))
 
 
-def systems(organization: Organization, filters: SystemFilters, today: date) -> QuerySet[System]:
-    """The organisation's systems matching the filters, by name, with flagged software counted."""
-    result = (
-        access.scoped(System.objects.all(), organization)
-        .select_related("department", "manager")
+def systems(filters: SystemFilterSet, today: date) -> QuerySet[System]:
+    """The systems the filters select, by name, with flagged software counted.
+
+    Raises InvalidFiltersError when a parameter cannot be taken.
+    """
+    found: QuerySet[System] = filters.result()
+    return (
+        found.select_related("department", "manager")
         .annotate(
             software_count=Count("software"),
             ended_count=Count("software", filter=Q(software__end_of_support__lt=today)),
@@ -93,18 +64,8 @@ def systems(organization: Organization, filters: SystemFilters, today: date) -> 
                 ),
             ),
         )
+        .order_by("name", "pk")
     )
-    if filters.department is not None:
-        result = result.filter(department_id=filters.department)
-    if filters.zone:
-        result = result.filter(zone=filters.zone)
-    if filters.external:
-        result = result.filter(is_external_service=filters.external == "yes")
-    if filters.manager is not None:
-        result = result.filter(manager_id=filters.manager)
-    if filters.q:
-        result = result.filter(name__icontains=filters.q)
-    return result.order_by("name", "pk")
 
 
 def system(organization: Organization, pk: int) -> System:

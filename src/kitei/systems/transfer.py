@@ -26,6 +26,7 @@ from datetime import date
 from typing import Any, Literal, TextIO
 
 from django.db import transaction
+from django.db.models import QuerySet
 from django.utils.translation import gettext as _
 
 from kitei.core import access, progress, tabular
@@ -412,12 +413,20 @@ def _write(organization: Organization, plan: SystemPlan, actor: Actor) -> None:
 
 
 def export_systems(
-    organization: Organization, *, fmt: Format, sheet: Literal["systems", "software"] = "systems"
+    organization: Organization,
+    *,
+    fmt: Format,
+    sheet: Literal["systems", "software"] = "systems",
+    systems: QuerySet[System] | None = None,
 ) -> bytes:
-    """The register in the import's format: .xlsx with both sheets, or one sheet as CSV."""
+    """The register in the import's format: .xlsx with both sheets, or one sheet as CSV.
+
+    `systems`: the systems to write, with their software (a SystemFilterSet's result);
+    the whole register if None.
+    """
     pack = access.engine_for(organization.pack_id, organization.pack_digest).pack
     directory = Directory.of(organization)
-    systems = access.scoped(System.objects.all(), organization)
+    systems = access.scoped(System.objects.all() if systems is None else systems, organization)
     software = Software.objects.filter(system__in=systems).select_related("system")
     systems_sheet = tabular.Sheet(
         title=SHEET,

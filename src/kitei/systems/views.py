@@ -7,7 +7,6 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -15,8 +14,10 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from kitei.core import access
+from kitei.core.filters import paginate
 from kitei.core.models import Organization
 from kitei.systems import queries, services
+from kitei.systems.filters import SystemFilterSet
 from kitei.systems.forms import SoftwareForm, SystemForm
 from kitei.systems.models import System
 
@@ -37,23 +38,28 @@ def _may_change(request: HttpRequest, org: Organization, item: System) -> bool:
 
 @login_required
 def system_list(request: HttpRequest) -> HttpResponse:
-    """The register: filters in the query string, pages of 50 cut by the database."""
+    """The register: filters in the query string (SystemFilterSet), pages of 50 by the database.
+
+    A parameter the list cannot take is shown above an empty list, never dropped.
+    """
     org = _organization(request, "systems.view")
     pack = queries.pack_of(org)
     today = timezone.localdate()
-    filters = queries.SystemFilters.from_query(pack, request.GET)
-    found = queries.systems(org, filters, today)
-    page = Paginator(found, PAGE_SIZE).get_page(request.GET.get("page"))
+    filters = SystemFilterSet(request.GET, organization=org, allowed=("page",))
+    listed = paginate(request, lambda: queries.systems(filters, today), PAGE_SIZE)
     context = {
-        "page": page,
-        "rows": queries.rows(pack, page.object_list),
+        "page": listed.page,
+        "problems": listed.problems,
+        "rows": queries.rows(pack, listed.page.object_list),
         "filters": filters,
+        "selected": filters.selected,
         "zones": queries.zone_titles(pack),
+        "availability": queries.availability_levels(pack),
         "departments": queries.departments(org),
         "managers": queries.people(org),
         "can_manage": access.check(request.user, "systems.manage", org).allowed,
     }
-    return render(request, "systems/system_list.html", context)
+    return render(request, "systems/system_list.html", context, status=listed.status)
 
 
 @login_required

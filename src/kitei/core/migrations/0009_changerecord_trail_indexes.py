@@ -7,7 +7,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("core", "0007_task_progress"),
+        ("core", "0008_number_counter"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

@@ -5,22 +5,20 @@ from __future__ import annotations
 from typing import Any, TypeVar
 
 from django.db.models import Model, QuerySet
-from django.http import QueryDict
 from django.utils.translation import gettext as _
 from ninja import Field, Schema
 
-from kitei.api.auth import ApiError
 from kitei.core import access
+from kitei.core.api.auth import ApiError
 from kitei.core.models import Organization
-from kitei.policy import classify
 from kitei.policy.model import Pack
 
 M = TypeVar("M", bound=Model)
 
 MAX_LIMIT = 200
 DEFAULT_LIMIT = 50
-# Query parameters every list reads itself; any other names a classification axis.
-PAGING = ("limit", "offset", "q")
+# Query parameters every list reads itself; any other is a filter of the register's FilterSet.
+PAGING = ("limit", "offset")
 
 
 class Ref(Schema):
@@ -31,9 +29,8 @@ class Ref(Schema):
 
 
 class Paging(Schema):
-    """Pagination and the name search of a list."""
+    """Pagination of a list (its filters are the register's FilterSet)."""
 
-    q: str | None = Field(None, max_length=200, description="名称の部分一致検索")
     limit: int = Field(DEFAULT_LIMIT, ge=1, le=MAX_LIMIT, description=f"件数（最大{MAX_LIMIT}）")
     offset: int = Field(0, ge=0, description="先頭から飛ばす件数")
 
@@ -78,38 +75,6 @@ def zone_id(pack: Pack, name: str) -> str:
         "invalid",
         _("ネットワーク「{name}」はこの組織のポリシーにありません。").format(name=name),
     )
-
-
-def classification_filters(
-    pack: Pack, params: QueryDict, known: tuple[str, ...]
-) -> dict[str, list[str]]:
-    """Query parameters naming an axis (`機密性=3B`, `confidentiality=3B`) → axis id: levels.
-
-    A parameter that is neither a known filter nor an axis of the pack is refused (422),
-    so a typo never silently widens a list.
-    """
-    axes = {n for a in pack.classification.axes for n in (a.id, a.title, *a.aliases)}
-    result: dict[str, list[str]] = {}
-    for key in params:
-        if key in known or key in PAGING:
-            continue
-        if key not in axes:
-            allowed = "、".join([*known, *PAGING, *(a.id for a in pack.classification.axes)])
-            raise ApiError(
-                422,
-                "invalid",
-                _("検索条件「{key}」は使えません（使える条件: {allowed}）。").format(
-                    key=key, allowed=allowed
-                ),
-            )
-        for value in params.getlist(key):
-            try:
-                resolved = classify.normalise(pack, {key: value}, complete=False)
-            except classify.ClassificationError as exc:
-                raise ApiError(422, "invalid", str(exc)) from None
-            for axis, level in resolved.items():
-                result.setdefault(axis, []).append(level)
-    return result
 
 
 def references(

@@ -27,7 +27,8 @@ class ApiError(Exception):
 
 @dataclass(frozen=True, kw_only=True)
 class Caller:
-    """Who calls: the token's user, acting only inside the token's organisation."""
+    """Who calls: the token's user, acting only inside the token's organisation (its membership
+    there is the user's active one)."""
 
     user: AbstractBaseUser
     organization: Organization
@@ -59,10 +60,14 @@ class TokenAuth(HttpBearer):
         return self.authenticate(request, value.strip())
 
     def authenticate(self, request: HttpRequest, token: str) -> Caller:
-        """The caller the token stands for, or ApiError(401) with the reason in Japanese."""
+        """The caller the token stands for, or ApiError(401/403) with the reason in Japanese.
+
+        403: the token is good, but its user's membership in the token's organisation has
+        ended (or not begun), or needs TOTP that is not set up.
+        """
         check = check_api_token(token)
         if check.token is None:
-            raise ApiError(401, check.code, check.reason)
+            raise ApiError(check.status, check.code, check.reason)
         caller = Caller(
             user=check.token.user, organization=check.token.organization, token=check.token
         )

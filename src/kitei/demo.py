@@ -3,13 +3,19 @@
 Every role of each pack is held by a plausible person (role-scoped to a department or a
 system where the pack says so), so every later flow has someone to route to. Demo
 accounts share one password and skip the first-login change; administrators still set up
-TOTP at first login, as in production.
+TOTP at first login, as in production. Everyone has an `@example.jp` address except the
+last role holder of each organisation, so the administrator's home page shows whom kitei
+cannot notify. The personas are printed from the database when the demo is built
+(`kitei.core.personas`); the README lists the same table, and a test keeps them equal.
 """
 
 from __future__ import annotations
 
+import argparse
 import functools
 import itertools
+import os
+import secrets
 from dataclasses import dataclass
 
 from django.conf import settings
@@ -18,11 +24,14 @@ from django.core.management import call_command
 from django.db import connection, transaction
 
 from kitei.assets.demo import build_registers
+from kitei.core import cli as web_cli
 from kitei.core.access import Operator, engine_for
 from kitei.core.models import Organization
 from kitei.core.services import create_organization
+from kitei.people import personas
 from kitei.people.models import Department, Person
 from kitei.people.services import assign_role, create_department, create_person
+from kitei.records.demo import build_activity
 
 DEMO = Operator(name="kitei demo")  # who the audit trail says built the demo data
 DEMO_PASSWORD = "kitei-demo-2026"  # published: the demo accounts share it
@@ -120,31 +129,36 @@ def reset_database() -> None:
 
 
 @transaction.atomic
-def build_org(spec: DemoOrg, names: itertools.cycle[str]) -> list[tuple[str, str]]:
-    """Create one organisation; returns (username, what the account is) for the login list."""
+def build_org(spec: DemoOrg, names: itertools.cycle[str]) -> Organization:
+    """Create one organisation: its administrator, staff, a holder of every role, registers."""
     org = create_organization(actor=DEMO, slug=spec.slug, name=spec.name, pack=spec.pack)
     depts = [create_department(org, actor=DEMO, name=n) for n in spec.departments]
     engine = engine_for(org.pack_id, org.pack_digest)
-    logins: list[tuple[str, str]] = []
     _person(org, f"{spec.slug}-admin", next(names), depts[0], "情報政策担当", admin=True)
-    logins.append((f"{spec.slug}-admin", "組織管理者（初回ログイン時に二要素認証を設定）"))
     staff = _person(org, f"{spec.slug}-staff", next(names), depts[-1], "主事")
-    logins.append((f"{spec.slug}-staff", "職員"))
     # System-scoped roles name a registered system: assigned once the registers exist.
     system_roles: list[tuple[Person, str]] = []
+    holders = [r for r in engine.pack.roles if r.kind != "user_category"]
     for n, role in enumerate(engine.pack.roles, 1):
         if role.kind == "user_category":
             assign_role(org, actor=DEMO, person=staff, role_id=role.id)
             continue
         dept = depts[0] if role.scope == "department" else None
-        holder = _person(org, f"{spec.slug}-{n:02d}", next(names), depts[0], role.holder)
+        holder = _person(
+            org,
+            f"{spec.slug}-{n:02d}",
+            next(names),
+            depts[0],
+            role.holder,
+            email=role is not holders[-1],  # one without an address (who kitei cannot tell)
+        )
         if role.scope == "system":
             system_roles.append((holder, role.id))
         else:
             assign_role(org, actor=DEMO, person=holder, role_id=role.id, department=dept)
-        logins.append((f"{spec.slug}-{n:02d}", role.title))
     build_registers(org, spec, system_roles)
-    return logins
+    build_activity(org, actor=DEMO)
+    return org
 
 
 @functools.cache
@@ -160,6 +174,7 @@ def _person(
     position: str,
     *,
     admin: bool = False,
+    email: bool = True,
 ) -> Person:
     person = create_person(
         org,
@@ -169,6 +184,7 @@ def _person(
         password_hash=_demo_hash(),
         department=dept,
         position="" if position == "unspecified" else position[:100],
+        email=f"{username}@example.jp" if email else "",
         is_org_admin=admin,
     )
     # Demo accounts share the published password and skip the first-login change.
@@ -177,22 +193,49 @@ def _person(
     return person
 
 
-def build_demo() -> dict[str, list[tuple[str, str]]]:
-    """Reset the database and create all five organisations; returns their logins."""
+def build_demo() -> list[Organization]:
+    """Reset the database and create all five organisations."""
     reset_database()
     names = itertools.cycle(f"{s} {g}" for g, s in itertools.product(GIVEN, SURNAMES))
-    return {spec.name: build_org(spec, names) for spec in ORGS}
+    return [build_org(spec, names) for spec in ORGS]
 
 
-def print_logins(logins: dict[str, list[tuple[str, str]]], url: str) -> None:
-    """How to log in, in Japanese."""
+def print_logins(url: str, mail_folder: str) -> None:
+    """How to log in, and every persona of the database, in Japanese."""
     print(
         f"kitei デモ: {url} を開き、次のユーザー名でログインしてください"
         f"（パスワードはすべて {DEMO_PASSWORD}）。"
     )
-    for org, rows in logins.items():
-        print(f"\n{org}")
-        for username, what in rows[:4]:
-            print(f"  {username:<16} {what}")
-        if len(rows) > 4:
-            print(f"  … ほか {len(rows) - 4} 名（役割ごとに 1 名）")
+    print(personas.as_text(personas.personas([spec.slug for spec in ORGS])))
+    print(f"\nメールは送信せず、1 通ずつファイルとして {mail_folder} に書き出します。")
+
+
+FILE_MAIL = "django.core.mail.backends.filebased.EmailBackend"
+
+
+def demo_command(args: argparse.Namespace) -> int:
+    """`kitei demo [--serve]`: build the demo, print who can log in, then serve if asked."""
+    if "KITEI_EMAIL_BACKEND" not in os.environ:
+        # The demo's mail goes to files, one per message (gunicorn inherits the variable).
+        os.environ["KITEI_EMAIL_BACKEND"] = FILE_MAIL
+        settings.EMAIL_BACKEND = FILE_MAIL
+    build_demo()
+    print_logins(f"http://{args.bind}/", str(settings.EMAIL_FILE_PATH))
+    if args.serve:
+        args.workers = 2
+        if not args.debug:
+            _serve_as_production()
+        return web_cli.serve(args)
+    return 0
+
+
+def _serve_as_production() -> None:
+    """Serve the demo with DEBUG off, as production runs: kitei's own 400/403/404/500 pages.
+
+    Django's debug 404 would list every URL pattern. Static files are still served by
+    whitenoise from the installed package (WHITENOISE_USE_FINDERS); without a configured
+    key the server gets a throw-away one (demo sessions end when it stops).
+    """
+    os.environ["KITEI_DEBUG"] = "0"  # gunicorn's workers read the environment
+    if not os.environ.get("KITEI_SECRET_KEY"):
+        os.environ["KITEI_SECRET_KEY"] = secrets.token_urlsafe(50)

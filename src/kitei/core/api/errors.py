@@ -12,7 +12,8 @@ from ninja import NinjaAPI, Schema
 from ninja.errors import HttpError
 from ninja.errors import ValidationError as InputError
 
-from kitei.api.auth import ApiError
+from kitei.core.api.auth import ApiError
+from kitei.core.filters import InvalidFiltersError
 
 
 class FieldError(Schema):
@@ -102,6 +103,14 @@ def install(api: NinjaAPI) -> None:
         )
         return _respond(api, request, 422, "invalid", detail, errors=errors)
 
+    def filter_error(request: HttpRequest, exc: InvalidFiltersError) -> HttpResponse:
+        errors = [{"loc": [p.name], "msg": p.message} for p in exc.problems]
+        first = exc.problems[0]
+        detail = _("入力が正しくありません（{where}: {msg}）。").format(
+            where=first.name, msg=first.message
+        )
+        return _respond(api, request, 422, "invalid", detail, errors=errors)
+
     def rule_error(request: HttpRequest, exc: DjangoValidationError) -> HttpResponse:
         return _respond(api, request, 422, "invalid", " ".join(exc.messages))
 
@@ -119,6 +128,7 @@ def install(api: NinjaAPI) -> None:
     # stub's Exception parameter (ninja calls it only for that class).
     api.add_exception_handler(ApiError, api_error)  # type: ignore[arg-type]  # see above
     api.add_exception_handler(InputError, input_error)  # type: ignore[arg-type]  # see above
+    api.add_exception_handler(InvalidFiltersError, filter_error)  # type: ignore[arg-type]  # see above
     api.add_exception_handler(DjangoValidationError, rule_error)  # type: ignore[arg-type]  # see above
     api.add_exception_handler(Http404, not_found)  # type: ignore[arg-type]  # see above
     api.add_exception_handler(HttpError, http_error)  # type: ignore[arg-type]  # see above

@@ -1,0 +1,103 @@
+"""The filters of the 情報システム台帳 list: one definition for page, /api/systems and export.
+
+Parameters: `q` (名称の部分一致), `department`, `manager` (ids of the organisation's
+rows), `zone` (by id or title), `external` (`true` / `false`), `support` (`ended`: systems
+running software past its end of support, 002 7-4(1)キ), and the pack's availability axis
+by id, title or alias (`可用性=2`).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db.models import Exists, OuterRef, QuerySet
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from kitei.core.filters import (
+    LevelsFilter,
+    NameFilter,
+    RegisterFilterSet,
+    RowFilter,
+    TrueFalseFilter,
+    ValueFilter,
+    axis_names,
+    zone_names,
+)
+from kitei.people.models import Department, Person
+from kitei.systems.models import Software, System
+
+AVAILABILITY = "availability"  # the one axis a system is classified on
+
+
+class SystemFilterSet(RegisterFilterSet):
+    """Filters of the system list."""
+
+    search_fields = ("name",)
+
+    department = RowFilter(
+        field_name="department_id",
+        rows=Department,
+        what=gettext_lazy("部署"),
+        label=gettext_lazy("所管部署"),
+        help_text=gettext_lazy("部署の id"),
+    )
+    manager = RowFilter(
+        field_name="manager_id",
+        rows=Person,
+        what=gettext_lazy("職員"),
+        label=gettext_lazy("情報システム管理者"),
+        help_text=gettext_lazy("職員の id"),
+    )
+    zone = NameFilter(
+        field_name="zone",
+        label=gettext_lazy("ネットワーク"),
+        help_text=gettext_lazy("ID または名称"),
+    )
+    external = TrueFalseFilter(
+        field_name="is_external_service", label=gettext_lazy("外部サービス（クラウド）")
+    )
+    support = ValueFilter(
+        method="past_support",
+        values=("ended",),
+        label=gettext_lazy("ソフトウェアのサポート"),
+        help_text=gettext_lazy("ended: サポートが終了したソフトウェアを使っているもの"),
+    )
+
+    class Meta:
+        model = System
+        fields: list[str] = []
+
+    def past_support(self, queryset: QuerySet[Any], name: str, value: str) -> QuerySet[Any]:
+        """`support=ended`: systems running software past its end of support (002 7-4(1)キ)."""
+        if value != "ended":
+            return queryset
+        today = timezone.localdate()
+        past = Software.objects.filter(end_of_support__lt=today, system=OuterRef("pk"))
+        return queryset.filter(Exists(past))
+
+    def aliases(self) -> dict[str, str]:
+        """The availability axis by its title or alias too (`可用性=2`)."""
+        return axis_names(self.pack, (AVAILABILITY,))
+
+    def configure(self) -> None:
+        """The pack's network zones and, when it has one, its availability axis."""
+        self.filters["zone"].extra.update(
+            names=zone_names(self.pack),
+            unknown=_("ネットワーク「%(name)s」はこの組織のポリシーにありません。"),
+        )
+        axis = next((a for a in self.pack.classification.axes if a.id == AVAILABILITY), None)
+        if axis is not None:
+            self.add_filter(
+                AVAILABILITY,
+                LevelsFilter(
+                    field_name=AVAILABILITY, label=axis.title, pack=self.pack, axis=axis.id
+                ),
+            )
+
+    def unknown_reason(self, name: str) -> str | None:
+        """Another axis of the pack: systems carry only availability."""
+        if name in axis_names(self.pack):
+            return _("情報システムは可用性の分類でだけ絞り込めます。")
+        return None

@@ -1,0 +1,250 @@
+"""Two organisations full of data, an account that belongs to both, and every route of kitei.
+
+Each organisation's rows carry words found nowhere in the other's (its marks), so a page
+or an API answer that leaks the other organisation's data shows it. Every route that takes
+an object names which object (`PAGE_OBJECTS`, `API_OBJECTS`): a new route fails the walk
+until it is listed here.
+"""
+
+from __future__ import annotations
+
+import io
+import zipfile
+from dataclasses import dataclass, field
+from datetime import timedelta
+from typing import Any
+
+from django.http import HttpResponse
+from django.urls import URLPattern, URLResolver, get_resolver
+from django.utils import timezone
+
+from tests.conftest import (
+    PDF,
+    SETUP,
+    activate_totp,
+    file_request_as,
+    make_org,
+    make_person,
+    upload,
+)
+
+# Page routes by URL name → the kind of object their one argument names.
+PAGE_OBJECTS = {
+    "evidence_download": "evidence",
+    "import_progress": "import_",
+    "people:detail": "person",
+    "people:assign": "person",
+    "people:unlock": "person",
+    "people:end_assignment": "assignment",
+    "assets:detail": "asset",
+    "assets:edit": "asset",
+    "assets:copy": "asset",
+    "assets:classify": "asset",
+    "systems:detail": "system",
+    "systems:edit": "system",
+    "systems:software_add": "system",
+    "approvals:detail": "request",
+    "approvals:approve": "request",
+    "approvals:reject": "request",
+    "approvals:withdraw": "request",
+    "approvals:print": "request",
+    "records:return": "entry",
+    "records:disposal": "entry",
+    "records:confirm": "entry",
+    "records:leave": "entry",
+    "records:report": "entry",
+    "records:review": "entry",
+    "records:evidence": "entry",
+    "records:book": "book",
+    "records:add": "book",
+    "records:export": "book",
+}
+# Not tenant pages: Django's admin (site administrators), allauth's account pages, the
+# language switch, and the API (walked through its OpenAPI schema instead).
+SKIPPED = ("admin/", "accounts/", "i18n/", "api/")
+# API path parameters → the kind of object they name; required query parameters.
+API_OBJECTS = {"asset_id": "asset", "system_id": "system", "request_id": "request"}
+API_QUERY = {"book": "book"}
+
+C3B = {"機密性": "3B", "完全性": "2", "可用性": "1"}
+
+
+@dataclass
+class Tenant:
+    """One organisation of the walk: its rows by kind and the words only its data holds."""
+
+    org: Any
+    marks: tuple[str, ...]
+    objects: dict[str, Any] = field(default_factory=dict)
+
+
+def page_routes() -> list[tuple[str, str | None]]:
+    """(URL name, kind of object its argument names or None) of every tenant page."""
+    found: list[tuple[str, str | None]] = []
+
+    def walk(patterns: list[Any], prefix: str, namespace: str) -> None:
+        for p in patterns:
+            route = prefix + str(p.pattern)
+            if route.startswith(SKIPPED):
+                continue
+            if isinstance(p, URLResolver):
+                inner = f"{namespace}{p.namespace}:" if p.namespace else namespace
+                walk(p.url_patterns, route, inner)
+            elif isinstance(p, URLPattern):
+                name = namespace + (p.name or "")
+                takes_argument = "<" in route
+                if takes_argument and name not in PAGE_OBJECTS:
+                    raise AssertionError(f"route {route} ({name}) is not in PAGE_OBJECTS")
+                found.append((name, PAGE_OBJECTS[name] if takes_argument else None))
+
+    walk(get_resolver().url_patterns, "", "")
+    return found
+
+
+def text_of(response: HttpResponse) -> str:
+    """What a person could read in a response: the page, or every sheet of an .xlsx."""
+    body = (
+        b"".join(response.streaming_content)  # type: ignore[attr-defined]  # a FileResponse
+        if getattr(response, "streaming", False)
+        else response.content
+    )
+    if body.startswith(b"PK"):
+        with zipfile.ZipFile(io.BytesIO(body)) as book:
+            return "".join(book.read(n).decode("utf-8", "replace") for n in book.namelist())
+    return body.decode("utf-8", "replace")
+
+
+def build() -> tuple[Any, dict[str, Tenant]]:
+    """mito and toyama with people, registers, a request, a record entry and evidence each,
+    and 小林 (kobayashi), organisation administrator of both (mito as 職員等, toyama as
+    支援団体 since 30 days ago), with TOTP. Returns kobayashi's mito Person and the tenants.
+    """
+    from kitei.assets.services import register_asset  # noqa: PLC0415 - app registry
+    from kitei.core.evidence import attach_evidence  # noqa: PLC0415
+    from kitei.core.models import TaskProgress  # noqa: PLC0415
+    from kitei.people.memberships import add_membership  # noqa: PLC0415
+    from kitei.people.models import Person, RoleAssignment  # noqa: PLC0415
+    from kitei.people.services import create_department  # noqa: PLC0415
+    from kitei.records.services import record_entry  # noqa: PLC0415
+    from kitei.systems.services import register_system  # noqa: PLC0415
+
+    today = timezone.localdate()
+    mito = Tenant(
+        org=make_org(),
+        marks=(
+            "議会事務局総務課",
+            "佐藤 一郎",
+            "議会情報システム",
+            "議員名簿",
+            "水戸の申請理由",
+            "水戸の廃棄処理",
+            "mito-evidence.pdf",
+            "mito-import.csv",
+        ),
+    )
+    toyama = Tenant(
+        org=make_org("toyama", "toyama-kankoji-kumiai", "富山市管工事協同組合"),
+        marks=(
+            "組合事務局",
+            "山田 三郎",
+            "組合業務システム",
+            "組合員名簿",
+            "富山の申請理由",
+            "富山の廃棄処理",
+            "toyama-evidence.pdf",
+            "toyama-import.csv",
+        ),
+    )
+    somu = create_department(mito.org, actor=SETUP, name="議会事務局総務課")
+    office = create_department(toyama.org, actor=SETUP, name="組合事務局")
+    sato = make_person(
+        mito.org, "sato", "佐藤 一郎", roles=("information_security_manager",), department=somu
+    )
+    suzuki = make_person(
+        mito.org, "suzuki", "鈴木 花子", roles=("members_and_staff",), department=somu
+    )
+    yamada = make_person(
+        toyama.org, "yamada", "山田 三郎", roles=("union_members",), department=office
+    )
+    kobayashi = make_person(mito.org, "kobayashi", "小林 県雄", is_org_admin=True)
+    activate_totp(kobayashi)
+    add_membership(
+        toyama.org,
+        actor=SETUP,
+        user=kobayashi.user,
+        kind="support",
+        valid_from=today - timedelta(days=30),
+    )
+    # Set-up only: the people register has no page that makes someone an administrator.
+    Person.objects.filter(user=kobayashi.user, organization=toyama.org).update(is_org_admin=True)
+
+    council = register_system(
+        mito.org, actor=SETUP, name="議会情報システム", department=somu, zone="lgwan"
+    )
+    union = register_system(toyama.org, actor=SETUP, name="組合業務システム", department=office)
+    roster = register_asset(
+        mito.org,
+        actor=SETUP,
+        name="議員名簿",
+        department=somu,
+        form="electronic",
+        classification=C3B,
+        system=council,
+    )
+    members = register_asset(
+        toyama.org,
+        actor=SETUP,
+        name="組合員名簿",
+        department=office,
+        form="paper",
+        classification={"重要性分類": "I"},
+    )
+    take_out = file_request_as(
+        mito.org, suzuki, "asset.take_out", asset=roster, reason="水戸の申請理由"
+    )
+    suspend = file_request_as(
+        toyama.org, yamada, "account.suspend_violator", reason="富山の申請理由"
+    )
+    for tenant, book, keeper, system, asset, request in (
+        (mito, "disposal-record", sato, council, roster, take_out),
+        (toyama, "media-disposal", yamada, union, members, suspend),
+    ):
+        word = "水戸" if tenant is mito else "富山"
+        entry = record_entry(
+            tenant.org,
+            actor=keeper.user,
+            book=book,
+            recorded_by=keeper,
+            fields={
+                "datetime": f"{today.isoformat()}T10:00",
+                "person_in_charge": keeper.name,
+                "processing": f"{word}の廃棄処理",
+            },
+        )
+        evidence = attach_evidence(
+            tenant.org,
+            actor=keeper.user,
+            obj=entry,
+            upload=upload(f"{tenant.org.slug}-evidence.pdf", PDF),
+            evidence_date=today,
+        )
+        # Set-up only: a background import's progress row (its page shows the file's name).
+        progress = TaskProgress.objects.create(
+            organization=tenant.org,
+            kind="assets",
+            started_by_name="tests",
+            file_name=f"{tenant.org.slug}-import.csv",
+            total=1,
+        )
+        tenant.objects.update(
+            import_=progress.pk,
+            person=keeper.pk,
+            assignment=RoleAssignment.objects.filter(person=keeper).values_list("pk", flat=True)[0],
+            system=system.pk,
+            asset=asset.pk,
+            request=request.pk,
+            entry=entry.pk,
+            evidence=evidence.pk,
+            book=book,
+        )
+    return kobayashi, {"mito": mito, "toyama": toyama}
