@@ -94,6 +94,8 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "kitei.core.language.LanguageMiddleware",  # Japanese unless switched (not Accept-Language)
+    # After the language is chosen: the JSON errors of /api/ speak it too.
+    "kitei.core.api.errors.JsonApiErrorsMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",

@@ -9,6 +9,7 @@ from typing import Any
 import pytest
 from allauth.mfa.models import Authenticator
 from allauth.mfa.recovery_codes.internal.auth import RecoveryCodes
+from django.core.exceptions import ValidationError
 from django.test import Client
 
 from ..conftest import PASSWORD, activate_totp, make_person
@@ -202,7 +203,12 @@ def test_an_external_auditor_sets_up_totp_before_seeing_any_data(suzuki: Any, to
     client.post("/organization/switch/", {"organization": toyama.pk})
     for path in ("/", "/assets/", "/records/", "/people/"):
         assert client.get(path)["Location"] == TOTP_ACTIVATE
+    # No API token until TOTP is set up: none is issued, and one issued before stops working.
+    with pytest.raises(ValidationError, match="二要素認証"):
+        create_api_token(suzuki.user, actor=SETUP, organization=toyama)
+    activate_totp(suzuki)
     _token, plain = create_api_token(suzuki.user, actor=SETUP, organization=toyama)
+    Authenticator.objects.filter(user=suzuki.user).delete()
     api = Client(headers={"Authorization": f"Bearer {plain}"})
     response = api.get("/api/assets")
     assert response.status_code == 403

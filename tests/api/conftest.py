@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from allauth.mfa.models import Authenticator
 from django.test import Client
 
 from kitei.assets.services import register_asset
@@ -13,13 +14,16 @@ from kitei.people.services import create_department
 from kitei.systems.services import register_system
 from tests.conftest import SETUP
 
-from ..conftest import make_person
+from ..conftest import activate_totp, make_person
 
 C3B = {"機密性": "3B", "完全性": "2", "可用性": "1"}
 
 
 def token_for(person: Any) -> str:
-    """A fresh API token acting as the person."""
+    """A fresh API token acting as the person, who has finished their security set-up
+    (TOTP set up: administrators and administrative roles must have it)."""
+    if not Authenticator.objects.filter(user=person.user).exists():
+        activate_totp(person)
     _token, plain = create_api_token(person.user, actor=SETUP)
     return plain
 
@@ -31,14 +35,19 @@ def api_client(token: str) -> Client:
 
 @pytest.fixture
 def ito(mito: Any, somu: Any) -> Any:
-    """伊藤, organisation administrator of mito: keeps the registers."""
-    return make_person(mito, "ito", "伊藤 五郎", department=somu, is_org_admin=True)
+    """伊藤, organisation administrator of mito: keeps the registers (TOTP set up, as
+    administrators must before they may hold an API token)."""
+    person = make_person(mito, "ito", "伊藤 五郎", department=somu, is_org_admin=True)
+    activate_totp(person)
+    return person
 
 
 @pytest.fixture
 def toyama_admin(toyama: Any) -> Any:
-    """An organisation administrator of toyama."""
-    return make_person(toyama, "toyama_admin", "富山 管理", is_org_admin=True)
+    """An organisation administrator of toyama (TOTP set up)."""
+    person = make_person(toyama, "toyama_admin", "富山 管理", is_org_admin=True)
+    activate_totp(person)
+    return person
 
 
 @pytest.fixture

@@ -21,9 +21,10 @@ from .conftest import api_client, token_for
 
 pytestmark = pytest.mark.django_db
 
-# Token lookup, its user's membership in the token's organisation, its last-use stamp, the
+# Token lookup, its user's membership in the token's organisation, the user's role assignments
+# (must they have TOTP?), its last-use stamp, the
 # count, the page and the page's software.
-LIST_QUERIES = 6
+LIST_QUERIES = 7
 
 
 def _post(client: Client, body: Any) -> Any:

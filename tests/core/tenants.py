@@ -36,6 +36,7 @@ PAGE_OBJECTS = {
     "people:assign": "person",
     "people:unlock": "person",
     "people:end_assignment": "assignment",
+    "people:token_revoke": "token",
     "assets:detail": "asset",
     "assets:edit": "asset",
     "assets:copy": "asset",
@@ -122,6 +123,7 @@ def build() -> tuple[Any, dict[str, Tenant]]:
     from kitei.assets.services import register_asset  # noqa: PLC0415 - app registry
     from kitei.core.evidence import attach_evidence  # noqa: PLC0415
     from kitei.core.models import TaskProgress  # noqa: PLC0415
+    from kitei.core.tokens import create_api_token  # noqa: PLC0415
     from kitei.people.memberships import add_membership  # noqa: PLC0415
     from kitei.people.models import Person, RoleAssignment  # noqa: PLC0415
     from kitei.people.services import create_department  # noqa: PLC0415
@@ -205,9 +207,9 @@ def build() -> tuple[Any, dict[str, Tenant]]:
     suspend = file_request_as(
         toyama.org, yamada, "account.suspend_violator", reason="富山の申請理由"
     )
-    for tenant, book, keeper, system, asset, request in (
-        (mito, "disposal-record", sato, council, roster, take_out),
-        (toyama, "media-disposal", yamada, union, members, suspend),
+    for tenant, book, keeper, system, asset, request, holder in (
+        (mito, "disposal-record", sato, council, roster, take_out, suzuki),
+        (toyama, "media-disposal", yamada, union, members, suspend, yamada),
     ):
         word = "水戸" if tenant is mito else "富山"
         entry = record_entry(
@@ -246,5 +248,6 @@ def build() -> tuple[Any, dict[str, Tenant]]:
             entry=entry.pk,
             evidence=evidence.pk,
             book=book,
+            token=create_api_token(holder.user, actor=SETUP, organization=tenant.org)[0].pk,
         )
     return kobayashi, {"mito": mito, "toyama": toyama}

@@ -2,7 +2,8 @@
 
 Every operation authenticates with `Authorization: Bearer <token>` (`kitei token create`)
 and acts as the token's user, inside the token's organisation only, while the user's
-membership there is valid. The docs page uses
+membership there is valid. The docs page and the schema need a logged-in user in production
+(not DEBUG). The docs page uses
 the Swagger UI files that django-ninja ships (served as our static files): no CDN.
 """
 
@@ -13,7 +14,7 @@ from ninja import NinjaAPI, Swagger
 from kitei.api import assets, systems
 from kitei.approvals import api as approvals_api
 from kitei.core.api import errors
-from kitei.core.api.auth import TokenAuth
+from kitei.core.api.auth import TokenAuth, docs_login_required
 from kitei.records import api as records_api
 
 DESCRIPTION = """\
@@ -23,7 +24,11 @@ DESCRIPTION = """\
   `kitei token create --user USERNAME [--org SLUG]` で発行）。トークンはアカウントと組織の組です。
 - トークンの組織のデータだけを扱います。他の組織の id は 404 になります。その組織での所属期間が
   終了している（または始まっていない）ときは 403（`membership_lapsed`）です。
-- エラーは `{"detail": 理由, "code": 種別, "errors": [項目ごとの理由]}` で返します。
+- トークンには有効期限があります（組織の定める期間、なければ kitei の既定値 90 日）。仮パスワードの
+  ままの利用者、必須の二要素認証（TOTP）を設定していない利用者のトークンは 403
+  （`password_change_required`・`mfa_required`）です。
+- エラーは `{"detail": 理由, "code": 種別, "errors": [項目ごとの理由]}` で返します（不正な id や
+  存在しないパスも JSON の 404）。
 """
 
 api = NinjaAPI(
@@ -33,6 +38,7 @@ api = NinjaAPI(
     auth=TokenAuth(),
     urls_namespace="api",
     docs=Swagger(settings={"validatorUrl": None}),  # no badge fetched from swagger.io
+    docs_decorator=docs_login_required,  # in production, only people who may log in read it
 )
 errors.install(api)
 api.add_router("/assets", assets.router)

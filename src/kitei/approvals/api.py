@@ -148,9 +148,10 @@ class RequestOut(Schema):
 
 
 class ForbiddenOut(ErrorOut):
-    """A request the pack forbids, or whose obligations are not all confirmed: the decision."""
+    """Every 422 of filing: invalid input (`errors`), or a request the pack forbids or whose
+    obligations are not all confirmed (with the `decision`)."""
 
-    decision: dict[str, Any]
+    decision: dict[str, Any] | None = None
 
 
 class RequestList(Schema):

@@ -240,6 +240,7 @@ _SUPERUSER = Reason(text="サイト管理者が行えます（kitei の規則）
 _NOBODY = Reason(
     text="操作者が指定されていません（kitei の規則: 変更は必ず誰が行ったかを記録します）"
 )
+_OWN = Reason(text="自分のアカウントのものです（kitei の規則）")
 _OPERATOR = Reason(text="サーバーの操作者がコマンドで行えます（kitei の規則）")
 
 
@@ -327,6 +328,21 @@ def require(actor: Actor | None, permission: str, resource: Any) -> Verdict:
     if not verdict.allowed:
         raise Refusal(verdict)
     return verdict
+
+
+def check_account(actor: Actor | None, account: Any, permission: str, resource: Any) -> Verdict:
+    """May `actor` act on what belongs to `account` (its API tokens …): the account itself
+    may; anyone else needs `permission` on `resource` (e.g. people.manage, its organisation).
+    """
+    if (
+        actor is not None
+        and not isinstance(actor, Operator)
+        and getattr(actor, "is_authenticated", False)
+        and account is not None
+        and actor.pk == account.pk
+    ):
+        return Verdict(allowed=True, permission=permission, reasons=(_OWN,))
+    return check(actor, permission, resource)
 
 
 def scoped(queryset: QuerySet[M], organization: Organization | None) -> QuerySet[M]:

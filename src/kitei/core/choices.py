@@ -16,6 +16,7 @@ class CoreAuditAction(models.TextChoices):
     UPGRADE_PACK = "upgrade_pack", _("ポリシーパックの版の更新")
     CREATE_API_TOKEN = "create_api_token", _("APIトークンの発行")
     REVOKE_API_TOKEN = "revoke_api_token", _("APIトークンの失効")
+    SET_API_TOKEN_LIFETIME = "set_api_token_lifetime", _("APIトークンの有効期間の設定")
     ATTACH_EVIDENCE = "attach_evidence", _("証拠ファイルの添付")
     START_IMPORT = "start_import", _("バックグラウンドの取り込みの開始")
     FINISH_IMPORT = "finish_import", _("バックグラウンドの取り込みの終了")

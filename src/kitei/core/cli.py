@@ -8,7 +8,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from kitei.core import audit_cli, evidence_cli, org_cli, tasks_cli
+from kitei.core import audit_cli, evidence_cli, org_cli, tasks_cli, token_cli
 
 
 def setup() -> None:
@@ -45,20 +45,7 @@ def add_parsers(sub: Any) -> None:
     restore = sub.add_parser("restore", help="restore a backup into an empty database, verified")
     restore.add_argument("path", type=Path, help="backup file written by `kitei backup`")
     audit_cli.add_parser(sub)
-    token = sub.add_parser("token", help="API tokens (Authorization: Bearer …)")
-    token_cmds = token.add_subparsers(dest="token_command", required=True, metavar="COMMAND")
-    create = token_cmds.add_parser("create", help="issue a token for a user; printed only once")
-    create.add_argument("--user", required=True, help="login name")
-    create.add_argument(
-        "--org", help="organisation the token acts in (needed when the user belongs to several)"
-    )
-    create.add_argument("--name", default="", help="what the token is for")
-    create.add_argument("--days", type=int, default=0, help="expire after DAYS days")
-    revoke = token_cmds.add_parser("revoke", help="revoke a token, or every token of a user")
-    revoke.add_argument("--id", type=int, help="the token's number (see `kitei token list`)")
-    revoke.add_argument("--user", help="revoke every token of this user")
-    token_list = token_cmds.add_parser("list", help="list tokens (never the tokens themselves)")
-    token_list.add_argument("--user", help="only this user's tokens")
+    token_cli.add_parser(sub)
     org_cli.add_parser(sub)
     evidence_cli.add_parser(sub)
     tasks_cli.add_parser(sub)
@@ -168,7 +155,7 @@ def _restore(args: argparse.Namespace) -> int:
 
 
 def _token(args: argparse.Namespace) -> int:
-    from kitei.core.tokens import token_command  # noqa: PLC0415
+    from kitei.core.token_cli import token_command  # noqa: PLC0415
 
     return token_command(args)
 

@@ -126,6 +126,29 @@ class ApiToken(models.Model):
         return self.revoked_at is not None
 
 
+class ApiTokenLifetime(models.Model):
+    """How long an organisation's new API tokens live, when it has set a period of its own.
+
+    No policy seed gives a token lifetime, so without a row kitei's documented operational
+    default applies (`kitei.core.tokens.DEFAULT_LIFETIME_DAYS`). A table of its own rather
+    than a column of Organization: altering core_organization on SQLite rebuilds it and
+    would drop the audit guard triggers on it.
+    """
+
+    organization = models.OneToOneField(
+        Organization, on_delete=models.CASCADE, primary_key=True, related_name="+"
+    )
+    days = models.PositiveIntegerField(_("APIトークンの有効期間（日）"))
+    updated_at = models.DateTimeField(_("更新日時"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("APIトークンの有効期間")
+        verbose_name_plural = _("APIトークンの有効期間")
+
+    def __str__(self) -> str:
+        return f"{self.organization_id}: {self.days}"
+
+
 class PackVersion(models.Model):
     """The exact bytes of a pack version some organisation is or was bound to.
 

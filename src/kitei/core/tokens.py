@@ -3,19 +3,23 @@
 A token is `kitei_` and 43 random URL-safe characters (256 bits). Only its SHA-256 is
 stored: the token is high-entropy, so a fast hash cannot be brute-forced, and a stolen
 database yields no usable key. The token itself is returned once, by `create_api_token`.
+
+Every token expires: after the period its organisation set (`set_token_lifetime`), else
+after kitei's operational default of `DEFAULT_LIFETIME_DAYS` days (no policy seed gives a
+period). A token is issued and works only for an account that has finished its security
+set-up: its temporary password changed, and TOTP set up when `access.requires_mfa`.
 """
 
 from __future__ import annotations
 
-import argparse
+import copy
 import hashlib
 import secrets
-import sys
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
 from allauth.mfa.models import Authenticator
-from django.contrib.auth import get_user_model
 from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -24,7 +28,7 @@ from django.utils import timezone
 
 from kitei.core import access, tenancy
 from kitei.core.choices import CoreAuditAction
-from kitei.core.models import ApiToken, Organization
+from kitei.core.models import ApiToken, ApiTokenLifetime, Organization
 from kitei.core.services import Actor, record_change
 
 TOKEN_PREFIX = "kitei_"
@@ -32,6 +36,10 @@ PREFIX_SHOWN = len(TOKEN_PREFIX) + 6
 # last_used_at is bookkeeping like Django's last_login (no ChangeRecord); writing it at
 # most once a minute keeps a busy client from turning every read into a write.
 LAST_USED_RESOLUTION = timedelta(minutes=1)
+# kitei's operational default, not a policy number: no seed gives a token lifetime, so an
+# organisation that sets none gets this, shown as 「kitei の既定値」 (docs/operations.md).
+DEFAULT_LIFETIME_DAYS = 90
+MAX_LIFETIME_DAYS = 3650
 
 
 def hash_token(token: str) -> str:
@@ -47,6 +55,90 @@ def _snapshot(token: ApiToken) -> dict[str, object]:
         "expires_at": token.expires_at,
         "revoked_at": token.revoked_at,
     }
+
+
+@dataclass(frozen=True, kw_only=True)
+class Lifetime:
+    """How long an organisation's new tokens live, and whether that is kitei's default."""
+
+    days: int
+    is_default: bool
+
+    @property
+    def label(self) -> str:
+        """`90日（kitei の既定値）` or `30日（組織の設定）`."""
+        source = "kitei の既定値" if self.is_default else "組織の設定"
+        return f"{self.days}日（{source}）"
+
+
+def token_lifetime(organization: Organization) -> Lifetime:
+    """The period the organisation set for new tokens, else kitei's default."""
+    row = ApiTokenLifetime.objects.filter(organization=organization).first()
+    if row is None:
+        return Lifetime(days=DEFAULT_LIFETIME_DAYS, is_default=True)
+    return Lifetime(days=row.days, is_default=False)
+
+
+@transaction.atomic
+def set_token_lifetime(organization: Organization, *, actor: Actor, days: int | None) -> Lifetime:
+    """Set how many days the organisation's new tokens live (None: back to kitei's default).
+
+    Tokens already issued keep their expiry. Organisation administrators (people.manage).
+    """
+    access.require(actor, "people.manage", organization)
+    if days is not None and not 1 <= days <= MAX_LIFETIME_DAYS:
+        raise ValidationError(
+            f"APIトークンの有効期間は1日から{MAX_LIFETIME_DAYS}日の間で指定してください。"
+        )
+    before = token_lifetime(organization)
+    if days is None:
+        ApiTokenLifetime.objects.filter(organization=organization).delete()
+    else:
+        ApiTokenLifetime.objects.update_or_create(
+            organization=organization, defaults={"days": days}
+        )
+    after = token_lifetime(organization)
+    record_change(
+        organization,
+        actor=actor,
+        action=CoreAuditAction.SET_API_TOKEN_LIFETIME,
+        obj=organization,
+        before={"days": before.days, "default": before.is_default},
+        after={"days": after.days, "default": after.is_default},
+    )
+    return after
+
+
+def setup_refusal(user: Any, membership: Any) -> TokenCheck | None:
+    """Why `user`, acting under `membership`, may not use an API token yet (None: may).
+
+    A temporary password must be changed first, and TOTP set up by whoever must have it
+    (`access.requires_mfa`: administrators, administrative roles, external auditors).
+    """
+    if membership.person.must_change_password:
+        return TokenCheck(
+            token=None,
+            code="password_change_required",
+            reason="仮パスワードのままです。画面からログインしてパスワードを変更してから"
+            "APIトークンを利用してください。",
+            status=403,
+        )
+    # Judge on a copy bound to the membership, leaving the caller's user object as it was.
+    acting = copy.copy(user)
+    tenancy.bind(acting, membership)
+    if (
+        access.requires_mfa(acting)
+        and not Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).exists()
+    ):
+        who = "この所属（外部監査人）" if membership.requires_totp else "この利用者"
+        return TokenCheck(
+            token=None,
+            code="mfa_required",
+            reason=f"{who}は二要素認証（TOTP）が必須です。"
+            "画面からログインして二要素認証を設定してからAPIトークンを利用してください。",
+            status=403,
+        )
+    return None
 
 
 def _token_organization(user: User, organization: Organization | None) -> Organization:
@@ -75,6 +167,20 @@ def _token_organization(user: User, organization: Organization | None) -> Organi
     return valid[0].organization  # type: ignore[no-any-return]  # a membership's organisation
 
 
+def _expiry(organization: Organization, expires_at: datetime | None) -> datetime:
+    """The expiry of a new token: the one asked for, within the organisation's period."""
+    now = timezone.now()
+    lifetime = token_lifetime(organization)
+    latest = now + timedelta(days=lifetime.days)
+    if expires_at is None:
+        return latest
+    if expires_at <= now:
+        raise ValidationError("有効期限は未来の日時にしてください。")
+    if expires_at > latest:
+        raise ValidationError(f"有効期限は発行から{lifetime.label}以内にしてください。")
+    return expires_at
+
+
 @transaction.atomic
 def create_api_token(
     user: User,
@@ -87,13 +193,19 @@ def create_api_token(
     """Issue a token acting as `user` in one organisation; returns it with its only copy.
 
     The organisation is the one named, or the user's only valid membership's; the token
-    works only while the user's membership there is valid.
+    works only while the user's membership there is valid, and until `expires_at` (by
+    default: the organisation's token lifetime from now). The user must have finished
+    their security set-up (`setup_refusal`).
     """
     organization = _token_organization(user, organization)
+    verdict = access.check_account(actor, user, "people.manage", organization)
+    if not verdict.allowed:
+        raise access.Refusal(verdict)
     if not user.is_active:
         raise ValidationError("無効なアカウントにはAPIトークンを発行できません。")
-    if expires_at is not None and expires_at <= timezone.now():
-        raise ValidationError("有効期限は未来の日時にしてください。")
+    refused = setup_refusal(user, tenancy.membership_in(user, organization.pk))
+    if refused is not None:
+        raise ValidationError(refused.reason)
     plain = TOKEN_PREFIX + secrets.token_urlsafe(32)
     token = ApiToken.objects.create(
         organization=organization,
@@ -101,7 +213,7 @@ def create_api_token(
         name=name,
         prefix=plain[:PREFIX_SHOWN],
         token_hash=hash_token(plain),
-        expires_at=expires_at,
+        expires_at=_expiry(organization, expires_at),
     )
     record_change(
         organization,
@@ -115,7 +227,13 @@ def create_api_token(
 
 @transaction.atomic
 def revoke_api_token(token: ApiToken, *, actor: Actor) -> ApiToken:
-    """Stop a token from working, for good; revoking twice changes nothing."""
+    """Stop a token from working, for good; revoking twice changes nothing.
+
+    The token's own user may revoke it, and so may whoever manages the organisation's people.
+    """
+    verdict = access.check_account(actor, token.user, "people.manage", token.organization)
+    if not verdict.allowed:
+        raise access.Refusal(verdict)
     if token.revoked_at is not None:
         return token
     before = _snapshot(token)
@@ -132,12 +250,20 @@ def revoke_api_token(token: ApiToken, *, actor: Actor) -> ApiToken:
     return token
 
 
+def tokens_of(user: Any, organization: Organization) -> QuerySet[ApiToken]:
+    """A user's tokens in one organisation, newest first (revoked and expired ones too)."""
+    mine = ApiToken.objects.select_related("organization").filter(user=user)
+    return access.scoped(mine, organization).order_by("-created_at", "-pk")
+
+
 @dataclass(frozen=True, kw_only=True)
 class TokenCheck:
     """The outcome of checking a presented token: the token, or the reason it is refused."""
 
     token: ApiToken | None
-    code: str = ""  # missing, invalid, revoked, expired, inactive, membership_lapsed, mfa_required
+    # missing, invalid, revoked, expired, inactive, membership_lapsed, mfa_required,
+    # password_change_required
+    code: str = ""
     reason: str = ""
     status: int = 401  # 403 when the token is good but its user may not act in its organisation
 
@@ -192,72 +318,7 @@ def _membership_refusal(token: ApiToken) -> TokenCheck | None:
             code="inactive",
             reason="APIトークンの利用者はこの組織で有効ではありません。",
         )
-    if (
-        membership.requires_totp
-        and not Authenticator.objects.filter(user=token.user, type=Authenticator.Type.TOTP).exists()
-    ):
-        return TokenCheck(
-            token=None,
-            code="mfa_required",
-            reason="この所属（外部監査人）では、二要素認証（TOTP）を設定してから利用してください。",
-            status=403,
-        )
     tenancy.bind(token.user, membership)
-    return None
-
-
-def token_command(args: argparse.Namespace) -> int:
-    """`kitei token create|revoke|list`: the command-line side of API tokens."""
-    user_model = get_user_model()
-    if args.token_command == "create":
-        user = user_model.objects.filter(username=args.user).first()
-        if user is None:
-            print(f"kitei: no user '{args.user}'", file=sys.stderr)
-            return 2
-        expires = timezone.now() + timedelta(days=args.days) if args.days else None
-        try:
-            organization = Organization.objects.filter(slug=args.org).first() if args.org else None
-            if args.org and organization is None:
-                raise ValidationError(f"no organisation '{args.org}'")
-            token, plain = create_api_token(
-                user,
-                actor=access.Operator.from_os("kitei token create"),
-                organization=organization,
-                name=args.name,
-                expires_at=expires,
-            )
-        except ValidationError as exc:
-            print(f"kitei: {' '.join(exc.messages)}", file=sys.stderr)
-            return 2
-        print(plain)
-        print(
-            f"kitei: token {token.pk} ({token.prefix}…) for '{args.user}' in "
-            f"{token.organization.slug}; it is shown only this once",
-            file=sys.stderr,
-        )
-        return 0
-    tokens = ApiToken.objects.select_related("user", "organization").order_by("pk")
-    if args.user:
-        tokens = tokens.filter(user__username=args.user)
-    if args.token_command == "list":
-        for t in tokens:
-            state = "revoked" if t.revoked else f"expires {t.expires_at or 'never'}"
-            print(f"{t.pk}\t{t.prefix}…\t{t.user.get_username()}\t{t.organization.slug}\t{state}")
-        return 0
-    return _revoke(args, tokens)
-
-
-def _revoke(args: argparse.Namespace, tokens: QuerySet[ApiToken]) -> int:
-    if args.id is None and not args.user:
-        print("kitei: name a token (--id) or a user (--user)", file=sys.stderr)
-        return 2
-    if args.id is not None:
-        tokens = tokens.filter(pk=args.id)
-    chosen = [t for t in tokens if not t.revoked]
-    if not chosen and not tokens.exists():
-        print("kitei: no such token", file=sys.stderr)
-        return 2
-    for token in chosen:
-        revoke_api_token(token, actor=access.Operator.from_os("kitei token revoke"))
-        print(f"kitei: token {token.pk} ({token.prefix}…) revoked")
-    return 0
+    # Read the user's role assignments once: requires_mfa needs them, and so may the operation.
+    access.start_request_cache(token.user)
+    return setup_refusal(token.user, membership)

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from kitei.people import views
+from kitei.people import token_views, views
 
 app_name = "people"
 
@@ -11,6 +11,7 @@ urlpatterns = [
     path("<int:pk>/", views.person_detail, name="detail"),
     path("<int:pk>/assign/", views.role_assign, name="assign"),
     path("<int:pk>/unlock/", views.account_unlock, name="unlock"),
+    path("tokens/<int:pk>/revoke/", token_views.token_revoke, name="token_revoke"),
     path("add/", views.person_add, name="add"),
     path("departments/add/", views.department_add, name="department_add"),
     path("assignments/<int:pk>/end/", views.assignment_end, name="end_assignment"),

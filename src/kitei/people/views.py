@@ -22,7 +22,7 @@ from kitei.core.models import Organization
 from kitei.core.progress_views import progress_context
 from kitei.core.tabular import time_limit
 from kitei.core.transfer import WEB_MAX_SECONDS
-from kitei.people import csv_import, queries, services
+from kitei.people import csv_import, queries, services, token_views
 from kitei.people.forms import (
     WEB_MAX_ACCOUNTS,
     AssignRoleForm,
@@ -99,6 +99,7 @@ def person_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "can_manage": can_manage,
         # Only administrators see whether failed logins have locked the account.
         "lock": lockout.state(subject.user) if can_manage and subject.user else None,
+        **token_views.context(request, org, subject),
     }
     return render(request, "people/person_detail.html", context)
 

@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import cast
+from functools import wraps
+from typing import Any, cast
 
+from django.conf import settings
+from django.contrib.auth.decorators import login_required
 from django.contrib.auth.models import AbstractBaseUser
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
 from ninja.security import HttpBearer
 
@@ -85,3 +89,19 @@ def require(caller: Caller, permission: access.Permission) -> None:
 def caller_of(request: HttpRequest) -> Caller:
     """The caller TokenAuth attached to the request."""
     return cast(Caller, request.auth)  # type: ignore[attr-defined]  # set by ninja
+
+
+def docs_login_required(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    """`/api/docs` and `/api/openapi.json` need a logged-in user, except in development (DEBUG).
+
+    DEBUG is read per request, so settings changed at run time (tests) take effect.
+    """
+    protected = login_required(view)
+
+    @wraps(view)
+    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        if settings.DEBUG:
+            return view(request, *args, **kwargs)
+        return protected(request, *args, **kwargs)
+
+    return wrapper

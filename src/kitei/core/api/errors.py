@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.utils.translation import gettext as _
 from ninja import NinjaAPI, Schema
 from ninja.errors import HttpError
@@ -98,8 +98,10 @@ def install(api: NinjaAPI) -> None:
         errors = [{"loc": _loc(e), "msg": field_message(e)} for e in exc.errors]
         first = errors[0] if errors else {"loc": [], "msg": ""}
         where = ".".join(str(p) for p in first["loc"])
-        detail = _("入力が正しくありません（{where}: {msg}）。").format(
-            where=where, msg=first["msg"]
+        detail = (
+            _("入力が正しくありません（{where}: {msg}）。").format(where=where, msg=first["msg"])
+            if where
+            else _("入力が正しくありません（{msg}）。").format(msg=first["msg"])
         )
         return _respond(api, request, 422, "invalid", detail, errors=errors)
 
@@ -141,3 +143,44 @@ ERRORS: dict[int, type[ErrorOut]] = {
     404: ErrorOut,
     422: ErrorOut,
 }
+
+
+API_PREFIX = "/api/"
+
+
+def _fallback(status: int) -> tuple[str, str]:
+    """The code and Japanese reason of an error answered outside the API's own handlers."""
+    if status == 404:
+        return "not_found", _("見つかりません。")
+    if status == 405:
+        return "method_not_allowed", _("このメソッドは使えません。")
+    if status >= 500:
+        return "server_error", _("サーバーでエラーが発生しました。")
+    return "error", _("リクエストを処理できません。")
+
+
+class JsonApiErrorsMiddleware:
+    """Every error under /api/ is JSON `ErrorOut`, also those answered before an operation
+    runs: a path no operation matches (`/api/assets/abc`: Django's HTML 404), a method an
+    operation does not take (ninja's plain-text 405), an unexpected exception (HTML 500).
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        if (
+            not request.path.startswith(API_PREFIX)
+            or response.status_code < 400
+            or response.get("Content-Type", "").startswith("application/json")
+        ):
+            return response
+        code, detail = _fallback(response.status_code)
+        answer = JsonResponse(
+            {"detail": detail, "code": code, "errors": []}, status=response.status_code
+        )
+        for header in ("Allow", "WWW-Authenticate"):
+            if header in response:
+                answer[header] = response[header]
+        return answer
