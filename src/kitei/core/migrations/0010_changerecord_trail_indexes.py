@@ -7,7 +7,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("core", "0008_number_counter"),
+        ("core", "0009_api_token_lifetime"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
