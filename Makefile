@@ -43,6 +43,7 @@ screenshots: $(STAMP) messages
 bench: $(STAMP)
 	$(BIN)/python bench/policy_bench.py
 	$(BIN)/python bench/audit_bench.py
+	$(BIN)/python bench/audit_page_bench.py
 	$(BIN)/python bench/login_bench.py
 	$(BIN)/python bench/register_bench.py
 	$(BIN)/python bench/import_bench.py
