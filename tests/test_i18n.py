@@ -36,6 +36,7 @@ _TRANSLATED_OR_COMMENT = [
 # Japanese that stays Japanese in every language, with the reason.
 TEMPLATE_ALLOWLIST: dict[tuple[str, str], str] = {
     ("templates/base.html", "規程"): "the product's name, kitei（規程）, in the brand and title",
+    ("templates/error_plain.html", "規程"): "the product's name, in the plain error pages' brand",
     ("templates/base.html", "日本語"): "the language switcher names Japanese in Japanese",
     **{
         ("people/templates/people/import.html", heading): "a CSV heading: the file's format"
