@@ -41,12 +41,14 @@ screenshots: $(STAMP) messages
 	KITEI_SCREENSHOTS_DIR=docs/screenshots $(BIN)/pytest -q -m browser -k screenshot
 
 bench: $(STAMP)
-	$(BIN)/python bench/policy_bench.py
-	$(BIN)/python bench/audit_bench.py
-	$(BIN)/python bench/login_bench.py
-	$(BIN)/python bench/register_bench.py
-	$(BIN)/python bench/import_bench.py
-	$(BIN)/python bench/access_bench.py
+	@# the benchmarks import the tests' builders (tests/conftest.py) from the checkout
+	PYTHONPATH=. $(BIN)/python bench/policy_bench.py
+	PYTHONPATH=. $(BIN)/python bench/audit_bench.py
+	PYTHONPATH=. $(BIN)/python bench/audit_page_bench.py
+	PYTHONPATH=. $(BIN)/python bench/login_bench.py
+	PYTHONPATH=. $(BIN)/python bench/register_bench.py
+	PYTHONPATH=. $(BIN)/python bench/import_bench.py
+	PYTHONPATH=. $(BIN)/python bench/access_bench.py
 
 clean:
 	rm -rf $(VENV) build dist src/*.egg-info .mypy_cache .ruff_cache .pytest_cache

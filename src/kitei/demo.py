@@ -15,6 +15,7 @@ import argparse
 import functools
 import itertools
 import os
+import secrets
 from dataclasses import dataclass
 
 from django.conf import settings
@@ -222,5 +223,19 @@ def demo_command(args: argparse.Namespace) -> int:
     print_logins(f"http://{args.bind}/", str(settings.EMAIL_FILE_PATH))
     if args.serve:
         args.workers = 2
+        if not args.debug:
+            _serve_as_production()
         return web_cli.serve(args)
     return 0
+
+
+def _serve_as_production() -> None:
+    """Serve the demo with DEBUG off, as production runs: kitei's own 400/403/404/500 pages.
+
+    Django's debug 404 would list every URL pattern. Static files are still served by
+    whitenoise from the installed package (WHITENOISE_USE_FINDERS); without a configured
+    key the server gets a throw-away one (demo sessions end when it stops).
+    """
+    os.environ["KITEI_DEBUG"] = "0"  # gunicorn's workers read the environment
+    if not os.environ.get("KITEI_SECRET_KEY"):
+        os.environ["KITEI_SECRET_KEY"] = secrets.token_urlsafe(50)

@@ -22,6 +22,7 @@ KITEI_LOGIN_FAILED_PER_ACCOUNT  failed logins before an account locks (default 5
 KITEI_LOGIN_FAILED_PER_ADDRESS  failed logins from one address before it waits (default 50/15m)
 KITEI_IMPORT_TASK_ROWS          a register import of more rows runs in the background
                                 (default 2000)
+KITEI_AUDIT_EXPORT_ROWS         the most audit records one .xlsx export holds (default 10000)
 KITEI_IMPORT_MAX_UPLOAD_BYTES   the largest register file a page accepts (default 20 MiB)
 KITEI_IMPORT_MAX_UNCOMPRESSED_BYTES  an .xlsx may expand to this much (default 256 MiB)
 KITEI_IMPORT_MAX_ROWS           rows a register file may have (default 200000)
@@ -211,6 +212,7 @@ SESSION_SAVE_EVERY_REQUEST = True
 SESSION_COOKIE_HTTPONLY = True
 CSRF_COOKIE_HTTPONLY = True
 X_FRAME_OPTIONS = "DENY"
+CSRF_FAILURE_VIEW = "kitei.core.errors.csrf_failure"  # in Japanese, saying what to do
 
 # Production behind TLS (docs/operations.md「本番環境の設定」): cookies only over https, plain
 # http redirected, and browsers told to use https only (HSTS) for KITEI_HSTS_SECONDS.
@@ -296,6 +298,9 @@ TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["d
 # kitei's own operational threshold, not a policy number: a register import of more rows
 # than this runs as a task whose progress the import page shows; smaller ones run at once.
 IMPORT_TASK_ROWS = int(os.environ.get("KITEI_IMPORT_TASK_ROWS", "2000"))
+# kitei's own limit, not a policy number: an audit-trail export of more records is refused
+# with a message asking for a narrower period (a workbook is built in memory).
+AUDIT_EXPORT_ROWS = int(os.environ.get("KITEI_AUDIT_EXPORT_ROWS", "10000"))
 # Bounds on reading a register file (kitei.core.tabular), kitei's operational limits: what an
 # upload may weigh, what its .xlsx parts may expand to (a 100,000-row register as kitei
 # writes it is 5 MB holding 72 MB of XML), its rows and the time spent reading it.

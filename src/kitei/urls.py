@@ -4,13 +4,18 @@ from django.contrib import admin
 from django.urls import include, path
 
 from kitei.api.api import api
-from kitei.core import evidence_views, organization_views, progress_views, views
+from kitei.core import audit_views, evidence_views, organization_views, progress_views, views
 
+# kitei's own error pages, in Japanese (English when chosen): what happened, what to do.
+handler400 = "kitei.core.errors.bad_request"
 handler403 = "kitei.core.errors.permission_denied"
+handler404 = "kitei.core.errors.page_not_found"
+handler500 = "kitei.core.errors.server_error"
 
 urlpatterns = [
     path("", views.home, name="home"),
-    path("audit/", views.audit_log, name="audit_log"),
+    path("audit/", audit_views.audit_log, name="audit_log"),
+    path("audit/export.xlsx", audit_views.audit_export_view, name="audit_export"),
     path("organization/", organization_views.choose, name="organization_choose"),
     path("organization/switch/", organization_views.switch, name="organization_switch"),
     path("evidence/<int:pk>/", evidence_views.download, name="evidence_download"),

@@ -20,6 +20,7 @@ import pytest
 from django.test import Client
 
 from kitei.assets.services import register_asset
+from kitei.core.models import ChangeRecord
 from kitei.people import views as people_views
 from kitei.people.services import create_department
 
@@ -260,9 +261,13 @@ def test_the_people_pager_has_words(
 def test_the_audit_trail_pager_has_words(mito: Any, ito: Any) -> None:
     for n in range(101):  # 50 records a page: the second page has both links
         create_department(mito, actor=SETUP, name=f"部署{n}")
-    page = _client(ito).get("/audit/?page=2").content.decode()
-    assert 'rel="prev"><span aria-hidden="true">←</span> 前へ</a>' in page
-    assert 'rel="next">次へ <span aria-hidden="true">→</span></a>' in page
+    newest = ChangeRecord.objects.filter(organization=mito).order_by("-seq")[0].seq
+    page = _client(ito).get("/audit/", {"before": newest - 49}).content.decode()
+    assert 'rel="prev"><span aria-hidden="true">←</span> 新しい記録</a>' in page
+    assert 'rel="next">古い記録 <span aria-hidden="true">→</span></a>' in page
+    assert '<span aria-hidden="true">«</span> 最新の記録</a>' in page
+    assert ">←</a>" not in page
+    assert ">→</a>" not in page
 
 
 def test_an_approved_request_needs_no_form_to_be_accessible(

@@ -5,6 +5,7 @@ Its personas are printed from the data and listed in the README: the two must ag
 
 from __future__ import annotations
 
+import os
 import re
 from pathlib import Path
 from typing import Any
@@ -114,3 +115,34 @@ def test_the_demo_manager_finds_work_waiting_and_the_mail_that_said_so() -> None
     client.force_login(admin.user)
     line = client.get("/").content.decode().split('id="waiting-no-address"')[1]
     assert '<span class="n">1</span>' in line.split("</li>", maxsplit=1)[0]
+
+
+class ServedError(Exception):
+    """Raised instead of starting gunicorn."""
+
+
+@pytest.mark.parametrize(("flags", "debug"), [([], "0"), (["--debug"], "1")])
+def test_demo_serves_without_debug_pages_unless_asked(
+    monkeypatch: pytest.MonkeyPatch, flags: list[str], debug: str
+) -> None:
+    from kitei import cli  # noqa: PLC0415
+    from kitei.core import cli as web_cli  # noqa: PLC0415
+
+    monkeypatch.setenv("KITEI_DEBUG", "1")  # as `make demo` runs it; restored afterwards
+    monkeypatch.delenv("KITEI_SECRET_KEY", raising=False)
+    monkeypatch.setenv("KITEI_EMAIL_BACKEND", "django.core.mail.backends.locmem.EmailBackend")
+    monkeypatch.setattr("kitei.demo.build_demo", list)
+    monkeypatch.setattr("kitei.demo.print_logins", lambda *args: None)
+    monkeypatch.setattr(web_cli, "setup", lambda: None)
+    served: list[str] = []
+
+    def serve(args: Any) -> int:  # in place of exec'ing gunicorn, which reads the environment
+        served.append(args.bind)
+        raise ServedError
+
+    monkeypatch.setattr(web_cli, "serve", serve)
+    with pytest.raises(ServedError):
+        cli.main(["demo", "--serve", "--bind", "127.0.0.1:8123", *flags])
+    assert served == ["127.0.0.1:8123"]
+    assert os.environ["KITEI_DEBUG"] == debug  # gunicorn's workers read it
+    assert bool(os.environ.get("KITEI_SECRET_KEY")) == (debug == "0")

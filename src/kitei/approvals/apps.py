@@ -16,6 +16,7 @@ class ApprovalsConfig(AppConfig):
         The home page shows the requests waiting on the user and the requests card.
         """
         from kitei.approvals import choices  # noqa: F401, PLC0415 - registers on import
+        from kitei.approvals.audit_objects import register as register_audit  # noqa: PLC0415
         from kitei.approvals.home import requests_card, waiting_items  # noqa: PLC0415
         from kitei.approvals.reminders import remind_all  # noqa: PLC0415 - app registry
         from kitei.core.jobs import PeriodicJob, register_periodic  # noqa: PLC0415
@@ -28,5 +29,6 @@ class ApprovalsConfig(AppConfig):
                 run=remind_all,
             )
         )
+        register_audit()  # how the audit trail names and links its objects
         register_home_item("approvals", waiting_items, order=10)
         register_figure("approvals", requests_card, order=10)

@@ -10,6 +10,7 @@ from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from kitei.assets.choices import AssetAuditAction
 from kitei.assets.models import Asset, AssetForm, ClassificationStatus, Disclosure
@@ -57,7 +58,7 @@ def snapshot(asset: Asset) -> dict[str, Any]:
 def _live(asset: Asset) -> None:
     """Refuse to change a disposed asset: it stays in the register only as history."""
     if asset.disposed_at is not None:
-        raise ValidationError("廃棄済みの情報資産は変更できません。")
+        raise ValidationError(_("廃棄済みの情報資産は変更できません。"))
 
 
 def resolve_classification(organization: Organization, raw: Mapping[str, object]) -> dict[str, str]:
@@ -73,9 +74,11 @@ def _check(organization: Organization, fields: Mapping[str, Any]) -> None:
     for key, model in (("department", Department), ("owner", Person), ("system", System)):
         value = fields.get(key)
         if isinstance(value, model) and value.organization_id != organization.pk:
-            raise ValidationError(f"{model._meta.verbose_name}がこの組織にありません。")
+            raise ValidationError(
+                _("%(what)sがこの組織にありません。") % {"what": model._meta.verbose_name}
+            )
     if "form" in fields and fields["form"] not in AssetForm.values:
-        raise ValidationError(f"形態「{fields['form']}」はありません。")
+        raise ValidationError(_("形態「%(form)s」はありません。") % {"form": fields["form"]})
 
 
 @transaction.atomic
@@ -99,14 +102,14 @@ def register_asset(
     _check(organization, {"department": department, "form": form, **fields})
     if copy_of is not None:
         if copy_of.organization_id != organization.pk:
-            raise ValidationError("複製元の資産がこの組織にありません。")
+            raise ValidationError(_("複製元の資産がこの組織にありません。"))
         resolved = dict(copy_of.classification)  # 002 3(2)ア(ウ): copies keep the class
         status = copy_of.classification_status
     elif unclear:
         resolved, status = {}, ClassificationStatus.UNCLEAR
     else:
         if not classification:
-            raise ValidationError("分類を指定するか、「分類が不明」を選んでください。")
+            raise ValidationError(_("分類を指定するか、「分類が不明」を選んでください。"))
         resolved = resolve_classification(organization, classification)
         status = ClassificationStatus.DECIDED
     asset = Asset.objects.create(
@@ -173,7 +176,7 @@ def classify_asset(asset: Asset, *, actor: Actor, classification: Mapping[str, o
     else:
         access.require(actor, "assets.manage", asset)
     if asset.copy_of_id is not None:
-        raise ValidationError("複製の分類は複製元に従います（複製元の分類を変更してください）。")
+        raise ValidationError(_("複製の分類は複製元に従います（複製元の分類を変更してください）。"))
     _live(asset)
     before = snapshot(asset)
     asset.classification = resolve_classification(asset.organization, classification)
@@ -234,9 +237,9 @@ def set_medium_contents(medium: Asset, *, actor: Actor, contents: Iterable[Asset
     access.require(actor, "assets.manage", medium)
     items = list(contents)
     if medium.form != AssetForm.MEDIUM:
-        raise ValidationError("収録資産を登録できるのは記録媒体だけです。")
+        raise ValidationError(_("収録資産を登録できるのは記録媒体だけです。"))
     if any(a.organization_id != medium.organization_id or a.pk == medium.pk for a in items):
-        raise ValidationError("収録資産が正しくありません。")
+        raise ValidationError(_("収録資産が正しくありません。"))
     medium.contents.set(items)
     record_change(
         medium.organization,
@@ -270,7 +273,7 @@ def dispose_asset(asset: Asset, *, actor: Actor, at: datetime, entry: DisposalRe
     access.require(actor, "records.write", asset)
     locked = Asset.objects.select_for_update().select_related("organization").get(pk=asset.pk)
     if locked.disposed_at is not None:
-        raise ValidationError(f"「{locked.name}」は既に廃棄済みです。")
+        raise ValidationError(_("「%(name)s」は既に廃棄済みです。") % {"name": locked.name})
     before = {"disposed_at": None, "disposal_record": None}
     locked.disposed_at, locked.disposed_by_entry_id = at, entry.pk
     locked.save(update_fields=["disposed_at", "disposed_by_entry"])
@@ -313,7 +316,9 @@ def bulk_register_assets(
         try:
             checked.append(_bulk_row(organization, row, resolved))
         except ValidationError as exc:
-            raise ValidationError(f"{number}件目: {' '.join(exc.messages)}") from None
+            raise ValidationError(
+                _("%(n)d件目: %(errors)s") % {"n": number, "errors": " ".join(exc.messages)}
+            ) from None
     ids = _insert_assets(organization, actor, [values for values, _after in checked])
     record_changes(
         organization,
@@ -338,14 +343,14 @@ def _bulk_row(
         raise TypeError(f"unknown fields {sorted(unknown)}")
     fields = {k: v for k, v in row.items() if k not in ("classification", "unclear")}
     if not fields.get("name") or fields.get("department") is None or not fields.get("form"):
-        raise ValidationError("名称・所管部署・形態は必須です。")
+        raise ValidationError(_("名称・所管部署・形態は必須です。"))
     _check(organization, fields)
     classification: dict[str, str] = {}
     status = ClassificationStatus.UNCLEAR
     if not row.get("unclear"):
         raw = row.get("classification") or {}
         if not raw:
-            raise ValidationError("分類を指定するか、「分類が不明」を選んでください。")
+            raise ValidationError(_("分類を指定するか、「分類が不明」を選んでください。"))
         key = tuple(sorted((str(k), str(v)) for k, v in raw.items()))
         if key not in resolved:
             resolved[key] = resolve_classification(organization, raw)

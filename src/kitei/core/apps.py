@@ -13,6 +13,7 @@ class CoreConfig(AppConfig):
     def ready(self) -> None:
         """The audit checkpoint is the periodic job `core.audit_checkpoint`."""
         from kitei.core import choices  # noqa: F401, PLC0415 - registers on import
+        from kitei.core.audit_objects import register as register_audit  # noqa: PLC0415
         from kitei.core.checkpoint import periodic_checkpoint  # noqa: PLC0415 - app registry
         from kitei.core.jobs import PeriodicJob, register_periodic  # noqa: PLC0415
 
@@ -23,3 +24,4 @@ class CoreConfig(AppConfig):
                 run=periodic_checkpoint,
             )
         )
+        register_audit()  # how the audit trail names and links its objects

@@ -68,4 +68,4 @@ def label(value: str) -> str:
 
 def choices() -> list[tuple[str, str]]:
     """Every registered action as (value, label), in label order (the audit page's filter)."""
-    return sorted(((v, str(m.label)) for v, m in _REGISTRY.items()), key=lambda c: c[1])
+    return sorted(((v, str(m.label)) for v, m in _REGISTRY.items()), key=lambda c: c[1].casefold())

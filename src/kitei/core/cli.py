@@ -35,6 +35,11 @@ def add_parsers(sub: Any) -> None:
     demo = sub.add_parser("demo", help="create (or reset) the demo database and print logins")
     demo.add_argument("--serve", action="store_true", help="then run the server")
     demo.add_argument("--bind", default="127.0.0.1:8000")
+    demo.add_argument(
+        "--debug",
+        action="store_true",
+        help="serve with Django's debug pages (developers); default: kitei's own error pages",
+    )
     backup = sub.add_parser("backup", help="write a consistent snapshot, also while serving")
     backup.add_argument("path", type=Path, help="backup file; its manifest is PATH.json")
     restore = sub.add_parser("restore", help="restore a backup into an empty database, verified")

@@ -256,6 +256,7 @@ class Sheet:
     rows: Iterable[Sequence[object]]
     count: int = 0  # number of rows, written as the sheet's dimension (faster reading)
     widths: Sequence[int] = ()
+    wrap: Sequence[int] = ()  # columns (0-based) whose text wraps in its cell (several lines)
 
 
 def neutralise(text: str) -> str:
@@ -285,7 +286,7 @@ def write_xlsx(sheets: Sequence[Sheet]) -> bytes:
     """Sheets as one .xlsx; every text is a string cell, never a formula."""
     from openpyxl import Workbook  # noqa: PLC0415
     from openpyxl.cell import WriteOnlyCell  # noqa: PLC0415
-    from openpyxl.styles import Font  # noqa: PLC0415
+    from openpyxl.styles import Alignment, Font  # noqa: PLC0415
     from openpyxl.utils import get_column_letter  # noqa: PLC0415
 
     workbook = Workbook(write_only=True)
@@ -303,8 +304,16 @@ def write_xlsx(sheets: Sequence[Sheet]) -> bytes:
             cell.font = Font(bold=True)
             heading.append(cell)
         ws.append(heading)
+        wrapped = Alignment(wrap_text=True, vertical="top")
         for row in sheet.rows:
-            ws.append([_xlsx_cell(ws, v, WriteOnlyCell) for v in row])
+            cells: list[Any] = [_xlsx_cell(ws, v, WriteOnlyCell) for v in row]
+            for index in sheet.wrap:
+                cell = cells[index]
+                if isinstance(cell, str) and "\n" in cell:
+                    cell = cells[index] = WriteOnlyCell(ws, value=cell)
+                if hasattr(cell, "alignment"):
+                    cell.alignment = wrapped
+            ws.append(cells)
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()

@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Any, cast
 
 from django.db.models import F, Q
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from kitei.core.actors import Operator
 
@@ -104,9 +105,15 @@ def lapse_message(membership: Any) -> str:
     """Why a membership is not valid today, in one Japanese sentence."""
     org = membership.organization.name
     if not_begun(membership):
-        return f"組織「{org}」での所属期間は{membership.valid_from.isoformat()}から始まります。"
+        return _("組織「%(org)s」での所属期間は%(date)sから始まります。") % {
+            "org": org,
+            "date": membership.valid_from.isoformat(),
+        }
     ended = membership.valid_until.isoformat() if membership.valid_until else ""
-    return f"この組織の所属期間は終了しています（組織「{org}」、{ended}まで）。"
+    return _("この組織の所属期間は終了しています（組織「%(org)s」、%(date)sまで）。") % {
+        "org": org,
+        "date": ended,
+    }
 
 
 def bind(user: Any, membership: Any | None) -> None:

@@ -1,14 +1,12 @@
-"""Pages of the core app: the organisation's home page and the audit trail."""
+"""Pages of the core app: the organisation's home page (the audit trail: audit_views)."""
 
 from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required
-from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
-from kitei.core import access, audit, registry
-from kitei.core.models import ChangeRecord
+from kitei.core import access, registry
 
 
 @login_required
@@ -35,26 +33,3 @@ def home(request: HttpRequest) -> HttpResponse:
             figures=registry.home_figures(request, org),
         )
     return render(request, "core/home.html", context)
-
-
-@login_required
-def audit_log(request: HttpRequest) -> HttpResponse:
-    """The organisation's audit trail, newest first, filtered by action or actor."""
-    org = access.organization_of(request.user)
-    access.require(request.user, "audit.read", org)
-    records = access.scoped(ChangeRecord.objects.all(), org).order_by("-seq")
-    action = request.GET.get("action", "").strip()
-    actor = request.GET.get("actor", "").strip()
-    if action:
-        records = records.filter(action=action)
-    if actor:
-        records = records.filter(actor_name=actor)
-    page = Paginator(records, 50).get_page(request.GET.get("page"))
-    context = {
-        "org": org,
-        "page": page,
-        "action": action,
-        "actor": actor,
-        "actions": audit.choices(),
-    }
-    return render(request, "core/audit_log.html", context)

@@ -97,7 +97,7 @@ def create_person(
     """
     access.require(actor, "people.manage", organization)
     if department is not None and department.organization_id != organization.pk:
-        raise ValidationError("部署が組織に属していません。")
+        raise ValidationError(_("部署が組織に属していません。"))
     kind = membership_kind(membership)
     if username:
         check_membership_period(kind, member_from, member_until)
@@ -149,7 +149,9 @@ def _create_account(
     user_model = get_user_model()
     user_model.username_validator(username)
     if user_model.objects.filter(username=username).exists():
-        raise ValidationError(f"ユーザー名「{username}」は既に使われています。")
+        raise ValidationError(
+            _("ユーザー名「%(name)s」は既に使われています。") % {"name": username}
+        )
     user = user_model.objects.create_user(username=username, password=password, email=email)
     if password_hash is not None:
         user.password = password_hash
@@ -269,9 +271,9 @@ def _check_members(
 ) -> None:
     """Everything an assignment names belongs to the organisation."""
     if person.organization_id != organization.pk:
-        raise ValidationError("この職員は組織に属していません。")
+        raise ValidationError(_("この職員は組織に属していません。"))
     if department is not None and department.organization_id != organization.pk:
-        raise ValidationError("部署が組織に属していません。")
+        raise ValidationError(_("部署が組織に属していません。"))
     if deputy_for is not None and deputy_for.organization_id != organization.pk:
         raise ValidationError(_("代行される者が組織に属していません。"))
 
@@ -289,7 +291,7 @@ def _check_system(organization: Organization, system: object) -> None:
 def _check_scope(role: Role, department: Department | None, system: Model | None) -> None:
     """A department-scoped role names its department, a system-scoped one its system."""
     if role.scope == "department" and department is None:
-        raise ValidationError(f"「{role.title}」には対象部署が必要です。")
+        raise ValidationError(_("「%(role)s」には対象部署が必要です。") % {"role": role.title})
     if role.scope == "system" and system is None:
         raise ValidationError(_("「%(role)s」には対象システムが必要です。") % {"role": role.title})
 
@@ -310,13 +312,15 @@ def _check_assignment(
     engine = engine_for(organization.pack_id, organization.pack_digest)
     roles = {r.id: r for r in engine.pack.roles}
     if assignment.role_id not in roles:
-        raise ValidationError(f"役割「{assignment.role_id}」はこの組織のポリシーにありません。")
+        raise ValidationError(
+            _("役割「%(role)s」はこの組織のポリシーにありません。") % {"role": assignment.role_id}
+        )
     role = roles[assignment.role_id]
     _check_members(organization, assignment.person, assignment.department, assignment.deputy_for)
     _check_scope(role, assignment.department, system)
     start, end = assignment.valid_from, assignment.valid_until
     if start and end and end < start:
-        raise ValidationError("終了日が開始日より前です。")
+        raise ValidationError(_("終了日が開始日より前です。"))
     if assignment.deputy_for is not None:
         _check_deputy(role, assignment, assignment.deputy_for)
 

@@ -23,6 +23,7 @@ class RecordsConfig(AppConfig):
         from kitei.core.jobs import PeriodicJob, register_periodic  # noqa: PLC0415
         from kitei.core.registry import register_home_item  # noqa: PLC0415
         from kitei.records import choices, for_requests  # noqa: F401, PLC0415 - choices registers
+        from kitei.records.audit_objects import register as register_audit  # noqa: PLC0415
         from kitei.records.home import waiting_items  # noqa: PLC0415
         from kitei.records.models import RecordEntry  # noqa: PLC0415
         from kitei.records.notifications import remind_all_overdue  # noqa: PLC0415
@@ -35,6 +36,7 @@ class RecordsConfig(AppConfig):
                 run=remind_all_overdue,
             )
         )
+        register_audit()  # how the audit trail names and links its objects
         register_home_item("records", waiting_items, order=20)
         extensions.register(
             after_filing=for_requests.after_filing,

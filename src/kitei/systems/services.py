@@ -8,6 +8,7 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils.translation import gettext as _
 
 from kitei.core import access
 from kitei.core.access import engine_for
@@ -50,21 +51,25 @@ def _check(organization: Organization, fields: dict[str, Any]) -> None:
     pack = engine_for(organization.pack_id, organization.pack_digest).pack
     dept = fields.get("department")
     if isinstance(dept, Department) and dept.organization_id != organization.pk:
-        raise ValidationError("所管部署がこの組織にありません。")
+        raise ValidationError(_("所管部署がこの組織にありません。"))
     for key in ("manager", "operator"):
         person = fields.get(key)
         if isinstance(person, Person) and person.organization_id != organization.pk:
-            raise ValidationError("担当者がこの組織に属していません。")
+            raise ValidationError(_("担当者がこの組織に属していません。"))
     zone = fields.get("zone")
     if zone:
         zones = {z.id for z in pack.network.zones}
         if zone not in zones:
-            raise ValidationError(f"ネットワーク「{zone}」はこの組織のポリシーにありません。")
+            raise ValidationError(
+                _("ネットワーク「%(zone)s」はこの組織のポリシーにありません。") % {"zone": zone}
+            )
     level = fields.get("availability")
     if level:
         axis = next((a for a in pack.classification.axes if a.id == "availability"), None)
         if axis is None or level not in {lv.id for lv in axis.levels}:
-            raise ValidationError(f"可用性の区分「{level}」はこの組織のポリシーにありません。")
+            raise ValidationError(
+                _("可用性の区分「%(level)s」はこの組織のポリシーにありません。") % {"level": level}
+            )
 
 
 def _target(organization: Organization, name: str, fields: Mapping[str, Any]) -> access.Target:
@@ -87,7 +92,7 @@ def register_system(
         raise TypeError(f"unknown fields {sorted(unknown)}")
     _check(organization, {"department": department, **fields})
     if System.objects.filter(organization=organization, name=name).exists():
-        raise ValidationError(f"システム「{name}」は既に登録されています。")
+        raise ValidationError(_("システム「%(name)s」は既に登録されています。") % {"name": name})
     system = System.objects.create(
         organization=organization, name=name, department=department, **fields
     )
@@ -117,7 +122,7 @@ def update_system(system: System, *, actor: Actor, **fields: Any) -> System:
         .exclude(pk=system.pk)
         .exists()
     ):
-        raise ValidationError(f"システム「{name}」は既に登録されています。")
+        raise ValidationError(_("システム「%(name)s」は既に登録されています。") % {"name": name})
     before = snapshot(system)
     for key, value in fields.items():
         setattr(system, key, value)
