@@ -24,7 +24,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import EmailValidator
 from django.utils.translation import gettext as _
 
-from kitei.core import access, tabular
+from kitei.core import access, roundtrip, tabular
 from kitei.core.models import Organization
 from kitei.core.services import Actor
 from kitei.core.tabular import RowError
@@ -82,6 +82,11 @@ class ImportPlan:
     @property
     def ok(self) -> bool:
         return not self.errors
+
+    @property
+    def diff(self) -> roundtrip.Diff:
+        """What the file does: every row is a new person."""
+        return roundtrip.Diff(added=len(self.entries))
 
     @property
     def accounts(self) -> int:
