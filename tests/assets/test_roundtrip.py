@@ -211,3 +211,28 @@ def test_page_shows_the_changes_and_imports_exactly_them(
     assert done.status_code == 302
     assert Asset.objects.filter(organization=mito).count() == 5
     assert Asset.objects.get(pk=roster.pk).storage_location == "議会事務局書庫"
+
+
+def test_a_long_file_changes_and_adds_in_the_background(
+    settings: Any, mito: Any, somu: Any, registered: dict[str, Asset]
+) -> None:
+    """Above KITEI_IMPORT_TASK_ROWS the task writes exactly what the page showed."""
+    from kitei.core.models import TaskProgress  # noqa: PLC0415
+
+    settings.IMPORT_TASK_ROWS = 2  # five rows: in the background
+    activate_totp(make_person(mito, "ito", "伊藤 五郎", department=somu, is_org_admin=True))
+    client = Client()
+    assert client.login(username="ito", password=PASSWORD)
+    data = edited_export(mito)
+    checked = client.post("/assets/import/", {"file": SimpleUploadedFile("台帳.xlsx", data)})
+    assert "バックグラウンドで取り込みます" in checked.content.decode()
+    client.post("/assets/import/", {"action": "import", "token": checked.context["token"]})
+    item = TaskProgress.objects.get()
+    assert (item.state, item.total) == ("succeeded", 5)
+    assert item.summary == "情報資産: 追加 2 件、変更 2 件、変更なし 1 件"
+    assert Asset.objects.get(pk=registered["議員名簿"].pk).storage_location == "議会事務局書庫"
+    actions = ChangeRecord.objects.filter(organization=mito, actor_name="ito")
+    assert sorted(actions.values_list("action", flat=True)) == sorted([
+        "classify_asset", "register_asset", "register_asset", "update_asset", "update_asset",
+        "start_import",
+    ])  # fmt: skip
