@@ -19,6 +19,7 @@ from kitei.core import access, roundtrip, tabular
 from kitei.core.models import Organization
 from kitei.core.transfer import Format
 from kitei.people.models import Department, Person
+from kitei.policy import classify
 from kitei.policy.model import Pack
 from kitei.systems.models import Software, System
 
@@ -202,3 +203,52 @@ def as_text(cells: dict[str, Any]) -> dict[str, str]:
         k: v.isoformat() if isinstance(v, date) else "" if v is None else str(v)
         for k, v in cells.items()
     }
+
+
+def _zone_names(pack: Pack) -> dict[str, str]:
+    """Zone id, title or alias → zone id."""
+    return {n: z.id for z in pack.network.zones for n in (z.id, z.title, *z.aliases)}
+
+
+def zone_of(pack: Pack, row: tabular.Row) -> str:
+    """The network zone id a cell names (id, title or alias); "" when blank or unknown."""
+    text = row.text(ZONE)
+    if not text:
+        return ""
+    zones = _zone_names(pack)
+    zone = zones.get(text) or zones.get(spaceless(text))
+    if zone is None:
+        titles = "・".join(z.title for z in pack.network.zones) or _("なし")
+        row.fail(
+            ZONE,
+            _("ネットワーク「%(name)s」はこの組織のポリシーにありません（%(all)s）。")
+            % {"name": text, "all": titles},
+        )
+        return ""
+    return zone
+
+
+def availability_of(pack: Pack, row: tabular.Row) -> str:
+    """The 必要な可用性 level id a cell names; "" when blank or not in the pack."""
+    text = row.text(AVAILABILITY)
+    if not text:
+        return ""
+    if not any(a.id == "availability" for a in pack.classification.axes):
+        row.fail(AVAILABILITY, _("この組織のポリシーには可用性の分類がありません。"))
+        return ""
+    try:
+        return classify.normalise(pack, {"availability": text}, complete=False)["availability"]
+    except classify.ClassificationError as exc:
+        row.fail(AVAILABILITY, str(exc))
+        return ""
+
+
+def yes_no(row: tabular.Row, column: str) -> bool:
+    """A はい / いいえ cell (blank: いいえ)."""
+    text = row.text(column)
+    if text in ("", NO):
+        return False
+    if text == YES:
+        return True
+    row.fail(column, _("「はい」か「いいえ」で入力してください（「%(text)s」）。") % {"text": text})
+    return False

@@ -38,7 +38,6 @@ from kitei.core.models import Organization
 from kitei.core.services import Actor
 from kitei.core.transfer import run_command
 from kitei.people.models import Person
-from kitei.policy import classify
 from kitei.policy.model import Pack
 from kitei.systems import services
 from kitei.systems.models import Software, System
@@ -50,7 +49,6 @@ from kitei.systems.sheet import (
     HEADINGS,
     MANAGER,
     NAME,
-    NO,
     OPERATOR,
     PLANNED_UNTIL,
     REQUIREMENTS,
@@ -60,14 +58,16 @@ from kitei.systems.sheet import (
     SOFTWARE_SHEET,
     SYSTEM,
     VERSION,
-    YES,
     ZONE,
     Directory,
     Display,
     as_text,
+    availability_of,
     export_systems,
     spaceless,
     system_cells,
+    yes_no,
+    zone_of,
 )
 
 __all__ = [
@@ -89,11 +89,6 @@ _SOFTWARE_FIELDS = {SYSTEM: "system", SOFTWARE: "name", VERSION: "version",
 
 def _names(*groups: Iterable[str]) -> dict[str, str]:
     return {spaceless(n): n for group in groups for n in group}
-
-
-def _zone_names(pack: Pack) -> dict[str, str]:
-    """Zone id, title or alias → zone id."""
-    return {n: z.id for z in pack.network.zones for n in (z.id, z.title, *z.aliases)}
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -295,9 +290,9 @@ def _system_fields(reader: _Reader, row: tabular.Row, pk: int | None) -> dict[st
         "department": directory.department(row, DEPARTMENT),
         "manager": directory.person(row, MANAGER),
         "operator": directory.person(row, OPERATOR),
-        "zone": _zone(reader.pack, row),
-        "is_external_service": _yes_no(row, EXTERNAL),
-        "availability": _availability(reader.pack, row),
+        "zone": zone_of(reader.pack, row),
+        "is_external_service": yes_no(row, EXTERNAL),
+        "availability": availability_of(reader.pack, row),
         "security_requirements": row.text(REQUIREMENTS),
         "planned_until": row.date_value(PLANNED_UNTIL),
     }
@@ -319,47 +314,6 @@ def _system_fields(reader: _Reader, row: tabular.Row, pk: int | None) -> dict[st
     ):
         row.fail(NAME, _("この情報システムを登録する権限がありません。"))
     return fields
-
-
-def _zone(pack: Pack, row: tabular.Row) -> str:
-    text = row.text(ZONE)
-    if not text:
-        return ""
-    zones = _zone_names(pack)
-    zone = zones.get(text) or zones.get(spaceless(text))
-    if zone is None:
-        titles = "・".join(z.title for z in pack.network.zones) or _("なし")
-        row.fail(
-            ZONE,
-            _("ネットワーク「%(name)s」はこの組織のポリシーにありません（%(all)s）。")
-            % {"name": text, "all": titles},
-        )
-        return ""
-    return zone
-
-
-def _availability(pack: Pack, row: tabular.Row) -> str:
-    text = row.text(AVAILABILITY)
-    if not text:
-        return ""
-    if not any(a.id == "availability" for a in pack.classification.axes):
-        row.fail(AVAILABILITY, _("この組織のポリシーには可用性の分類がありません。"))
-        return ""
-    try:
-        return classify.normalise(pack, {"availability": text}, complete=False)["availability"]
-    except classify.ClassificationError as exc:
-        row.fail(AVAILABILITY, str(exc))
-        return ""
-
-
-def _yes_no(row: tabular.Row, column: str) -> bool:
-    text = row.text(column)
-    if text in ("", NO):
-        return False
-    if text == YES:
-        return True
-    row.fail(column, _("「はい」か「いいえ」で入力してください（「%(text)s」）。") % {"text": text})
-    return False
 
 
 def _read_software(reader: _Reader, tables: tabular.Tables, sheet: str) -> Iterator[SoftwareEntry]:
