@@ -41,6 +41,7 @@ TEMPLATE_ALLOWLIST: dict[tuple[str, str], str] = {
     **{
         ("people/templates/people/import.html", heading): "a CSV heading: the file's format"
         for heading in (
+            "台帳番号",
             "氏名",
             "ユーザー名",
             "所属",

@@ -100,8 +100,8 @@ def _export_names(page: Client, query: dict[str, Any]) -> set[str]:
     response = page.get("/assets/export/", {**query, "format": "csv"})
     assert response.status_code == 200, response.content.decode()[-2000:]
     rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
-    assert rows[0][0] == "名称"
-    return {row[0] for row in rows[1:]}
+    assert rows[0][:2] == ["台帳番号", "名称"]
+    return {row[1] for row in rows[1:]}
 
 
 def _everywhere(page: Client, api: Client, query: dict[str, Any]) -> set[str]:

@@ -72,8 +72,8 @@ def test_a_valid_file_is_kept_then_imported_by_its_token(mito: Any, ito: Any, sa
     )
     assert response.status_code == 200
     assert (
-        "「台帳.xlsx」に誤りはありません。取り込める内容: 情報資産 3 件"
-        in response.content.decode()
+        "「台帳.xlsx」に誤りはありません。取り込める内容: "
+        "情報資産: 追加 3 件、変更 0 件、変更なし 0 件" in response.content.decode()
     )
     token = response.context["token"]
     assert Asset.objects.count() == 0
@@ -89,7 +89,9 @@ def test_a_valid_file_is_kept_then_imported_by_its_token(mito: Any, ito: Any, sa
     assert ChangeRecord.objects.filter(action="register_asset", actor_name="ito").count() == 3
     assert _kept() == []
     listing = client.get(reverse("assets:list"))
-    assert "取り込みました: 情報資産 3 件" in listing.content.decode()
+    assert (
+        "取り込みました: 情報資産: 追加 3 件、変更 0 件、変更なし 0 件" in listing.content.decode()
+    )
     assert "議員名簿" in listing.content.decode()
     again = client.post(reverse("assets_import"), {"action": "import", "token": token})
     assert again.status_code == 400
@@ -137,7 +139,7 @@ def test_checking_a_file_costs_the_same_queries_whatever_its_length(
             reverse("assets_import"), {"action": "check", "file": _file(xlsx(rows))}
         )
     assert response.status_code == 200
-    assert response.context["plan"].summary() == "情報資産 300 件"
+    assert response.context["plan"].summary() == "情報資産: 追加 300 件、変更 0 件、変更なし 0 件"
 
 
 def test_bad_uploads(mito: Any, ito: Any) -> None:

@@ -78,7 +78,7 @@ def test_a_long_file_is_imported_by_a_task(mito: Any, ito: Any) -> None:
     assert (item.state, item.done, item.total, item.kind) == ("succeeded", 3, 3, "assets")
     assert (item.organization, item.started_by, item.file_name) == (mito, ito.user, "台帳.xlsx")
     assert (bytes(item.upload), item.options) == (b"", {})  # the file is not kept
-    assert item.summary == "情報資産 3 件"
+    assert item.summary == "情報資産: 追加 3 件、変更 0 件、変更なし 0 件"
     assert Asset.objects.filter(organization=mito).count() == 3
     assert set(_kept()) == kept_before  # nor left in the uploads folder
     actions = _actions()
@@ -86,7 +86,7 @@ def test_a_long_file_is_imported_by_a_task(mito: Any, ito: Any) -> None:
     assert actions.count(("register_asset", "ito")) == 3  # as the member who started it
     assert actions[-1] == ("finish_import", "task:run_import (enqueued by ito)")
     page = client.get(response.url).content.decode()  # type: ignore[attr-defined]
-    assert "取り込みました: 情報資産 3 件" in page
+    assert "取り込みました: 情報資産: 追加 3 件、変更 0 件、変更なし 0 件" in page
     assert 'hx-trigger="every 2s"' not in page  # finished: no more polling
 
 
@@ -123,7 +123,7 @@ def test_the_page_shows_the_queued_import_until_the_worker_ran_it(
     assert (item.state, item.done, item.total) == ("succeeded", 3, 3)
     assert Asset.objects.count() == 3
     part = client.get(url, headers={"HX-Request": "true"}).content.decode()
-    assert "取り込みました: 情報資産 3 件" in part
+    assert "取り込みました: 情報資産: 追加 3 件、変更 0 件、変更なし 0 件" in part
     assert "hx-trigger" not in part
     assert DBTaskResult.objects.get().status == "SUCCESSFUL"
 

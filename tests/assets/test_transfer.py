@@ -127,7 +127,7 @@ def test_valid_file_registers_every_asset_with_its_change_record(
     before = ChangeRecord.objects.filter(organization=mito).count()
     plan = import_assets(mito, xlsx(GOOD_ROWS), actor=sato.user)
     assert plan.ok
-    assert plan.summary() == "情報資産 3 件"
+    assert plan.summary() == "情報資産: 追加 3 件、変更 0 件、変更なし 0 件"
     roster = Asset.objects.get(name="議員名簿")
     assert roster.classification == {"confidentiality": "3B", "integrity": "2", "availability": "1"}
     assert (roster.owner, roster.system, roster.form) == (sato, register, "electronic")
@@ -158,6 +158,14 @@ def test_csv_in_utf8_with_or_without_bom_and_shift_jis(
     assert set(Asset.objects.values_list("name", flat=True)) == {r[0] for r in GOOD_ROWS}
 
 
+def _without_ids(data: bytes) -> bytes:
+    """A CSV export with its 台帳番号 column emptied (for another organisation)."""
+    head, *rows = data.decode("utf-8-sig").split("\r\n")
+    return (
+        "\ufeff" + "\r\n".join([head, *("," + r.split(",", 1)[1] if r else r for r in rows)])
+    ).encode()
+
+
 def test_export_then_edit_in_excel_then_import_into_another_organisation(
     mito: Any, sato: Any, register: Any
 ) -> None:
@@ -165,17 +173,19 @@ def test_export_then_edit_in_excel_then_import_into_another_organisation(
     exported = export_assets(mito, fmt="xlsx")
     book = openpyxl.load_workbook(io.BytesIO(exported))
     sheet = book["情報資産台帳"]
-    assert [c.value for c in sheet[1]] == HEADINGS
-    rows = {r[0]: list(r) for r in sheet.iter_rows(min_row=2, values_only=True)}
-    assert rows["議員名簿"][4:8] == ["機密性3B", "完全性2", "可用性1", "電磁的記録"]
-    assert rows["判断待ちの文書"][4:7] == ["不明", "不明", "不明"]
-    # An edit in Excel: a new storage place for the roster.
+    assert [c.value for c in sheet[1]] == ["台帳番号", *HEADINGS]
+    rows = {r[1]: list(r) for r in sheet.iter_rows(min_row=2, values_only=True)}
+    assert rows["議員名簿"][5:9] == ["機密性3B", "完全性2", "可用性1", "電磁的記録"]
+    assert rows["判断待ちの文書"][5:8] == ["不明", "不明", "不明"]
+    assert rows["議員名簿"][0] == Asset.objects.get(organization=mito, name="議員名簿").pk
+    # An edit in Excel: a new storage place for the roster; 台帳番号 emptied for a copy.
     for row in sheet.iter_rows(min_row=2):
-        if row[0].value == "議員名簿":
-            row[8].value = "議会事務局書庫"
+        if row[1].value == "議員名簿":
+            row[9].value = "議会事務局書庫"
+        row[0].value = None
     edited = io.BytesIO()
     book.save(edited)
-    # Into the same organisation every row is a duplicate: an import only adds.
+    # Into the same organisation without 台帳番号 every row is a new asset: a duplicate.
     duplicates = read_assets(mito, edited.getvalue())
     assert {e.reason for e in duplicates.errors} == {
         f"「{n}」は総務課の情報資産として既に台帳にあります。" for n in rows
@@ -187,22 +197,24 @@ def test_export_then_edit_in_excel_then_import_into_another_organisation(
     register_system(other, actor=SETUP, name="議会情報システム", department=dept)
     assert import_assets(other, edited.getvalue(), actor=SETUP).ok
     again = openpyxl.load_workbook(io.BytesIO(export_assets(other, fmt="xlsx")))["情報資産台帳"]
-    copied = {r[0]: list(r) for r in again.iter_rows(min_row=2, values_only=True)}
+    copied = {r[1]: list(r)[1:] for r in again.iter_rows(min_row=2, values_only=True)}
     assert copied["議員名簿"][8] == "議会事務局書庫"
-    rows["議員名簿"][8] = "議会事務局書庫"
-    assert copied == rows
+    rows["議員名簿"][9] = "議会事務局書庫"
+    assert copied == {name: row[1:] for name, row in rows.items()}
 
 
 def test_csv_export_round_trips(mito: Any, somu: Any, register: Any) -> None:
     import_assets(mito, xlsx(GOOD_ROWS), actor=SETUP)
     exported = export_assets(mito, fmt="csv")
-    assert exported.startswith(b"\xef\xbb\xbf" + ",".join(HEADINGS).encode())
+    assert exported.startswith(b"\xef\xbb\xbf" + ",".join(["台帳番号", *HEADINGS]).encode())
+    unchanged = import_assets(mito, exported, actor=SETUP)
+    assert unchanged.summary() == "情報資産: 追加 0 件、変更 0 件、変更なし 3 件"
     other = make_org("mito3", name="水戸市議会（CSV）")
     dept = create_department(other, actor=SETUP, name="総務課")
     make_person(other, "sato3", "佐藤 一郎", department=dept)
     register_system(other, actor=SETUP, name="議会情報システム", department=dept)
-    assert import_assets(other, exported, actor=SETUP).ok
-    assert export_assets(other, fmt="csv") == exported
+    assert import_assets(other, _without_ids(exported), actor=SETUP).ok
+    assert _without_ids(export_assets(other, fmt="csv")) == _without_ids(exported)
 
 
 def test_formula_cells_are_neutralised_on_export(mito: Any, somu: Any) -> None:
@@ -212,12 +224,12 @@ def test_formula_cells_are_neutralised_on_export(mito: Any, somu: Any) -> None:
             description=text,
         )  # fmt: skip
     csv_text = export_assets(mito, fmt="csv").decode("utf-8-sig")
-    assert f"\r\nA,'{INJECTION},総務課," in csv_text
+    assert f",A,'{INJECTION},総務課," in csv_text
     assert ",'+81-29-000," in csv_text
     assert ",'@SUM(1)," in csv_text
     assert ",'-1年," in csv_text
     sheet = openpyxl.load_workbook(io.BytesIO(export_assets(mito, fmt="xlsx")))["情報資産台帳"]
-    cells = {r[0].value: r[1] for r in sheet.iter_rows(min_row=2)}
+    cells = {r[1].value: r[2] for r in sheet.iter_rows(min_row=2)}
     assert cells["A"].value == INJECTION
     assert cells["A"].data_type == "s"  # a string, never a formula
     assert cells["A"].quotePrefix
@@ -267,7 +279,7 @@ def test_file_level_problems(mito: Any, somu: Any) -> None:
     headings = [h for h in HEADINGS if h != "可用性"] + ["備考"]
     assert reasons(xlsx([], headings)) == [
         "「情報資産台帳」1行目 備考: 見出し「備考」は使えません（使える見出し: "
-        + "、".join(HEADINGS)
+        + "、".join(["台帳番号", *HEADINGS])
         + "）。",
         "「情報資産台帳」1行目 可用性: 見出し「可用性」がありません。",
     ]
@@ -309,7 +321,7 @@ def test_importance_axis_of_toyama(toyama: Any) -> None:
     }
     sheet = openpyxl.load_workbook(io.BytesIO(export_assets(toyama, fmt="xlsx"))).active
     assert sheet is not None
-    assert [c.value for c in sheet[1]][4] == "重要性分類"
+    assert [c.value for c in sheet[1]][5] == "重要性分類"
     assert dept.name == "事務局"
 
 
@@ -388,10 +400,15 @@ def test_cli_import_export(
     )
     assert err[-1] == "kitei: 誤りが 2 件あります。何も取り込んでいません。"
     assert main(["assets", "import", "--org", "mito", str(good), "--dry-run"]) == 0
-    assert "誤りはありません。取り込める内容: 情報資産 3 件" in capsys.readouterr().out
+    assert (
+        "誤りはありません。取り込める内容: 情報資産: 追加 3 件、変更 0 件、変更なし 0 件"
+        in capsys.readouterr().out
+    )
     assert Asset.objects.count() == 0
     assert main(["assets", "import", "--org", "mito", str(good)]) == 0
-    assert "取り込みました: 情報資産 3 件" in capsys.readouterr().out
+    assert (
+        "取り込みました: 情報資産: 追加 3 件、変更 0 件、変更なし 0 件" in capsys.readouterr().out
+    )
     assert Asset.objects.count() == 3
     assert main(["assets", "export", "--org", "mito", str(out)]) == 0
     assert openpyxl.load_workbook(out).active.max_row == 4  # type: ignore[union-attr]  # one sheet

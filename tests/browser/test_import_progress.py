@@ -55,7 +55,9 @@ def test_the_progress_page_follows_the_import_to_its_end(
 
     assert main(["worker", "--once"]) == 0
 
-    expect(progress).to_contain_text("取り込みました: 情報資産 3 件")  # by htmx, no reload
+    expect(progress).to_contain_text(
+        "取り込みました: 情報資産: 追加 3 件、変更 0 件、変更なし 0 件"
+    )  # by htmx, no reload
     assert page.url == url
     expect(page.get_by_role("link", name="情報資産台帳を見る")).to_be_visible()
     _keep(page, tmp_path, "import-progress.png")

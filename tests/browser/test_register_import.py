@@ -89,12 +89,15 @@ def test_import_with_a_bad_row_then_the_corrected_file(
     corrected = [*ROWS[:2], ["請願書綴り", "議事課", "", "機密性2", "完全性1", "可用性1", "紙", ""]]
     _check(page, _xlsx(tmp_path / "台帳（修正）.xlsx", corrected))
     expect(page.locator("#import-ready")).to_contain_text(
-        "「台帳（修正）.xlsx」に誤りはありません。取り込める内容: 情報資産 3 件"
+        "「台帳（修正）.xlsx」に誤りはありません。取り込める内容: "
+        "情報資産: 追加 3 件、変更 0 件、変更なし 0 件"
     )
     page.get_by_role("button", name="取り込む", exact=True).click()
 
     expect(page).to_have_url(f"{live_server.url}/assets/")
-    expect(page.get_by_text("取り込みました: 情報資産 3 件")).to_be_visible()
+    expect(
+        page.get_by_text("取り込みました: 情報資産: 追加 3 件、変更 0 件、変更なし 0 件")
+    ).to_be_visible()
     for name in ("議員名簿", "会議録（原本）", "請願書綴り"):
         expect(page.get_by_role("link", name=name, exact=True)).to_be_visible()
     assert Asset.objects.count() == 3

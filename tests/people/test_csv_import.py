@@ -189,7 +189,7 @@ def test_file_level_problems(mito: Any) -> None:
         (
             1,
             "名前",
-            "見出し「名前」は使えません（使える見出し: 氏名、ユーザー名、所属、役職、"
+            "見出し「名前」は使えません（使える見出し: 台帳番号、氏名、ユーザー名、所属、役職、"
             "メールアドレス、役割、対象システム、組織管理者）。",
         ),
         (1, "ユーザー名", "見出し「ユーザー名」が重複しています。"),
@@ -306,7 +306,10 @@ def test_cli_imports_and_prints_temporary_passwords(
     assert not Person.objects.filter(name="高橋 健太").exists()
     assert main(args) == 0
     out = capsys.readouterr().out
-    assert "3名（アカウント 2、役割の割当て 3）、新しい部署: 議事課" in out
+    assert (
+        "職員: 追加 3 件、変更 0 件、変更なし 0 件"
+        "（アカウント 2、役割の割当て 3）、新しい部署: 議事課" in out
+    )
     assert "初回ログイン時に変更が必要です" in out
     password = next(line for line in out.splitlines() if line.startswith("takahashi\t"))
     client = Client()

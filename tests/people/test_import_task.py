@@ -60,14 +60,17 @@ def test_a_long_file_is_imported_by_a_task_with_its_passwords_shown_once(
     assert item.file_name == "名簿.csv"
     assert item.options == {}  # the hashes are dropped with the file
     assert bytes(item.upload) == b""
-    assert "取り込みました: 3名（アカウント 1、役割の割当て 2）、新しい部署: 議事課" in html
+    assert (
+        "取り込みました: 職員: 追加 3 件、変更 0 件、変更なし 0 件"
+        "（アカウント 1、役割の割当て 2）、新しい部署: 議事課" in html
+    )
     takahashi = Person.objects.get(user__username="takahashi")
     assert takahashi.must_change_password
     assert authenticate(username="takahashi", password=password) == takahashi.user
     assert password not in str(list(ChangeRecord.objects.values_list("after", flat=True)))
     assert ChangeRecord.objects.filter(action="create_person", actor_name="ito").count() == 3
     page = client.get(reverse("import_progress", args=[item.pk])).content.decode()
-    assert "取り込みました: 3名" in page
+    assert "取り込みました: 職員: 追加 3 件" in page
     assert password not in page  # shown once, on the page that started the import
 
 

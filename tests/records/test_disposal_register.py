@@ -117,7 +117,7 @@ def test_the_api_and_the_export_leave_it_out_unless_asked_for(
     for query, names in (({}, []), ({"disposed": "true"}, [laptop.name])):
         response = client.get("/assets/export/", query)
         sheet = openpyxl.load_workbook(io.BytesIO(response.content)).worksheets[0]
-        assert [row[0] for row in sheet.iter_rows(min_row=2, values_only=True)] == names
+        assert [row[1] for row in sheet.iter_rows(min_row=2, values_only=True)] == names
 
 
 def test_nothing_more_is_asked_or_changed_about_a_disposed_asset(

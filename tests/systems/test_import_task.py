@@ -12,7 +12,7 @@ from kitei.core.models import ChangeRecord, TaskProgress
 from kitei.systems.models import Software, System
 
 from ..conftest import PASSWORD, activate_totp, make_person
-from .test_transfer import SOFTWARE_ROWS, SYSTEMS, _file, workbook
+from .test_transfer import ADDED, SOFTWARE_ROWS, SYSTEMS, _file, workbook
 
 pytestmark = pytest.mark.django_db
 
@@ -35,7 +35,7 @@ def test_systems_and_software_rows_count_towards_the_threshold(
     item = TaskProgress.objects.get()
     assert done.url == reverse("import_progress", args=[item.pk])  # type: ignore[attr-defined]
     assert (item.kind, item.state, item.done, item.total) == ("systems", "succeeded", 5, 5)
-    assert item.summary == "情報システム 2 件、ソフトウェア 3 件"
+    assert item.summary == ADDED
     assert (System.objects.count(), Software.objects.count()) == (2, 3)
     assert ChangeRecord.objects.filter(action="register_system", actor_name="ito").count() == 2
     page = client.get(done.url).content.decode()  # type: ignore[attr-defined]

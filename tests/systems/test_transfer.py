@@ -35,6 +35,10 @@ HEADINGS = [
     "セキュリティ要件",
     "利用予定期間の終了",
 ]
+ADDED = (
+    "情報システム: 追加 2 件、変更 0 件、変更なし 0 件／"
+    "ソフトウェア: 追加 3 件、変更 0 件、変更なし 0 件"
+)
 SOFTWARE = ["システム名", "ソフトウェア名", "バージョン", "サポート終了日"]
 SYSTEMS = [
     ["議会情報システム", "総務課", "佐藤 一郎", "suzuki", "LGWAN接続系", "いいえ", "可用性2",
@@ -74,7 +78,7 @@ def test_valid_workbook_registers_systems_and_software_with_records(cast: Any, s
     before = ChangeRecord.objects.filter(organization=cast).count()
     plan = import_systems(cast, workbook(SYSTEMS, SOFTWARE_ROWS), actor=SETUP)
     assert plan.ok, plan.errors
-    assert plan.summary() == "情報システム 2 件、ソフトウェア 3 件"
+    assert plan.summary() == ADDED
     council = System.objects.get(name="議会情報システム")
     assert (council.manager.name, council.operator.name) == ("佐藤 一郎", "鈴木 花子")  # type: ignore[union-attr]
     assert (council.zone, council.availability, council.is_external_service) == (
@@ -149,8 +153,8 @@ def test_export_edit_import_round_trip_into_another_organisation(cast: Any) -> N
     book = openpyxl.load_workbook(io.BytesIO(exported))
     assert book.sheetnames == ["情報システム台帳", "ソフトウェア"]
     systems = book["情報システム台帳"]
-    assert [c.value for c in systems[1]] == HEADINGS
-    rows = {r[0]: list(r) for r in systems.iter_rows(min_row=2, values_only=True)}
+    assert [c.value for c in systems[1]] == ["台帳番号", *HEADINGS]
+    rows = {r[1]: list(r)[1:] for r in systems.iter_rows(min_row=2, values_only=True)}
     assert rows["議会情報システム"][2:8] == [
         "佐藤 一郎",
         "鈴木 花子",
@@ -161,8 +165,18 @@ def test_export_edit_import_round_trip_into_another_organisation(cast: Any) -> N
     ]
     assert rows["議会情報システム"][8].date() == date(2030, 3, 31)
     for row in systems.iter_rows(min_row=2):
-        if row[0].value == "議会情報システム":
-            row[7].value = "二要素認証・ログの定期点検"
+        if row[1].value == "議会情報システム":
+            row[8].value = "二要素認証・ログの定期点検"
+    edited = io.BytesIO()
+    book.save(edited)
+    # Into the same organisation the 台帳番号 rows are the registered systems: one change.
+    assert read_systems(cast, edited.getvalue()).summary() == (
+        "情報システム: 追加 0 件、変更 1 件、変更なし 1 件／"
+        "ソフトウェア: 追加 0 件、変更 0 件、変更なし 3 件"
+    )
+    for sheet in book.worksheets:  # into another organisation: 台帳番号 emptied
+        for row in sheet.iter_rows(min_row=2):
+            row[0].value = None
     edited = io.BytesIO()
     book.save(edited)
     other = make_org("mito2", name="水戸市議会（検証）")
@@ -175,12 +189,12 @@ def test_export_edit_import_round_trip_into_another_organisation(cast: Any) -> N
     assert import_systems(other, edited.getvalue(), actor=SETUP).ok
     copied = openpyxl.load_workbook(io.BytesIO(export_systems(other, fmt="xlsx")))
     again = {
-        r[0]: list(r) for r in copied["情報システム台帳"].iter_rows(min_row=2, values_only=True)
+        r[1]: list(r)[1:] for r in copied["情報システム台帳"].iter_rows(min_row=2, values_only=True)
     }
     rows["議会情報システム"][7] = "二要素認証・ログの定期点検"
     assert again == rows
-    software = [list(r) for r in copied["ソフトウェア"].iter_rows(values_only=True)]
-    assert software == [list(r) for r in book["ソフトウェア"].iter_rows(values_only=True)]
+    software = [list(r)[1:] for r in copied["ソフトウェア"].iter_rows(values_only=True)]
+    assert software == [list(r)[1:] for r in book["ソフトウェア"].iter_rows(values_only=True)]
 
 
 def test_csv_holds_one_list_and_formulas_are_neutralised(cast: Any, somu: Any) -> None:
@@ -191,12 +205,19 @@ def test_csv_holds_one_list_and_formulas_are_neutralised(cast: Any, somu: Any) -
     system = System.objects.get()
     add_software(system, actor=SETUP, name="-OS", version="+1", end_of_support=date(2031, 1, 1))
     systems_csv = export_systems(cast, fmt="csv").decode("utf-8-sig")
-    assert systems_csv.splitlines()[0] == ",".join(HEADINGS)
-    assert (
-        systems_csv.splitlines()[1] == '"\'=HYPERLINK(""http://x"")",総務課,,,,いいえ,,\'@SUM(A1),'
+    assert systems_csv.splitlines()[0] == ",".join(["台帳番号", *HEADINGS])
+    assert systems_csv.splitlines()[1] == (
+        f'{system.pk},"\'=HYPERLINK(""http://x"")",総務課,,,,いいえ,,\'@SUM(A1),'
     )
     software_csv = export_systems(cast, fmt="csv", sheet="software").decode("utf-8-sig")
-    assert software_csv.splitlines()[1] == '"\'=HYPERLINK(""http://x"")",\'-OS,\'+1,2031-01-01'
+    software_pk = system.software.get().pk
+    assert software_csv.splitlines()[1] == (
+        f'{software_pk},"\'=HYPERLINK(""http://x"")",\'-OS,\'+1,2031-01-01'
+    )
+    systems_csv, software_csv = (  # for another organisation: 台帳番号 emptied
+        "\r\n".join("," + line.split(",", 1)[1] for line in text.splitlines())
+        for text in (systems_csv, software_csv)
+    )
     other = make_org("mito2", name="水戸市議会（CSV）")
     create_department(other, actor=SETUP, name="総務課")
     assert import_systems(other, systems_csv.encode("cp932"), actor=SETUP).ok
@@ -205,7 +226,7 @@ def test_csv_holds_one_list_and_formulas_are_neutralised(cast: Any, somu: Any) -
     assert (copy.name, copy.security_requirements) == (system.name, "@SUM(A1)")
     assert list(copy.software.values_list("name", "version")) == [("-OS", "+1")]
     sheet = openpyxl.load_workbook(io.BytesIO(export_systems(cast, fmt="xlsx")))["情報システム台帳"]
-    assert (sheet["A2"].value, sheet["A2"].data_type) == (system.name, "s")
+    assert (sheet["B2"].value, sheet["B2"].data_type) == (system.name, "s")
     raw = "名称,所管部署\r\n=1+2,総務課\r\n"
     assert [(e.line, e.column) for e in read_systems(other, raw.encode()).errors] == [(2, "名称")]
 
@@ -229,13 +250,13 @@ def test_cli(cast: Any, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> N
     good, out = tmp_path / "systems.xlsx", tmp_path / "software.csv"
     good.write_bytes(workbook(SYSTEMS, SOFTWARE_ROWS))
     assert main(["systems", "import", "--org", "mito", str(good), "--dry-run"]) == 0
-    assert "取り込める内容: 情報システム 2 件、ソフトウェア 3 件" in capsys.readouterr().out
+    assert f"取り込める内容: {ADDED}" in capsys.readouterr().out
     assert System.objects.count() == 0
     assert main(["systems", "import", "--org", "mito", str(good)]) == 0
     assert main(["systems", "import", "--org", "mito", str(good)]) == 2
     assert "「議会情報システム」は既に台帳にあります。" in capsys.readouterr().err
     assert main(["systems", "export", "--org", "mito", str(out), "--sheet", "software"]) == 0
-    assert out.read_text(encoding="utf-8-sig").splitlines()[0] == ",".join(SOFTWARE)
+    assert out.read_text(encoding="utf-8-sig").splitlines()[0] == ",".join(["台帳番号", *SOFTWARE])
     assert main(["systems", "import", "--org", "mito", str(tmp_path / "missing.xlsx")]) == 2
     assert "ファイルを読めません" in capsys.readouterr().err
 
@@ -264,7 +285,7 @@ def test_pages_check_import_and_export(cast: Any, somu: Any) -> None:
         "ソフトウェア",
     ]
     software = client.get(reverse("systems_export"), {"format": "csv", "sheet": "software"})
-    assert software.content.decode("utf-8-sig").splitlines()[0] == ",".join(SOFTWARE)
+    assert software.content.decode("utf-8-sig").splitlines()[0] == ",".join(["台帳番号", *SOFTWARE])
     assert "filename*=utf-8''%E3%82%BD" in software["Content-Disposition"]  # ソフトウェア-…
 
 

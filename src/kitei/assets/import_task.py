@@ -29,8 +29,17 @@ def may_manage_for(actor: access.Actor) -> transfer.MayManage:
 def run(
     organization: Organization, data: bytes, actor: access.Actor, options: Mapping[str, Any]
 ) -> imports.Outcome:
-    """Check the file again and import it as `actor`, exactly as the import page does."""
-    plan = transfer.import_assets(organization, data, actor=actor, may_manage=may_manage_for(actor))
+    """Check the file again and import it as `actor`, exactly as the import page does.
+
+    `options["expected"]`: the fingerprint of the check the member confirmed.
+    """
+    plan = transfer.import_assets(
+        organization,
+        data,
+        actor=actor,
+        may_manage=may_manage_for(actor),
+        expected=options.get("expected") or None,
+    )
     return imports.Outcome(summary=plan.summary(), errors=[str(e) for e in plan.errors])
 
 

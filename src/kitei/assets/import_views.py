@@ -37,12 +37,17 @@ def assets_import(request: HttpRequest) -> HttpResponse:
         check=lambda data: transfer.read_assets(
             org, data, may_manage=may_manage, max_rows=WEB_MAX_ROWS
         ),
-        write=lambda data: transfer.import_assets(
-            org, data, actor=request.user, may_manage=may_manage, max_rows=WEB_MAX_ROWS
+        write=lambda data, expected: transfer.import_assets(
+            org,
+            data,
+            actor=request.user,
+            may_manage=may_manage,
+            max_rows=WEB_MAX_ROWS,
+            expected=expected,
         ),
         context={"headings": transfer.headings(pack), "max_rows": f"{WEB_MAX_ROWS:,}"},
         organization=org,
-        rows=lambda plan: len(plan.entries),
+        rows=lambda plan: plan.rows,
     )
     return import_page(request, page)
 

@@ -5,7 +5,9 @@ a random token that only the uploader's session knows; the 「取り込む」 bu
 token, never the file, and the import checks the kept file again before it writes. Kept
 files are removed after the import, and any left behind after a day. A file of more than
 KITEI_IMPORT_TASK_ROWS rows is imported by a background task (`kitei.core.imports`) whose
-progress page the button leads to.
+progress page the button leads to. The check's outcome (追加 / 変更 cell by cell / 変更なし,
+`kitei.core.roundtrip.Diff`) is kept with the token as its fingerprint: the import writes
+only when checking the file again gives the same outcome.
 """
 
 from __future__ import annotations
@@ -32,7 +34,7 @@ from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from kitei.core import access, imports
+from kitei.core import access, imports, roundtrip
 from kitei.core.models import Organization
 from kitei.core.tabular import RowError, error_lines, time_limit
 
@@ -52,10 +54,13 @@ CONTENT_TYPES = {
 
 
 class Plan(Protocol):
-    """What a register's check returns: its errors and a one-sentence summary."""
+    """What a register's check returns: its errors, what it does and a one-sentence summary."""
 
     @property
     def errors(self) -> Sequence[RowError]: ...
+
+    @property
+    def diff(self) -> roundtrip.Diff: ...
 
     def summary(self) -> str: ...
 
@@ -80,9 +85,16 @@ def _folder() -> Path:
 
 
 def keep_upload(
-    session: SessionBase, register: str, data: bytes, *, rows: int = 0, name: str = ""
+    session: SessionBase,
+    register: str,
+    data: bytes,
+    *,
+    rows: int = 0,
+    name: str = "",
+    fingerprint: str = "",
 ) -> str:
-    """Keep a checked upload (`rows` rows, file `name`) for the import button; its token."""
+    """Keep a checked upload (`rows` rows, file `name`, the check's `fingerprint`) for the
+    import button; its token."""
     folder = _folder()
     folder.mkdir(parents=True, exist_ok=True)
     cutoff = time.time() - KEEP_SECONDS
@@ -92,17 +104,18 @@ def keep_upload(
     token = secrets.token_urlsafe(24)
     (folder / f"{token}.upload").write_bytes(data)
     kept = dict(session.get(SESSION_KEY, {}))
-    kept[token] = {"register": register, "rows": rows, "name": name}
+    kept[token] = {"register": register, "rows": rows, "name": name, "fingerprint": fingerprint}
     session[SESSION_KEY] = kept
     return token
 
 
-def kept_details(session: SessionBase, token: str) -> tuple[int, str]:
-    """The rows the check of the upload kept under `token` found, and the file's name."""
+def kept_details(session: SessionBase, token: str) -> tuple[int, str, str]:
+    """The rows the check of the upload kept under `token` found, the file's name and the
+    check's fingerprint."""
     entry = session.get(SESSION_KEY, {}).get(token)
     if not isinstance(entry, dict):
-        return 0, ""
-    return int(entry.get("rows", 0)), str(entry.get("name", ""))
+        return 0, "", ""
+    return int(entry.get("rows", 0)), str(entry.get("name", "")), str(entry.get("fingerprint", ""))
 
 
 def kept_upload(session: SessionBase, register: str, token: str) -> bytes | None:
@@ -203,6 +216,9 @@ def run_command(  # noqa: PLR0911 - one exit code per outcome of the CLI contrac
         else _("kitei: 取り込みました: %(s)s")
     )
     print(text % {"s": plan.summary()}, file=out)
+    if args.dry_run:
+        for line in plan.diff.lines():
+            print(line, file=out)
     return 0
 
 
@@ -217,7 +233,7 @@ class ImportPage:
     template: str
     done_url: str
     check: Callable[[bytes], Plan]
-    write: Callable[[bytes], Plan]
+    write: Callable[[bytes, str], Plan]  # (file, fingerprint of the confirmed check)
     context: dict[str, Any]
     organization: Organization
     rows: Callable[[Any], int]  # the rows of a checked plan (for the background threshold)
@@ -245,7 +261,10 @@ def import_page(request: HttpRequest, page: ImportPage) -> HttpResponse:
     if plan.errors:
         return _render(request, page, form, plan=plan, status=400)
     rows = page.rows(plan)
-    token = keep_upload(request.session, page.register, data, rows=rows, name=upload.name)
+    token = keep_upload(
+        request.session, page.register, data, rows=rows, name=upload.name,
+        fingerprint=plan.diff.fingerprint(),
+    )  # fmt: skip
     return _render(
         request, page, form, plan=plan, token=token, file_name=upload.name,
         background=imports.runs_as_task(rows),
@@ -266,16 +285,17 @@ def _import_kept(request: HttpRequest, page: ImportPage) -> HttpResponse:
     if data is None:
         problem = _("確認したファイルが見つかりません。もう一度ファイルを選んで確認してください。")
         return _render(request, page, form, status=400, problem=problem)
-    rows, name = kept_details(request.session, token)
+    rows, name, fingerprint = kept_details(request.session, token)
     if imports.runs_as_task(rows):
         item = imports.start_import(
-            page.organization, page.register, data, actor=request.user, total=rows, file_name=name
-        )
+            page.organization, page.register, data, actor=request.user, total=rows,
+            file_name=name, options={"expected": fingerprint},
+        )  # fmt: skip
         drop_upload(request.session, token)
         return redirect(reverse("import_progress", args=[item.pk]))
     try:
         with time_limit(WEB_MAX_SECONDS):
-            plan = page.write(data)
+            plan = page.write(data, fingerprint)
     except ValidationError as exc:  # a service refused a row: nothing was written
         problem = _("取り込めませんでした: %(error)s") % {"error": " ".join(exc.messages)}
         return _render(request, page, form, status=400, problem=problem)
@@ -296,8 +316,12 @@ def _render(
     **extra: Any,
 ) -> HttpResponse:
     errors = list(plan.errors) if plan is not None else []
+    diff = plan.diff if plan is not None and not errors else None
     context = {
         **page.context,
+        "diff": diff,
+        "changes": diff.changed[: roundtrip.SHOWN_CHANGES] if diff else (),
+        "more_changes": max(0, len(diff.changed) - roundtrip.SHOWN_CHANGES) if diff else 0,
         "form": form,
         "plan": plan,
         "errors": errors[:SHOWN_ERRORS],

@@ -21,6 +21,7 @@ class PeopleAuditAction(models.TextChoices):
     IMPORT_PEOPLE = "import_people", _("職員名簿の取込み")
     ADD_MEMBERSHIP = "add_membership", _("所属の追加")
     END_MEMBERSHIP = "end_membership", _("所属の終了")
+    UPDATE_PERSON = "update_person", _("職員の変更")
 
 
 class MembershipKind(models.TextChoices):

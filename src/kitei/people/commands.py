@@ -1,4 +1,4 @@
-"""`kitei people import|unlock`: the people register from the server's command line.
+"""`kitei people import|export|unlock`: the people register from the server's command line.
 
 The parser is built before Django is set up, so this module imports no models; `run` does,
 once the top-level `kitei` command has set Django up.
@@ -29,6 +29,12 @@ def add_parser(sub: Any) -> None:
     import_.add_argument(
         "--create-departments", action="store_true", help="create departments not yet registered"
     )
+    export = people_cmds.add_parser(
+        "export", help="write the people register in the import's format (台帳番号 first)"
+    )
+    export.add_argument("--org", required=True, help="organisation identifier (slug)")
+    export.add_argument("file", type=Path, help="the .xlsx or .csv file to write")
+    export.add_argument("--format", choices=("xlsx", "csv"), help="default: from the file name")
     unlock = people_cmds.add_parser(
         "unlock", help="lift an account's failed-login lock (入力回数制限); recorded"
     )

@@ -16,7 +16,7 @@ import re
 import sys
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import TextIO
+from typing import Any, TextIO
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.hashers import make_password
@@ -24,32 +24,38 @@ from django.core.exceptions import ValidationError
 from django.core.validators import EmailValidator
 from django.utils.translation import gettext as _
 
-from kitei.core import access, tabular
+from kitei.core import access, roundtrip, tabular
 from kitei.core.models import Organization
 from kitei.core.services import Actor
 from kitei.core.tabular import RowError
 from kitei.core.transfer import run_command
 from kitei.people import queries, services
 from kitei.people.models import Department
+from kitei.people.register_sheet import (
+    ADMIN,
+    DEPARTMENT,
+    EMAIL,
+    HEADINGS,
+    NAME,
+    NO,
+    POSITION,
+    ROLES,
+    SHEET,
+    SYSTEM,
+    UPDATABLE,
+    USERNAME,
+    YES,
+    Registered,
+    export_people,
+    registered,
+)
 from kitei.policy import Engine
 
 __all__ = ["ImportPlan", "PersonEntry", "RowError", "import_file", "read_people_csv"]
 
-NAME, USERNAME, DEPARTMENT, POSITION, EMAIL, ROLES, SYSTEM, ADMIN = (
-    "氏名",
-    "ユーザー名",
-    "所属",
-    "役職",
-    "メールアドレス",
-    "役割",
-    "対象システム",
-    "組織管理者",
-)
-HEADINGS = (NAME, USERNAME, DEPARTMENT, POSITION, EMAIL, ROLES, SYSTEM, ADMIN)
-SHEET = "職員名簿"  # the sheet an .xlsx file is read from (else its first sheet)
+# The sheet an .xlsx file is read from is SHEET (else its first sheet).
 MAX_LENGTH = {NAME: 100, USERNAME: 150, DEPARTMENT: 100, POSITION: 100, EMAIL: 254, SYSTEM: 200}
 ROLE_SEPARATORS = re.compile(r"[・、]")
-YES, NO = "はい", "いいえ"
 MAX_BYTES = 1_000_000
 
 
@@ -69,19 +75,28 @@ class PersonEntry:
     roles: tuple[str, ...]
     is_org_admin: bool
     system: str = ""
+    pk: int | None = None  # a registered person's 台帳番号: `update` holds what changes
+    update: dict[str, Any] = field(default_factory=dict)
 
 
 @dataclass(frozen=True, kw_only=True)
 class ImportPlan:
     """What a file would write (people, new departments) and every bad row it has."""
 
-    entries: tuple[PersonEntry, ...] = ()
+    entries: tuple[PersonEntry, ...] = ()  # new people
     errors: tuple[RowError, ...] = ()
     new_departments: tuple[str, ...] = ()
+    updates: tuple[PersonEntry, ...] = ()  # registered people whose cells differ
+    diff: roundtrip.Diff = field(default_factory=roundtrip.Diff)
 
     @property
     def ok(self) -> bool:
         return not self.errors
+
+    @property
+    def rows(self) -> int:
+        """The file's valid rows (added, changed and unchanged)."""
+        return self.diff.added + len(self.diff.changed) + self.diff.unchanged
 
     @property
     def accounts(self) -> int:
@@ -97,8 +112,8 @@ class ImportPlan:
 
     def summary(self) -> str:
         """What a valid file writes, in one Japanese sentence."""
-        text = _("%(people)d名（アカウント %(accounts)d、役割の割当て %(assignments)d）") % {
-            "people": len(self.entries),
+        text = _("職員: %(diff)s（アカウント %(accounts)d、役割の割当て %(assignments)d）") % {
+            "diff": self.diff.summary(),
             "accounts": self.accounts,
             "assignments": self.assignments,
         }
@@ -116,8 +131,12 @@ class _Reader:
     departments: set[str]
     systems: set[str]
     taken_usernames: set[str]
+    register: dict[int, Registered]
     seen_usernames: dict[str, int] = field(default_factory=dict)
     new_departments: dict[str, None] = field(default_factory=dict)
+    ids: dict[int, int] = field(default_factory=dict)
+    unchanged: int = 0
+    changed: list[roundtrip.Change] = field(default_factory=list)
 
 
 def read_people_csv(
@@ -132,7 +151,7 @@ def read_people_csv(
             columns, rows = tabular.body(
                 tables,
                 sheet,
-                known={h: h for h in HEADINGS},
+                known={h: h for h in (roundtrip.ID, *HEADINGS)},
                 required=(NAME,),
                 errors=errors,
                 empty=_("空のファイルです。"),
@@ -149,17 +168,70 @@ def read_people_csv(
             errors=(RowError(line=None, column="", reason=_("取り込む行がありません。")),)
         )
     reader = _new_reader(organization, body, columns, create_departments)
-    entries = []
+    entries, updates = [], []
     for line, cells in body:
         row = tabular.Row(sheet, line, cells, columns, errors)
+        pk = roundtrip.row_id(row, reader.register, reader.ids) if roundtrip.ID in columns else None
+        if pk is not None:
+            update = _read_change(reader, row, pk, columns) if pk else None
+            if update is not None and row.ok:
+                updates.append(update)
+            continue
         entry = _read_row(reader, row)
         if row.ok:
             entries.append(entry)
+    diff = roundtrip.Diff(
+        added=len(entries), changed=tuple(reader.changed), unchanged=reader.unchanged
+    )
     return ImportPlan(
         entries=tuple(entries),
         errors=tuple(errors),
         new_departments=tuple(reader.new_departments),
+        updates=tuple(updates),
+        diff=diff,
     )
+
+
+def _read_change(
+    reader: _Reader, row: tabular.Row, pk: int, columns: dict[str, int]
+) -> PersonEntry | None:
+    """A registered person's row: None when no cell differs, else the cells to change.
+
+    ユーザー名, 役割 and 対象システム are changed on the person's page: a row changing
+    them is refused.
+    """
+    current = reader.register[pk]
+    texts = {h: row.text(h, limit=MAX_LENGTH.get(h)) for h in HEADINGS if h in columns}
+    if ADMIN in texts:
+        texts[ADMIN] = YES if _read_admin(row, texts[ADMIN]) else NO
+    cells = roundtrip.cell_changes(current.cells, texts, list(texts))
+    if not cells:
+        reader.unchanged += 1
+        return None
+    for cell in cells:
+        if cell.column not in UPDATABLE:
+            row.fail(
+                cell.column,
+                _("登録済みの職員の%(column)sは、職員の画面で変更してください。")
+                % {"column": cell.column},
+            )
+    if NAME in texts and not texts[NAME]:
+        row.fail(NAME, _("氏名がありません。"))
+    _check_email(row, texts.get(EMAIL, ""))
+    _check_department(reader, row, texts.get(DEPARTMENT, ""))
+    if not row.ok:
+        return None
+    update: dict[str, Any] = {UPDATABLE[c.column]: texts[c.column] for c in cells}
+    if "is_org_admin" in update:
+        update["is_org_admin"] = update["is_org_admin"] == YES
+    name = current.cells[NAME]
+    reader.changed.append(
+        roundtrip.Change(line=row.line, pk=pk, label=name, cells=cells, sheet=row.sheet)
+    )
+    return PersonEntry(
+        line=row.line, name=name, username=current.cells[USERNAME], department="", position="",
+        email="", roles=(), is_org_admin=False, pk=pk, update=update,
+    )  # fmt: skip
 
 
 def _new_reader(
@@ -183,6 +255,7 @@ def _new_reader(
         departments=set(departments.values_list("name", flat=True)),
         systems=set(queries.systems(organization).values_list("name", flat=True)),
         taken_usernames=set(taken) if wanted else set(),
+        register=registered(organization) if roundtrip.ID in columns else {},
     )
 
 
@@ -356,13 +429,13 @@ def import_file(
 
 
 def command(args: argparse.Namespace, out: TextIO | None = None, err: TextIO | None = None) -> int:
-    """`kitei people import`: 0 when imported (or valid in a dry run), 2 listing bad rows.
+    """`kitei people import|export`: 0 when done (or valid in a dry run), 2 listing bad rows.
 
     The shared register command (kitei.core.transfer.run_command) with the people
     import's own report: one line per bad row, and the temporary passwords once.
     """
     out = out or sys.stdout
-    create = bool(args.create_departments)
+    create = bool(getattr(args, "create_departments", False))
     accounts: list[TemporaryAccount] = []
 
     def write(organization: Organization, data: bytes, actor: Actor) -> ImportPlan:
@@ -376,6 +449,7 @@ def command(args: argparse.Namespace, out: TextIO | None = None, err: TextIO | N
             organization, data, create_departments=create
         ),
         write=write,
+        export=lambda organization, fmt: export_people(organization, fmt=fmt),
         report=tabular.error_lines_by_row,
         out=out,
         err=err,

@@ -406,6 +406,14 @@ def import_people(
     new = [name for name in plan.new_departments if name not in departments]
     for name in new:
         departments[name] = create_department(organization, actor=actor, name=name)
+    for change in plan.updates:  # checked before the transaction; people are never deleted
+        person = Person.objects.select_for_update().get(
+            organization=organization, pk=change.pk or 0
+        )
+        fields = dict(change.update)
+        if "department" in fields:
+            fields["department"] = departments.get(str(fields["department"]))
+        update_person(person, actor=actor, **fields)
     people = []
     for entry in plan.entries:
         department = departments[entry.department] if entry.department else None
@@ -442,6 +450,49 @@ def import_people(
         actor=actor,
         action=PeopleAuditAction.IMPORT_PEOPLE,
         object_type="people.person",
-        after={"people": len(people), "accounts": plan.accounts, "departments_created": new},
-    )
+        after={"people": len(people), "changed": len(plan.updates), "accounts": plan.accounts,
+               "departments_created": new},
+    )  # fmt: skip
     return people
+
+
+PERSON_FIELDS = frozenset({"name", "department", "position", "email", "is_org_admin"})
+
+
+@transaction.atomic
+def update_person(person: Person, *, actor: Actor, **fields: object) -> Person:
+    """Change a person's 氏名, 所属, 役職, メールアドレス or 組織管理者 (recorded).
+
+    Accounts, memberships and roles change through their own services.
+    """
+    access.require(actor, "people.manage", person.organization)
+    unknown = set(fields) - PERSON_FIELDS
+    if unknown:
+        raise TypeError(f"unknown fields {sorted(unknown)}")
+    department = fields.get("department")
+    if isinstance(department, Department) and department.organization_id != person.organization_id:
+        raise ValidationError("部署が組織に属していません。")
+    before = _person_snapshot(person)
+    for key, value in fields.items():
+        setattr(person, key, value)
+    person.full_clean(exclude=["user", "organization"])
+    person.save(update_fields=[*fields])
+    record_change(
+        person.organization,
+        actor=actor,
+        action=PeopleAuditAction.UPDATE_PERSON,
+        obj=person,
+        before=before,
+        after=_person_snapshot(person),
+    )
+    return person
+
+
+def _person_snapshot(person: Person) -> dict[str, object]:
+    return {
+        "name": person.name,
+        "department": person.department.name if person.department else "",
+        "position": person.position,
+        "email": person.email,
+        "is_org_admin": person.is_org_admin,
+    }

@@ -16,4 +16,5 @@ urlpatterns = [
     path("departments/add/", views.department_add, name="department_add"),
     path("assignments/<int:pk>/end/", views.assignment_end, name="end_assignment"),
     path("import/", views.people_import, name="import"),
+    path("export/", views.people_export, name="export"),
 ]

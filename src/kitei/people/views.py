@@ -15,14 +15,14 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.http import require_GET, require_http_methods
 
-from kitei.core import access, imports, lockout
+from kitei.core import access, imports, lockout, roundtrip
 from kitei.core.models import Organization
 from kitei.core.progress_views import progress_context
 from kitei.core.tabular import time_limit
-from kitei.core.transfer import WEB_MAX_SECONDS
-from kitei.people import csv_import, queries, services, token_views
+from kitei.core.transfer import WEB_MAX_SECONDS, Format, download
+from kitei.people import csv_import, queries, register_sheet, services, token_views
 from kitei.people.forms import (
     WEB_MAX_ACCOUNTS,
     AssignRoleForm,
@@ -251,13 +251,29 @@ def people_import(request: HttpRequest) -> HttpResponse:
     titles = queries.role_titles(org)
     preview = [(e, "、".join(titles.get(r, r) for r in e.roles)) for e in plan.entries]
     context.update(plan=plan, preview=preview, summary=plan.summary(), too_many=too_many)
+    context.update(diff=plan.diff, fingerprint=plan.diff.fingerprint())
     if not plan.ok or too_many or request.POST.get("action") != "import":
         context["content"] = base64.b64encode(data).decode("ascii") if plan.ok else ""
         ok = plan.ok and not too_many
         return render(request, "people/import.html", context, status=200 if ok else 400)
-    if imports.runs_as_task(len(plan.entries)):
+    shown = request.POST.get("fingerprint")
+    if shown is not None and shown != plan.diff.fingerprint():  # not what the page showed
+        context["content"] = base64.b64encode(data).decode("ascii")
+        context["problem"] = roundtrip.changed_reason()
+        return render(request, "people/import.html", context, status=400)
+    if imports.runs_as_task(plan.rows):
         return _start_import(request, org, plan, data, create)
     return _import_now(request, org, data, create, context)
+
+
+@login_required
+@require_GET
+def people_export(request: HttpRequest) -> HttpResponse:
+    """The 職員名簿 as .xlsx (or CSV with ?format=csv), in the format the import reads."""
+    org = _organization(request, "people.manage")
+    fmt: Format = "csv" if request.GET.get("format") == "csv" else "xlsx"
+    data = register_sheet.export_people(org, fmt=fmt)
+    return download(data, fmt, f"{register_sheet.SHEET}-{org.slug}")
 
 
 def _import_now(
@@ -290,7 +306,7 @@ def _start_import(
         "people",
         data,
         actor=request.user,
-        total=len(plan.entries),
+        total=plan.rows,
         file_name=upload.name or "" if upload is not None else "",
         options={"create_departments": create, "password_hashes": hashes},
     )

@@ -15,3 +15,4 @@ class SystemAuditAction(models.TextChoices):
     REGISTER_SYSTEM = "register_system", _("情報システムの登録")
     UPDATE_SYSTEM = "update_system", _("情報システムの変更")
     ADD_SOFTWARE = "add_software", _("ソフトウェアの追加")
+    UPDATE_SOFTWARE = "update_software", _("ソフトウェアの変更")

@@ -34,9 +34,16 @@ def may_manage_for(actor: access.Actor, organization: Organization) -> transfer.
 def run(
     organization: Organization, data: bytes, actor: access.Actor, options: Mapping[str, Any]
 ) -> imports.Outcome:
-    """Check the file again and import it as `actor`, exactly as the import page does."""
+    """Check the file again and import it as `actor`, exactly as the import page does.
+
+    `options["expected"]`: the fingerprint of the check the member confirmed.
+    """
     plan = transfer.import_systems(
-        organization, data, actor=actor, may_manage=may_manage_for(actor, organization)
+        organization,
+        data,
+        actor=actor,
+        may_manage=may_manage_for(actor, organization),
+        expected=options.get("expected") or None,
     )
     return imports.Outcome(summary=plan.summary(), errors=[str(e) for e in plan.errors])
 

@@ -36,12 +36,12 @@ def systems_import(request: HttpRequest) -> HttpResponse:
         template="systems/import.html",
         done_url=reverse("systems:list"),
         check=lambda data: transfer.read_systems(org, data, may_manage=may_manage),
-        write=lambda data: transfer.import_systems(
-            org, data, actor=request.user, may_manage=may_manage
+        write=lambda data, expected: transfer.import_systems(
+            org, data, actor=request.user, may_manage=may_manage, expected=expected
         ),
         context={"headings": transfer.HEADINGS, "software_headings": transfer.SOFTWARE_HEADINGS},
         organization=org,
-        rows=lambda plan: len(plan.systems) + len(plan.software),
+        rows=lambda plan: plan.rows,
     )
     return import_page(request, page)
 

@@ -166,3 +166,42 @@ def add_software(
         },
     )
     return software
+
+
+@transaction.atomic
+def update_software(software: Software, *, actor: Actor, **fields: Any) -> Software:
+    """Change what the register says of software (its system, name, version or end of support).
+
+    Moving it to another system needs the right to keep both systems.
+    """
+    access.require(actor, "systems.manage", software.system)
+    unknown = set(fields) - {"system", "name", "version", "end_of_support"}
+    if unknown:
+        raise TypeError(f"unknown fields {sorted(unknown)}")
+    system = fields.get("system")
+    if isinstance(system, System):
+        if system.organization_id != software.system.organization_id:
+            raise ValidationError("情報システムがこの組織にありません。")
+        access.require(actor, "systems.manage", system)
+    before = _software_snapshot(software)
+    for key, value in fields.items():
+        setattr(software, key, value)
+    software.save()
+    record_change(
+        software.system.organization,
+        actor=actor,
+        action=SystemAuditAction.UPDATE_SOFTWARE,
+        obj=software,
+        before=before,
+        after=_software_snapshot(software),
+    )
+    return software
+
+
+def _software_snapshot(software: Software) -> dict[str, Any]:
+    return {
+        "system": software.system.name,
+        "name": software.name,
+        "version": software.version,
+        "end_of_support": software.end_of_support,
+    }
