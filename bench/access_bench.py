@@ -2,9 +2,9 @@
 
 Builds, in a temporary SQLite database, 水戸市議会 on the mito-city-council pack with a
 department, an asset in it, a 情報セキュリティ管理者 of that 課 (a pack grant scoped to the 課),
-an organisation administrator and a plain member. The request cache is started for each
-actor, as `SecurityGateMiddleware` does, so the assignments are read once per request; then
-each kind of check is timed `--calls` times:
+an organisation administrator and a plain member. Each actor's active membership is bound
+and the request cache started, as `SecurityGateMiddleware` does, so the membership and the
+assignments are read once per request; then each kind of check is timed `--calls` times:
 
 - `member`: a permission every member has (kitei's rule, `assets.view`);
 - `admin`: an organisation administrator's permission (`people.manage`);
@@ -103,12 +103,15 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     with tempfile.TemporaryDirectory(prefix="kitei-access-bench-") as data_dir:
         _setup_django(data_dir)
-        from kitei.core import access  # noqa: PLC0415
+        from kitei.core import access, tenancy  # noqa: PLC0415
 
         cast = _cast()
         org, asset = cast["org"], cast["asset"]
         users = {k: cast[k].user for k in ("manager", "admin", "member")}
         for user in users.values():
+            # As SecurityGateMiddleware does: the active membership is bound, then the
+            # request cache started.
+            tenancy.bind(user, tenancy.membership_in(user, org.pk))
             access.start_request_cache(user)
         cases = {
             "member": (users["member"], "assets.view", asset, True),

@@ -34,6 +34,7 @@ from kitei.core.grants import (
     grants_of,
 )
 from kitei.core.models import Organization
+from kitei.core.targets import Target, target_of
 from kitei.core.tenancy import organization_of, person_of
 from kitei.policy import Decision, Effect
 from kitei.policy.permissions import BY_ID as PERMISSION_INFO
@@ -168,47 +169,6 @@ def start_request_cache(user: Actor | None) -> None:
 # --- what is asked about -------------------------------------------------------------------
 
 
-@dataclass(frozen=True, kw_only=True)
-class Target:
-    """What a permission is asked about: an organisation, and the 課 and system inside it."""
-
-    organization_id: int
-    department_id: int | None = None
-    system_id: int | None = None  # None: a system not yet registered
-    system_manager_id: int | None = None
-    system_operator_id: int | None = None
-    anywhere: bool = False  # "in some part of the organisation" (list pages, new-item forms)
-
-
-def target_of(resource: Any) -> Target | None:
-    """The Target of an Organization, a Target, or a tenant row (its 課 and system).
-
-    A tenant row exposes `organization_id` and may expose `department_id`; a row that *is*
-    a system (it has `manager_id` and `operator_id`) is its own system; a row that names one
-    has `system` or `system_id`; a department (課) is its own 課. An Organization alone means
-    "anywhere in it".
-    """
-    if resource is None or isinstance(resource, Target):
-        return resource
-    if isinstance(resource, Organization):
-        return Target(organization_id=resource.pk, anywhere=True)
-    org_id = getattr(resource, "organization_id", None)
-    if org_id is None:
-        return None
-    if hasattr(resource, "manager_id") and hasattr(resource, "operator_id"):
-        system: Any = resource
-    else:
-        system = getattr(resource, "system", None) if hasattr(resource, "system_id") else None
-    is_department = resource._meta.model_name == "department"
-    return Target(
-        organization_id=org_id,
-        department_id=resource.pk if is_department else getattr(resource, "department_id", None),
-        system_id=getattr(system, "pk", None),
-        system_manager_id=getattr(system, "manager_id", None),
-        system_operator_id=getattr(system, "operator_id", None),
-    )
-
-
 def _covers(scope: str, assignment: RoleAssignment, target: Target) -> bool:
     """Whether an assignment of a role with `scope` reaches the target.
 
@@ -259,12 +219,12 @@ def check(  # noqa: PLR0911 - one return per kitei rule
         return Verdict(allowed=False, permission=permission, reasons=(_NOBODY,))
     if permission == "site.manage":
         if isinstance(actor, Operator):
-            return Verdict(allowed=True, permission=permission, reasons=(_OPERATOR,))
+            return _allowed(permission, _OPERATOR)
         if is_superuser(actor):
-            return Verdict(allowed=True, permission=permission, reasons=(_SUPERUSER,))
+            return _allowed(permission, _SUPERUSER)
         return Verdict(allowed=False, permission=permission, reasons=(_SUPERUSER,))
     if isinstance(actor, Operator):
-        return Verdict(allowed=True, permission=permission, reasons=(_OPERATOR,))
+        return _allowed(permission, _OPERATOR)
     target = target_of(resource)
     person = person_of(actor)
     if target is None or person is None or person.organization_id != target.organization_id:
@@ -276,22 +236,28 @@ def check(  # noqa: PLR0911 - one return per kitei rule
     return _member_check(person, permission, target)
 
 
+@cache
+def _allowed(permission: str, reason: Reason) -> Verdict:
+    """An allowed verdict, built once per permission and reason (verdicts are immutable)."""
+    return Verdict(allowed=True, permission=permission, reasons=(reason,))
+
+
 def _member_check(person: Person, permission: str, target: Target) -> Verdict:
     info = PERMISSION_INFO[permission]
     if info.base == "member":
-        return Verdict(allowed=True, permission=permission, reasons=(_MEMBER,))
+        return _allowed(permission, _MEMBER)
     if person.is_org_admin and info.base in ("member", "org_admin"):
-        return Verdict(allowed=True, permission=permission, reasons=(_ADMIN,))
+        return _allowed(permission, _ADMIN)
     index = grants_of(person.organization)
     grants = index.by_permission.get(permission, ())
     if grants:
         assignments = assignments_of(person)
         for grant in grants:
             if _via_register(grant.role_id, index, person.pk, target):
-                return Verdict(allowed=True, permission=permission, reasons=(grant.reason,))
+                return _allowed(permission, grant.reason)
             for a in assignments:
                 if a.role_id == grant.role_id and _covers(grant.scope, a, target):
-                    return Verdict(allowed=True, permission=permission, reasons=(grant.reason,))
+                    return _allowed(permission, grant.reason)
     return _refused(permission, info.base, grants)
 
 
@@ -341,7 +307,7 @@ def check_account(actor: Actor | None, account: Any, permission: str, resource: 
         and account is not None
         and actor.pk == account.pk
     ):
-        return Verdict(allowed=True, permission=permission, reasons=(_OWN,))
+        return _allowed(permission, _OWN)
     return check(actor, permission, resource)
 
 
@@ -424,7 +390,7 @@ def check_decided(
         fallback = check(actor, otherwise, resource)
         return Verdict(allowed=fallback.allowed, permission=permission, reasons=fallback.reasons)
     if isinstance(actor, Operator):
-        return Verdict(allowed=True, permission=permission, reasons=(_OPERATOR,))
+        return _allowed(permission, _OPERATOR)
     target = target_of(resource)
     person = person_of(actor)
     if target is None or person is None or person.organization_id != target.organization_id:
@@ -486,4 +452,5 @@ __all__ = [
     "person_of",
     "require",
     "scoped",
+    "target_of",
 ]
