@@ -101,3 +101,58 @@ def test_import_with_a_bad_row_then_the_corrected_file(
     for name in ("議員名簿", "会議録（原本）", "請願書綴り"):
         expect(page.get_by_role("link", name=name, exact=True)).to_be_visible()
     assert Asset.objects.count() == 3
+
+
+def test_round_trip_through_an_edited_workbook(
+    live_server: Any, page: Page, tmp_path: Path
+) -> None:
+    """Export the register, edit three cells and add two rows in the workbook, import it back."""
+    org = make_org()
+    somu = create_department(org, actor=SETUP, name="総務課")
+    create_department(org, actor=SETUP, name="議事課")
+    admin = make_person(org, "mito-admin", "伊藤 五郎", department=somu, is_org_admin=True)
+    register_system(org, actor=SETUP, name="議会情報システム", department=somu)
+    secret = activate_totp(admin)
+    _sign_in_with_totp(page, live_server.url, "mito-admin", secret)
+    page.goto(f"{live_server.url}/assets/import/")
+    _check(page, _xlsx(tmp_path / "台帳.xlsx", ROWS[:2]))
+    page.get_by_role("button", name="取り込む", exact=True).click()
+    expect(page).to_have_url(f"{live_server.url}/assets/")
+
+    page.goto(f"{live_server.url}/assets/import/")
+    with page.expect_download() as download:
+        page.get_by_role("link", name="Excel（.xlsx）で書き出す").click()
+    exported = tmp_path / "書き出し.xlsx"
+    download.value.save_as(exported)
+    book = openpyxl.load_workbook(exported)
+    sheet = book.active
+    assert sheet is not None
+    headings = [cell.value for cell in sheet[1]]
+    assert headings[0] == "台帳番号"
+    column = {name: i + 1 for i, name in enumerate(headings)}
+    rows = {sheet.cell(row=r, column=column["名称"]).value: r for r in range(2, sheet.max_row + 1)}
+    minutes = rows["会議録（原本）"]
+    sheet.cell(row=rows["議員名簿"], column=column["機密性"]).value = "機密性3A"
+    sheet.cell(row=minutes, column=column["名称"]).value = "会議録（原本・令和8年）"
+    sheet.cell(row=minutes, column=column["所管部署"]).value = "総務課"
+    for name in ("請願書綴り", "陳情書綴り"):
+        values = {"名称": name, "所管部署": "議事課", "機密性": "機密性2", "完全性": "完全性1",
+                  "可用性": "可用性1", "形態": "紙"}  # fmt: skip
+        sheet.append([values.get(str(heading), "") for heading in headings])
+    edited = tmp_path / "台帳（編集）.xlsx"
+    book.save(edited)
+
+    _check(page, edited)
+    ready = page.locator("#import-ready")
+    expect(ready).to_contain_text("追加: 2 件")
+    expect(ready).to_contain_text("変更: 2 件")
+    expect(ready).to_contain_text("会議録（原本・令和8年）")
+    assert Asset.objects.count() == 2  # the dry run wrote nothing
+    page.get_by_role("button", name="取り込む", exact=True).click()
+    expect(page).to_have_url(f"{live_server.url}/assets/")
+    assert Asset.objects.count() == 4
+    roll = Asset.objects.get(name="議員名簿")
+    assert roll.classification["confidentiality"] == "3A"
+    renamed = Asset.objects.get(name="会議録（原本・令和8年）")
+    assert renamed.department.name == "総務課"
+    _keep(page, tmp_path, "asset-round-trip.png")
