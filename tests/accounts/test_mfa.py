@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import json
 import re
 from typing import Any
 
@@ -11,6 +12,8 @@ from allauth.mfa.models import Authenticator
 from allauth.mfa.recovery_codes.internal.auth import RecoveryCodes
 from django.core.exceptions import ValidationError
 from django.test import Client
+
+from kitei.core.models import ChangeRecord
 
 from ..conftest import PASSWORD, activate_totp, make_person
 from .otp import (
@@ -79,6 +82,9 @@ def test_activating_totp_shows_recovery_codes_then_opens_home(ito: Any) -> None:
     assert "認証アプリによる二要素認証を有効にしました。" in page
     assert client.get("/").status_code == 200
     assert _has_totp(ito)
+    # Setting up two-factor is in the audit trail of the person's organisation.
+    added = ChangeRecord.objects.filter(action="add_authenticator", organization=ito.organization)
+    assert {json.loads(r.after)["type"] for r in added} >= {"totp"}
 
 
 @pytest.mark.django_db

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 import pytest
@@ -68,6 +69,12 @@ def test_a_later_password_change_writes_no_second_temporary_record(mito: Any, su
     assert _change(client, NEW)["Location"] == "/"
     assert not ChangeRecord.objects.filter(action="change_temporary_password").exists()
     assert sign_in(Client(), "suzuki", NEW)["Location"] == "/"
+    # The change itself is in the audit trail, by the person, never with the password.
+    (record,) = ChangeRecord.objects.filter(action="change_password")
+    assert record.organization_id == mito.pk
+    assert json.loads(record.after) == {"password": "changed"}
+    assert NEW not in str(record.after)
+    assert NEW not in str(record.before)
 
 
 @pytest.mark.parametrize(

@@ -17,11 +17,12 @@ class PeopleConfig(AppConfig):
         """
         from kitei.core.imports import register_import  # noqa: PLC0415
         from kitei.core.registry import register_home_item  # noqa: PLC0415
-        from kitei.people import choices  # noqa: F401, PLC0415 - registers on import
+        from kitei.people import accounts, choices  # noqa: F401, PLC0415 - choices registers
         from kitei.people.audit_objects import register as register_audit  # noqa: PLC0415
         from kitei.people.home import waiting_items  # noqa: PLC0415
         from kitei.people.import_task import KIND  # noqa: PLC0415 - needs the app registry
 
         register_import(KIND)
+        accounts.connect()  # password and two-factor changes enter the audit trail
         register_home_item("people", waiting_items, order=90)
         register_audit()  # how the audit trail names and links its objects

@@ -22,6 +22,10 @@ class PeopleAuditAction(models.TextChoices):
     ADD_MEMBERSHIP = "add_membership", _("所属の追加")
     END_MEMBERSHIP = "end_membership", _("所属の終了")
     UPDATE_PERSON = "update_person", _("職員の変更")
+    CHANGE_PASSWORD = "change_password", _("パスワードの変更")
+    ADD_AUTHENTICATOR = "add_authenticator", _("二要素認証の設定")
+    REMOVE_AUTHENTICATOR = "remove_authenticator", _("二要素認証の解除")
+    RESET_AUTHENTICATOR = "reset_authenticator", _("リカバリーコードの再発行")
 
 
 class MembershipKind(models.TextChoices):

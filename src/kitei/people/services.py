@@ -216,13 +216,14 @@ def assign_role(
 
 
 @transaction.atomic
-def clear_temporary_password(*, user: AbstractBaseUser, actor: Actor) -> None:
+def clear_temporary_password(*, user: AbstractBaseUser, actor: Actor) -> int:
     """Mark that the user has replaced the temporary password, in every organisation.
 
-    The password belongs to the account, which may have a Person in several organisations.
+    The account may have a Person in several organisations. Returns how many marks were
+    cleared (0: the password was not a temporary one).
     """
     marked = Person.objects.select_for_update().filter(user_id=user.pk, must_change_password=True)
-    for person in marked.select_related("organization").order_by("pk"):
+    for person in (marked_list := list(marked.select_related("organization").order_by("pk"))):
         person.must_change_password = False
         person.save(update_fields=["must_change_password"])
         record_change(
@@ -233,6 +234,7 @@ def clear_temporary_password(*, user: AbstractBaseUser, actor: Actor) -> None:
             before={"must_change_password": True},
             after={"must_change_password": False},
         )
+    return len(marked_list)
 
 
 @transaction.atomic
