@@ -11,6 +11,8 @@ from typing import Any
 import pytest
 import schemathesis
 from django.core.handlers.wsgi import WSGIHandler
+from django.core.signals import request_finished, request_started
+from django.db import close_old_connections
 from hypothesis import HealthCheck, settings
 from schemathesis.generation.modes import GenerationMode
 from schemathesis.specs.openapi.checks import (
@@ -35,6 +37,20 @@ schema = schemathesis.openapi.from_dict(api.get_openapi_schema(path_prefix="/api
 schema.app = WSGIHandler()
 # Inputs the schema describes, and malformed ones (ids that are not integers, wrong types …).
 schema.config.generation.update(modes=[GenerationMode.POSITIVE, GenerationMode.NEGATIVE])
+
+
+@pytest.fixture(autouse=True)
+def _keep_the_test_connection() -> Any:
+    """As Django's test client does: the handler must not close the test's database connection.
+
+    The WSGI handler closes old connections when a request starts and finishes; inside a test
+    that is the connection holding the test's transaction (on PostgreSQL it closes for real).
+    """
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
+    yield
+    request_started.connect(close_old_connections)
+    request_finished.connect(close_old_connections)
 
 
 @pytest.fixture

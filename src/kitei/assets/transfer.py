@@ -468,7 +468,7 @@ def _write(organization: Organization, plan: AssetPlan, actor: Actor) -> None:
     scoped = access.scoped(
         Asset.objects.select_related("department", "owner", "system"), organization
     )
-    assets = scoped.select_for_update().in_bulk([e.pk for e in plan.updates])
+    assets = scoped.select_for_update(of=("self",)).in_bulk([e.pk for e in plan.updates])
     for entry in plan.updates:
         asset = assets[entry.pk] if entry.pk is not None else None
         if asset is None:  # deleted since the check: assets are never deleted
