@@ -13,7 +13,6 @@ from __future__ import annotations
 from typing import Any
 
 from django.db.models import QuerySet
-from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from kitei.assets.expressions import AXIS_ID, AxisLevel
@@ -26,9 +25,8 @@ from kitei.core.filters import (
     TrueFalseFilter,
     ValueFilter,
     axis_names,
-    zone_names,
 )
-from kitei.people.models import Department, Person
+from kitei.people.filters import department_filter, person_filter
 from kitei.systems.models import System
 
 
@@ -58,20 +56,8 @@ class AssetFilterSet(RegisterFilterSet):
 
     search_fields = ("name", "description")
 
-    department = RowFilter(
-        field_name="department_id",
-        rows=Department,
-        what=gettext_lazy("部署"),
-        label=gettext_lazy("所管部署"),
-        help_text=gettext_lazy("部署の id"),
-    )
-    owner = RowFilter(
-        field_name="owner_id",
-        rows=Person,
-        what=gettext_lazy("職員"),
-        label=gettext_lazy("管理責任者"),
-        help_text=gettext_lazy("職員の id"),
-    )
+    department = department_filter()
+    owner = person_filter("owner_id", gettext_lazy("管理責任者"))
     system = RowFilter(
         field_name="system_id",
         rows=System,
@@ -109,10 +95,7 @@ class AssetFilterSet(RegisterFilterSet):
 
     def configure(self) -> None:
         """The pack's network zones, and one filter per classification axis."""
-        self.filters["zone"].extra.update(
-            names=zone_names(self.pack),
-            unknown=_("ネットワーク「%(name)s」はこの組織のポリシーにありません。"),
-        )
+        self.configure_zones()
         for axis in self.pack.classification.axes:
             self.add_filter(
                 axis.id,

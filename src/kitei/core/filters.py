@@ -280,6 +280,13 @@ class RegisterFilterSet(django_filters.FilterSet):
     def configure(self) -> None:
         """Add or set up filters that depend on the organisation's pack."""
 
+    def configure_zones(self, name: str = "zone") -> None:
+        """The `name` filter takes the pack's network zones, by id or title."""
+        self.filters[name].extra.update(
+            names=zone_names(self.pack),
+            unknown=_("ネットワーク「%(name)s」はこの組織のポリシーにありません。"),
+        )
+
     def aliases(self) -> Mapping[str, str]:
         """Other accepted parameter names → the filter name (axis titles, …)."""
         return {}

@@ -19,13 +19,11 @@ from kitei.core.filters import (
     LevelsFilter,
     NameFilter,
     RegisterFilterSet,
-    RowFilter,
     TrueFalseFilter,
     ValueFilter,
     axis_names,
-    zone_names,
 )
-from kitei.people.models import Department, Person
+from kitei.people.filters import department_filter, person_filter
 from kitei.systems.models import Software, System
 
 AVAILABILITY = "availability"  # the one axis a system is classified on
@@ -36,20 +34,8 @@ class SystemFilterSet(RegisterFilterSet):
 
     search_fields = ("name",)
 
-    department = RowFilter(
-        field_name="department_id",
-        rows=Department,
-        what=gettext_lazy("部署"),
-        label=gettext_lazy("所管部署"),
-        help_text=gettext_lazy("部署の id"),
-    )
-    manager = RowFilter(
-        field_name="manager_id",
-        rows=Person,
-        what=gettext_lazy("職員"),
-        label=gettext_lazy("情報システム管理者"),
-        help_text=gettext_lazy("職員の id"),
-    )
+    department = department_filter()
+    manager = person_filter("manager_id", gettext_lazy("情報システム管理者"))
     zone = NameFilter(
         field_name="zone",
         label=gettext_lazy("ネットワーク"),
@@ -83,10 +69,7 @@ class SystemFilterSet(RegisterFilterSet):
 
     def configure(self) -> None:
         """The pack's network zones and, when it has one, its availability axis."""
-        self.filters["zone"].extra.update(
-            names=zone_names(self.pack),
-            unknown=_("ネットワーク「%(name)s」はこの組織のポリシーにありません。"),
-        )
+        self.configure_zones()
         axis = next((a for a in self.pack.classification.axes if a.id == AVAILABILITY), None)
         if axis is not None:
             self.add_filter(
