@@ -90,6 +90,7 @@ INSTALLED_APPS = [
     "kitei.assets",
     "kitei.approvals",
     "kitei.records",
+    "kitei.corrective",
 ]
 
 MIDDLEWARE = [

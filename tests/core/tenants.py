@@ -59,6 +59,11 @@ PAGE_OBJECTS = {
     "records:book": "book",
     "records:add": "book",
     "records:export": "book",
+    "corrective:detail": "corrective",
+    "corrective:progress": "corrective",
+    "corrective:evidence": "corrective",
+    "corrective:report": "corrective",
+    "corrective:verify": "corrective",
 }
 # Not tenant pages: Django's admin (site administrators), allauth's account pages, the
 # language switch, and the API (walked through its OpenAPI schema instead).
@@ -124,6 +129,7 @@ def build() -> tuple[Any, dict[str, Tenant]]:
     from kitei.core.evidence import attach_evidence  # noqa: PLC0415
     from kitei.core.models import TaskProgress  # noqa: PLC0415
     from kitei.core.tokens import create_api_token  # noqa: PLC0415
+    from kitei.corrective.services import raise_action  # noqa: PLC0415
     from kitei.people.memberships import add_membership  # noqa: PLC0415
     from kitei.people.models import Person, RoleAssignment  # noqa: PLC0415
     from kitei.people.services import create_department  # noqa: PLC0415
@@ -238,7 +244,9 @@ def build() -> tuple[Any, dict[str, Tenant]]:
             file_name=f"{tenant.org.slug}-import.csv",
             total=1,
         )
+        action = raise_action(tenant.org, entry, f"{word}の是正措置", keeper, today, actor=SETUP)
         tenant.objects.update(
+            corrective=action.pk,
             import_=progress.pk,
             person=keeper.pk,
             assignment=RoleAssignment.objects.filter(person=keeper).values_list("pk", flat=True)[0],

@@ -64,6 +64,12 @@ Permission = Literal[
     "exceptions.review",
     "evidence.attach",
     "evidence.read",
+    "corrective.view",
+    "corrective.view_all",
+    "corrective.verify",
+    "audits.view",
+    "audits.manage",
+    "audits.receive_report",
 ]
 M = TypeVar("M", bound=Model)
 

@@ -50,6 +50,12 @@ PERMISSIONS: tuple[PermissionInfo, ...] = (
     PermissionInfo(id="exceptions.review", title="例外措置の定期的な見直し", base="none"),
     PermissionInfo(id="evidence.attach", title="証跡ファイルの添付", base="member"),
     PermissionInfo(id="evidence.read", title="証跡ファイルの閲覧", base="member"),
+    PermissionInfo(id="corrective.view", title="是正措置の閲覧", base="member", grantable=False),
+    PermissionInfo(id="corrective.view_all", title="全ての是正措置の閲覧", base="org_admin"),
+    PermissionInfo(id="corrective.verify", title="是正措置の確認", base="org_admin"),
+    PermissionInfo(id="audits.view", title="監査の閲覧", base="org_admin"),
+    PermissionInfo(id="audits.manage", title="監査の計画・実施", base="org_admin"),
+    PermissionInfo(id="audits.receive_report", title="監査報告の受領", base="org_admin"),
 )
 
 BY_ID: dict[str, PermissionInfo] = {p.id: p for p in PERMISSIONS}
