@@ -61,6 +61,10 @@ Permission = Literal[
     "exceptions.review",
     "evidence.attach",
     "evidence.read",
+    "settings.manage",
+    "duties.view",
+    "duties.complete",
+    "training.manage",
 ]
 M = TypeVar("M", bound=Model)
 

@@ -50,6 +50,12 @@ PERMISSIONS: tuple[PermissionInfo, ...] = (
     PermissionInfo(id="exceptions.review", title="例外措置の定期的な見直し", base="none"),
     PermissionInfo(id="evidence.attach", title="証跡ファイルの添付", base="member"),
     PermissionInfo(id="evidence.read", title="証跡ファイルの閲覧", base="member"),
+    PermissionInfo(
+        id="settings.manage", title="実施手順で定める値（組織の設定）の管理", base="org_admin"
+    ),
+    PermissionInfo(id="duties.view", title="年度の義務の閲覧", base="member", grantable=False),
+    PermissionInfo(id="duties.complete", title="年度の義務の完了の記録", base="org_admin"),
+    PermissionInfo(id="training.manage", title="研修・訓練の記録", base="org_admin"),
 )
 
 BY_ID: dict[str, PermissionInfo] = {p.id: p for p in PERMISSIONS}
