@@ -91,6 +91,7 @@ INSTALLED_APPS = [
     "kitei.approvals",
     "kitei.records",
     "kitei.corrective",
+    "kitei.duties",
 ]
 
 MIDDLEWARE = [

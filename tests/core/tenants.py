@@ -64,6 +64,7 @@ PAGE_OBJECTS = {
     "corrective:evidence": "corrective",
     "corrective:report": "corrective",
     "corrective:verify": "corrective",
+    "duties:training": "training",
 }
 # Not tenant pages: Django's admin (site administrators), allauth's account pages, the
 # language switch, and the API (walked through its OpenAPI schema instead).
@@ -130,6 +131,7 @@ def build() -> tuple[Any, dict[str, Tenant]]:
     from kitei.core.models import TaskProgress  # noqa: PLC0415
     from kitei.core.tokens import create_api_token  # noqa: PLC0415
     from kitei.corrective.services import raise_action  # noqa: PLC0415
+    from kitei.duties.models import TrainingSession  # noqa: PLC0415
     from kitei.people.memberships import add_membership  # noqa: PLC0415
     from kitei.people.models import Person, RoleAssignment  # noqa: PLC0415
     from kitei.people.services import create_department  # noqa: PLC0415
@@ -245,8 +247,21 @@ def build() -> tuple[Any, dict[str, Tenant]]:
             total=1,
         )
         action = raise_action(tenant.org, entry, f"{word}の是正措置", keeper, today, actor=SETUP)
+        # Set-up only: a training session of each (toyama's pack names no training duty).
+        session = TrainingSession.objects.create(
+            organization=tenant.org,
+            title=f"{word}の研修",
+            held_on=today,
+            duty="training",
+            clause="—",
+            quote="—",
+            pack_version=tenant.org.pack_version,
+            pack_digest=tenant.org.pack_digest,
+            recorded_by_name="tests",
+        )
         tenant.objects.update(
             corrective=action.pk,
+            training=session.pk,
             import_=progress.pk,
             person=keeper.pk,
             assignment=RoleAssignment.objects.filter(person=keeper).values_list("pk", flat=True)[0],

@@ -70,6 +70,10 @@ Permission = Literal[
     "audits.view",
     "audits.manage",
     "audits.receive_report",
+    "settings.manage",
+    "duties.view",
+    "duties.complete",
+    "training.manage",
 ]
 M = TypeVar("M", bound=Model)
 

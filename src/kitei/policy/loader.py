@@ -19,6 +19,7 @@ import yaml
 from pydantic import ValidationError
 
 from kitei.policy.actions import CANONICAL_ACTIONS
+from kitei.policy.duties import duty_errors
 from kitei.policy.model import DURATION, UNSPECIFIED, CaseFile, Condition, Pack
 from kitei.policy.permissions import BY_ID as PERMISSIONS
 from kitei.policy.permissions import GRANTABLE
@@ -230,6 +231,7 @@ def _reference_errors(path: Path, data: Any, pack: Pack) -> Iterator[str]:
     yield from _rule_errors(pack, at)
     yield from _other_reference_errors(pack, at)
     yield from _grant_errors(pack, at)
+    yield from duty_errors(pack, at)
 
 
 _At = Callable[..., str]

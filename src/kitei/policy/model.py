@@ -40,6 +40,7 @@ RuleEffect = Literal["forbid", "approval_required", "permit"]
 """A rule's effect (`undetermined` is the engine's, never a rule's); see `decision.Effect`."""
 Severity = Literal["mandatory", "recommended"]
 Frequency = Literal["fiscal_year", "as_needed", "periodic_unspecified", "continuous", "per_plan"]
+DutyScope = Literal["organization", "department", "system", "person", "contract"]
 
 
 class _Frozen(BaseModel):
@@ -288,6 +289,10 @@ class PeriodicDuty(Citation):
     actors: tuple[str, ...] = ()
     frequency: Frequency | str  # a Frequency or an ISO 8601 duration
     also_as_needed: bool = False
+    # What the duty is owed for (one occurrence per 課, system …); None where the seed is silent.
+    scope: DutyScope | None = None
+    # What proves it done (kitei.policy.duties.SATISFIED_BY, or book:<id>); () = by hand.
+    satisfied_by: tuple[str, ...] = ()
 
     @field_validator("frequency")
     @classmethod

@@ -56,6 +56,12 @@ PERMISSIONS: tuple[PermissionInfo, ...] = (
     PermissionInfo(id="audits.view", title="監査の閲覧", base="org_admin"),
     PermissionInfo(id="audits.manage", title="監査の計画・実施", base="org_admin"),
     PermissionInfo(id="audits.receive_report", title="監査報告の受領", base="org_admin"),
+    PermissionInfo(
+        id="settings.manage", title="実施手順で定める値（組織の設定）の管理", base="org_admin"
+    ),
+    PermissionInfo(id="duties.view", title="年度の義務の閲覧", base="member", grantable=False),
+    PermissionInfo(id="duties.complete", title="年度の義務の完了の記録", base="org_admin"),
+    PermissionInfo(id="training.manage", title="研修・訓練の記録", base="org_admin"),
 )
 
 BY_ID: dict[str, PermissionInfo] = {p.id: p for p in PERMISSIONS}
