@@ -59,6 +59,11 @@ PAGE_OBJECTS = {
     "records:book": "book",
     "records:add": "book",
     "records:export": "book",
+    "incidents:detail": "incident",
+    "incidents:move": "incident",
+    "incidents:add_entry": "incident",
+    "incidents:acknowledge": "report_step",
+    "incidents:decide": "report_step",
 }
 # Not tenant pages: Django's admin (site administrators), allauth's account pages, the
 # language switch, and the API (walked through its OpenAPI schema instead).
@@ -124,6 +129,7 @@ def build() -> tuple[Any, dict[str, Tenant]]:
     from kitei.core.evidence import attach_evidence  # noqa: PLC0415
     from kitei.core.models import TaskProgress  # noqa: PLC0415
     from kitei.core.tokens import create_api_token  # noqa: PLC0415
+    from kitei.incidents.services import file_incident  # noqa: PLC0415
     from kitei.people.memberships import add_membership  # noqa: PLC0415
     from kitei.people.models import Person, RoleAssignment  # noqa: PLC0415
     from kitei.people.services import create_department  # noqa: PLC0415
@@ -250,4 +256,13 @@ def build() -> tuple[Any, dict[str, Tenant]]:
             book=book,
             token=create_api_token(holder.user, actor=SETUP, organization=tenant.org)[0].pk,
         )
+        incident = file_incident(
+            tenant.org,
+            actor=holder.user,
+            kind="incident" if tenant is mito else "accident",
+            title=f"{word}の事故報告",
+            description=f"{word}の事故の内容",
+            detected_at=timezone.now() - timedelta(minutes=1),
+        )
+        tenant.objects.update(incident=incident.pk, report_step=incident.steps.first().pk)
     return kobayashi, {"mito": mito, "toyama": toyama}

@@ -61,6 +61,9 @@ Permission = Literal[
     "exceptions.review",
     "evidence.attach",
     "evidence.read",
+    "incidents.file",
+    "incidents.view",
+    "incidents.triage",
 ]
 M = TypeVar("M", bound=Model)
 

@@ -392,6 +392,7 @@ class Pack(_Frozen):
     incident_kinds: tuple[IncidentKind, ...] = ()
     severity_levels: tuple[SeverityLevel, ...] = ()
     incident_triage: IncidentTriage | None = None
+    emergency_plan: Citation | None = None  # 緊急時対応計画 commitment (基本方針 packs)
 
     @field_validator("id")
     @classmethod
