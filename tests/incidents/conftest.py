@@ -18,7 +18,7 @@ from django.utils import timezone
 from kitei.incidents import services
 from kitei.people.services import create_department
 from kitei.systems.services import register_system
-from tests.conftest import SETUP, make_person
+from tests.conftest import SETUP, activate_totp, make_person
 
 
 @pytest.fixture
@@ -60,6 +60,8 @@ def other(mito: Any) -> Any:
 def cast(  # noqa: PLR0917 - fixtures are positional
     sato: Any, suzuki: Any, gicho: Any, kobayashi: Any, council_system: Any, csirt: Any
 ) -> Any:
+    for person in (sato, gicho, kobayashi):
+        activate_totp(person)  # administrative roles sign in with TOTP
     return {"sato": sato, "suzuki": suzuki, "gicho": gicho, "kobayashi": kobayashi}
 
 

@@ -211,3 +211,31 @@ def test_bad_input_writes_nothing(mito: Any, cast: Any) -> None:
     assert Incident.objects.count() == 0
     assert ChangeRecord.objects.filter(organization=mito).count() == before
     assert file_as(cast["suzuki"]).number == first_number()  # no number used up
+
+
+def test_toyama_member_firm_route_opens_in_order_and_serious_adds_the_cio(toyama: Any) -> None:
+    from tests.conftest import make_person  # noqa: PLC0415
+
+    shain = make_person(toyama, "shain", "社員 一", roles=("member_firm_employee",))
+    firm = make_person(toyama, "firm", "組合員 社長", roles=("member_firm",))
+    jm = make_person(toyama, "jm", "情報 管理者", roles=("information_manager",))
+    make_person(toyama, "cio", "理事 長", roles=("cio",))
+    incident = file_as(shain, kind="accident", flags=["member_firm", "serious"])
+    route = rows(incident, chain="accident-member-firm")
+    assert [(s.clause, s.role) for s in route] == [
+        ("6(4)イ(イ)", "member_firm"),
+        ("6(4)ア", "information_manager"),
+        ("6(4)イ(イ)", "assistant_chief_information_manager"),
+        ("6(4)イ(イ)", "chief_information_manager"),
+        ("6(4)イ", "cio"),
+    ]
+    assert [s.state for s in route] == [StepState.SENT] + [StepState.WAITING] * 4
+    assert not incident.steps.filter(chain="accident-secretariat").exists()
+    services.acknowledge_step(route[0], actor=firm.user)
+    route = rows(incident, chain="accident-member-firm")
+    assert route[1].state == StepState.SENT
+    assert [p.name for p in route[1].recipients.all()] == [jm.name]
+    services.acknowledge_step(route[1], actor=jm.user)
+    vacant = rows(incident, chain="accident-member-firm")[2]
+    assert vacant.state == StepState.SENT
+    assert vacant.vacant  # nobody holds 統括情報管理者補佐 here: shown red at once
