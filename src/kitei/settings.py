@@ -92,6 +92,7 @@ INSTALLED_APPS = [
     "kitei.records",
     "kitei.corrective",
     "kitei.duties",
+    "kitei.incidents",
 ]
 
 MIDDLEWARE = [

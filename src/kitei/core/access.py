@@ -74,6 +74,9 @@ Permission = Literal[
     "duties.view",
     "duties.complete",
     "training.manage",
+    "incidents.file",
+    "incidents.view",
+    "incidents.triage",
 ]
 M = TypeVar("M", bound=Model)
 
