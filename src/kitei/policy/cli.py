@@ -13,12 +13,13 @@ import sys
 from pathlib import Path
 from typing import Any, TextIO
 
+from kitei.policy import authoring_cli
 from kitei.policy.actions import CANONICAL_ACTIONS
 from kitei.policy.cases import check_case
+from kitei.policy.citations import check_citations
 from kitei.policy.demo import run_demo
 from kitei.policy.engine import Engine, RequestError
 from kitei.policy.loader import PackError, load_cases, load_pack, shipped_pack_ids
-from kitei.policy.quotes import check_quotes
 from kitei.policy.report import diff, explain, format_gaps, gaps
 
 
@@ -57,6 +58,7 @@ def add_parser(sub: Any) -> None:
     test.add_argument("pack", nargs="?")
     walk = cmds.add_parser("demo", help="a guided walk through decisions of every pack")
     walk.add_argument("pack", nargs="?")
+    authoring_cli.add_commands(cmds)
 
 
 def run(args: argparse.Namespace, out: TextIO | None = None) -> int:
@@ -73,6 +75,8 @@ def run(args: argparse.Namespace, out: TextIO | None = None) -> int:
         "test": _test,
         "demo": _demo,
     }
+    if args.policy_command in authoring_cli.HANDLERS:
+        return authoring_cli.run(args, out)
     try:
         return handlers[args.policy_command](args, out)
     except UsageError as exc:
@@ -123,13 +127,13 @@ def _validate(args: argparse.Namespace, out: TextIO) -> int:
         for line in exc.errors:
             print(line, file=out)
         return 1
-    errors = check_quotes(loaded, Path(args.seeds)) if args.seeds else []
+    errors = check_citations(loaded, Path(args.seeds)) if args.seeds else []
     for line in errors:
         print(line, file=out)
     if errors:
         return 1
     pack = loaded.pack
-    checked = " (quotes checked)" if args.seeds else ""
+    checked = " (quotes and clauses checked)" if args.seeds else ""
     print(
         f"{loaded.path}: ok — {pack.id} {pack.version}, {len(pack.roles)} roles, "
         f"{len(pack.rules)} rules{checked}",

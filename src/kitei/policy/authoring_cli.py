@@ -1,0 +1,81 @@
+"""`kitei policy clauses|coverage|schema`: the commands that help write a pack.
+
+Registered on `kitei policy` by `kitei.policy.cli`; each handler returns the exit code and
+reports bad input on one line (exit 2).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any, TextIO
+
+from kitei.policy.clauses import ClauseIndex, load_index
+
+
+class AuthoringError(Exception):
+    """Bad input: printed as one line by `kitei policy`, exit code 2."""
+
+
+def add_commands(cmds: Any) -> None:
+    """Add the authoring subcommands to `kitei policy`'s subparsers."""
+    clauses = cmds.add_parser("clauses", help="the clause index of a seed document")
+    clauses.add_argument("seed", help="a seed file, or its name in KITEI_SEEDS_DIR")
+    clauses.add_argument("--json", action="store_true")
+
+
+def resolve_seed(ref: str) -> Path:
+    """A seed file by path, or by name in the KITEI_SEEDS_DIR folder."""
+    path = Path(ref)
+    if path.is_file():
+        return path
+    folder = os.environ.get("KITEI_SEEDS_DIR")
+    if folder and (Path(folder) / ref).is_file():
+        return Path(folder) / ref
+    where = f" (nor in KITEI_SEEDS_DIR {folder})" if folder else " (KITEI_SEEDS_DIR is not set)"
+    raise AuthoringError(f"{ref}: no such seed file{where}")
+
+
+def clauses_json(index: ClauseIndex) -> list[dict[str, Any]]:
+    """The clause index as JSON: id, lines, parent, heading, toc, text."""
+    return [
+        {
+            "id": c.id,
+            "lines": [c.start, c.end],
+            "parent": c.parent,
+            "heading": c.heading,
+            "toc": c.toc,
+            "text": index.text(c),
+        }
+        for c in index.clauses
+    ]
+
+
+def _clauses(args: argparse.Namespace, out: TextIO) -> int:
+    index = load_index(resolve_seed(args.seed))
+    if args.json:
+        print(json.dumps(clauses_json(index), ensure_ascii=False, indent=2), file=out)
+        return 0
+    for c in index.clauses:
+        where = f"{c.start}" if c.start == c.end else f"{c.start}-{c.end}"
+        toc = " (目次のみ)" if c.toc else ""
+        print(f"{c.id}\t{where}\t{c.heading}{toc}", file=out)
+    return 0
+
+
+HANDLERS: dict[str, Callable[[argparse.Namespace, TextIO], int]] = {
+    "clauses": _clauses,
+}
+
+
+def run(args: argparse.Namespace, out: TextIO) -> int:
+    """Run one authoring subcommand; bad input is one line on standard error, exit 2."""
+    try:
+        return HANDLERS[args.policy_command](args, out)
+    except AuthoringError as exc:
+        print(f"kitei: {exc}", file=sys.stderr)
+        return 2
