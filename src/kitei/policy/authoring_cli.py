@@ -15,6 +15,8 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from kitei.policy.clauses import ClauseIndex, load_index
+from kitei.policy.coverage import coverage, coverage_json, format_coverage
+from kitei.policy.loader import PackError, load_pack
 
 
 class AuthoringError(Exception):
@@ -26,6 +28,14 @@ def add_commands(cmds: Any) -> None:
     clauses = cmds.add_parser("clauses", help="the clause index of a seed document")
     clauses.add_argument("seed", help="a seed file, or its name in KITEI_SEEDS_DIR")
     clauses.add_argument("--json", action="store_true")
+    cover = cmds.add_parser("coverage", help="every clause of a pack's seed and what encodes it")
+    cover.add_argument("pack")
+    cover.add_argument(
+        "--seeds",
+        default=os.environ.get("KITEI_SEEDS_DIR"),
+        help="the folder of seed documents (default: KITEI_SEEDS_DIR)",
+    )
+    cover.add_argument("--json", action="store_true")
 
 
 def resolve_seed(ref: str) -> Path:
@@ -67,8 +77,34 @@ def _clauses(args: argparse.Namespace, out: TextIO) -> int:
     return 0
 
 
+def _coverage(args: argparse.Namespace, out: TextIO) -> int:
+    try:
+        loaded = load_pack(args.pack)
+    except PackError as exc:
+        first = exc.errors[0]
+        more = (
+            f" (and {len(exc.errors) - 1} more; run 'kitei policy validate')"
+            if exc.errors[1:]
+            else ""
+        )
+        raise AuthoringError(first + more) from None
+    if not args.seeds:
+        raise AuthoringError("no seeds folder: give --seeds DIR or set KITEI_SEEDS_DIR")
+    seed = Path(args.seeds) / loaded.pack.source
+    if not seed.is_file():
+        raise AuthoringError(f"{seed}: the pack's seed file does not exist")
+    rows, unknown = coverage(loaded, load_index(seed))
+    if args.json:
+        data = coverage_json(rows, unknown, loaded.path)
+        print(json.dumps(data, ensure_ascii=False, indent=2), file=out)
+    else:
+        print(format_coverage(rows, unknown, loaded.path), file=out)
+    return 0
+
+
 HANDLERS: dict[str, Callable[[argparse.Namespace, TextIO], int]] = {
     "clauses": _clauses,
+    "coverage": _coverage,
 }
 
 
