@@ -17,6 +17,7 @@ from typing import Any, TextIO
 from kitei.policy.clauses import ClauseIndex, load_index
 from kitei.policy.coverage import coverage, coverage_json, format_coverage
 from kitei.policy.loader import PackError, load_pack
+from kitei.policy.schema_doc import schema_json, schema_markdown
 
 
 class AuthoringError(Exception):
@@ -28,6 +29,8 @@ def add_commands(cmds: Any) -> None:
     clauses = cmds.add_parser("clauses", help="the clause index of a seed document")
     clauses.add_argument("seed", help="a seed file, or its name in KITEI_SEEDS_DIR")
     clauses.add_argument("--json", action="store_true")
+    schema = cmds.add_parser("schema", help="every key of pack.yaml and cases.yaml")
+    schema.add_argument("--format", choices=("markdown", "json"), default="markdown")
     cover = cmds.add_parser("coverage", help="every clause of a pack's seed and what encodes it")
     cover.add_argument("pack")
     cover.add_argument(
@@ -102,9 +105,18 @@ def _coverage(args: argparse.Namespace, out: TextIO) -> int:
     return 0
 
 
+def _schema(args: argparse.Namespace, out: TextIO) -> int:
+    if args.format == "json":
+        print(json.dumps(schema_json(), ensure_ascii=False, indent=2), file=out)
+    else:
+        out.write(schema_markdown())
+    return 0
+
+
 HANDLERS: dict[str, Callable[[argparse.Namespace, TextIO], int]] = {
     "clauses": _clauses,
     "coverage": _coverage,
+    "schema": _schema,
 }
 
 
