@@ -15,7 +15,7 @@ from typing import Any, TextIO
 
 from kitei.policy import authoring_cli
 from kitei.policy.actions import CANONICAL_ACTIONS
-from kitei.policy.cases import check_case
+from kitei.policy.cases import cases_target, check_case
 from kitei.policy.citations import check_citations
 from kitei.policy.demo import run_demo
 from kitei.policy.engine import Engine, RequestError
@@ -204,9 +204,10 @@ def _test(args: argparse.Namespace, out: TextIO) -> int:
     ids = [args.pack] if args.pack else shipped_pack_ids()
     passed = failed = 0
     for ref in ids:
-        engine = _load(ref)
         try:
-            path, case_file = load_cases(ref)
+            pack_ref, cases_ref = cases_target(ref)  # a pack id, folder or file, or a cases file
+            engine = _load(pack_ref)
+            path, case_file = load_cases(cases_ref)
         except PackError as exc:
             raise UsageError(exc.errors[0]) from None
         for case in case_file.cases:

@@ -40,6 +40,10 @@ RuleEffect = Literal["forbid", "approval_required", "permit"]
 """A rule's effect (`undetermined` is the engine's, never a rule's); see `decision.Effect`."""
 Severity = Literal["mandatory", "recommended"]
 Frequency = Literal["fiscal_year", "as_needed", "periodic_unspecified", "continuous", "per_plan"]
+PackKind = Literal[
+    "municipality", "special_ward", "local_legislature", "business_cooperative", "unspecified"
+]
+"""The kind of body a pack's organisation is (a new kind of body is added here)."""
 
 
 class _Frozen(BaseModel):
@@ -362,7 +366,7 @@ class Pack(_Frozen):
     organization: str
     version: str
     source: str
-    kind: str = UNSPECIFIED
+    kind: PackKind = "unspecified"  # the kind of body the organisation is
     description: Prose = ""
     notes: tuple[Note, ...] = ()
     undetermined: Citation
