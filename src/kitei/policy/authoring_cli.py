@@ -1,4 +1,4 @@
-"""`kitei policy clauses|coverage|schema`: the commands that help write a pack.
+"""`kitei policy clauses|coverage|schema|new`: the commands that help write a pack.
 
 Registered on `kitei policy` by `kitei.policy.cli`; each handler returns the exit code and
 reports bad input on one line (exit 2).
@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import re
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -17,6 +18,7 @@ from typing import Any, TextIO
 from kitei.policy.clauses import ClauseIndex, load_index
 from kitei.policy.coverage import coverage, coverage_json, format_coverage
 from kitei.policy.loader import PackError, load_pack
+from kitei.policy.scaffold import write_skeleton
 from kitei.policy.schema_doc import schema_json, schema_markdown
 
 
@@ -29,6 +31,10 @@ def add_commands(cmds: Any) -> None:
     clauses = cmds.add_parser("clauses", help="the clause index of a seed document")
     clauses.add_argument("seed", help="a seed file, or its name in KITEI_SEEDS_DIR")
     clauses.add_argument("--json", action="store_true")
+    new = cmds.add_parser("new", help="a pack skeleton and cases template from a seed")
+    new.add_argument("pack_id")
+    new.add_argument("--seed", required=True, help="a seed file, or its name in KITEI_SEEDS_DIR")
+    new.add_argument("--out", help="the folder to write (default: ./PACK_ID)")
     schema = cmds.add_parser("schema", help="every key of pack.yaml and cases.yaml")
     schema.add_argument("--format", choices=("markdown", "json"), default="markdown")
     cover = cmds.add_parser("coverage", help="every clause of a pack's seed and what encodes it")
@@ -105,6 +111,25 @@ def _coverage(args: argparse.Namespace, out: TextIO) -> int:
     return 0
 
 
+def _new(args: argparse.Namespace, out: TextIO) -> int:
+    if not re.match(r"^[a-z0-9][a-z0-9_.\-]*$", args.pack_id):
+        raise AuthoringError(
+            f"{args.pack_id}: a pack id is lower-case ASCII, digits, '-', '_' or '.'"
+        )
+    index = load_index(resolve_seed(args.seed))
+    folder = Path(args.out or args.pack_id)
+    try:
+        found = write_skeleton(args.pack_id, index, folder)
+    except FileExistsError as exc:
+        raise AuthoringError(f"{exc}; not overwritten") from None
+    print(
+        f"wrote {folder / 'pack.yaml'} ({found.roles} roles, {found.levels} levels, "
+        f"{found.clauses} clauses as comments) and {folder / 'cases.yaml'}",
+        file=out,
+    )
+    return 0
+
+
 def _schema(args: argparse.Namespace, out: TextIO) -> int:
     if args.format == "json":
         print(json.dumps(schema_json(), ensure_ascii=False, indent=2), file=out)
@@ -117,6 +142,7 @@ HANDLERS: dict[str, Callable[[argparse.Namespace, TextIO], int]] = {
     "clauses": _clauses,
     "coverage": _coverage,
     "schema": _schema,
+    "new": _new,
 }
 
 
