@@ -1,4 +1,4 @@
-"""`kitei policy clauses|coverage|schema|new`: the commands that help write a pack.
+"""`kitei policy clauses|coverage|schema|new|adopt`: the commands that help write a pack.
 
 Registered on `kitei policy` by `kitei.policy.cli`; each handler returns the exit code and
 reports bad input on one line (exit 2).
@@ -15,9 +15,10 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any, TextIO
 
+from kitei.policy.adoption import AdoptionError, adopt
 from kitei.policy.clauses import ClauseIndex, load_index
 from kitei.policy.coverage import coverage, coverage_json, format_coverage
-from kitei.policy.loader import PackError, load_pack
+from kitei.policy.loader import LoadedPack, PackError, load_pack, load_pack_source, read_yaml
 from kitei.policy.scaffold import write_skeleton
 from kitei.policy.schema_doc import schema_json, schema_markdown
 
@@ -35,6 +36,13 @@ def add_commands(cmds: Any) -> None:
     new.add_argument("pack_id")
     new.add_argument("--seed", required=True, help="a seed file, or its name in KITEI_SEEDS_DIR")
     new.add_argument("--out", help="the folder to write (default: ./PACK_ID)")
+    adopt = cmds.add_parser("adopt", help="adopt a shipped pack as an organisation's baseline")
+    adopt.add_argument("pack", help="the organisation's pack (id or path)")
+    adopt.add_argument("--from", dest="model", required=True, help="the model pack (id or path)")
+    adopt.add_argument("--map", required=True, help="YAML: roles: {model id: own id}, omit: {…}")
+    adopt.add_argument("--decided-by", required=True, help="who decided the adoption")
+    adopt.add_argument("--decided-on", required=True, help="when (YYYY-MM-DD)")
+    adopt.add_argument("--out", required=True, help="the folder to write pack.yaml into")
     schema = cmds.add_parser("schema", help="every key of pack.yaml and cases.yaml")
     schema.add_argument("--format", choices=("markdown", "json"), default="markdown")
     cover = cmds.add_parser("coverage", help="every clause of a pack's seed and what encodes it")
@@ -130,6 +138,54 @@ def _new(args: argparse.Namespace, out: TextIO) -> int:
     return 0
 
 
+def _load(ref: str) -> LoadedPack:
+    try:
+        return load_pack(ref)
+    except PackError as exc:
+        more = f" (and {len(exc.errors) - 1} more)" if exc.errors[1:] else ""
+        raise AuthoringError(exc.errors[0] + more) from None
+
+
+def _adopt(args: argparse.Namespace, out: TextIO) -> int:
+    org, model = _load(args.pack), _load(args.model)
+    if not re.match(r"^\d{4}-\d{2}-\d{2}$", args.decided_on):
+        raise AuthoringError(f"--decided-on {args.decided_on}: write the date as YYYY-MM-DD")
+    try:
+        mapping = read_yaml(Path(args.map))
+    except (OSError, PackError) as exc:
+        raise AuthoringError(f"{args.map}: cannot read the role map ({exc})") from None
+    roles = mapping.get("roles") if isinstance(mapping, dict) else None
+    omit = mapping.get("omit", {}) if isinstance(mapping, dict) else {}
+    if not isinstance(roles, dict) or not isinstance(omit, dict):
+        raise AuthoringError(f"{args.map}: write roles: {{model role id: own role id}}")
+    try:
+        text = adopt(
+            org,
+            model,
+            {str(k): v for k, v in roles.items()},
+            decided_by=args.decided_by,
+            decided_on=args.decided_on,
+            omit={str(k): str(v) for k, v in omit.items()},
+        )
+    except AdoptionError as exc:
+        raise AuthoringError(f"{args.map}: {exc}") from None
+    folder = Path(args.out)
+    target = folder / "pack.yaml"
+    if target.exists():
+        raise AuthoringError(f"{target} already exists; not overwritten")
+    try:
+        written = load_pack_source(text.encode("utf-8"), target)
+    except PackError as exc:
+        raise AuthoringError(f"the adopted pack does not validate: {exc.errors[0]}") from None
+    folder.mkdir(parents=True, exist_ok=True)
+    target.write_text(text, encoding="utf-8")
+    record = written.pack.adoption
+    deviations = len(record.deviations) if record else 0
+    adopted_rules = sum(1 for r in written.pack.rules if r.adopted)
+    print(f"wrote {target}: {adopted_rules} rules adopted, {deviations} not adopted", file=out)
+    return 0
+
+
 def _schema(args: argparse.Namespace, out: TextIO) -> int:
     if args.format == "json":
         print(json.dumps(schema_json(), ensure_ascii=False, indent=2), file=out)
@@ -143,6 +199,7 @@ HANDLERS: dict[str, Callable[[argparse.Namespace, TextIO], int]] = {
     "coverage": _coverage,
     "schema": _schema,
     "new": _new,
+    "adopt": _adopt,
 }
 
 

@@ -15,6 +15,7 @@ from typing import Any, TextIO
 
 from kitei.policy import authoring_cli
 from kitei.policy.actions import CANONICAL_ACTIONS
+from kitei.policy.adoption import adoption_diff
 from kitei.policy.cases import cases_target, check_case
 from kitei.policy.citations import check_citations
 from kitei.policy.demo import run_demo
@@ -52,8 +53,8 @@ def add_parser(sub: Any) -> None:
     gap.add_argument("pack")
     gap.add_argument("--json", action="store_true")
     dif = cmds.add_parser("diff", help="rule-level differences between two packs")
-    dif.add_argument("old")
-    dif.add_argument("new")
+    dif.add_argument("old", help="a pack; alone: an adopted pack, compared with its model")
+    dif.add_argument("new", nargs="?")
     test = cmds.add_parser("test", help="run the cases files")
     test.add_argument("pack", nargs="?")
     walk = cmds.add_parser("demo", help="a guided walk through decisions of every pack")
@@ -191,6 +192,14 @@ def _gaps(args: argparse.Namespace, out: TextIO) -> int:
 
 
 def _diff(args: argparse.Namespace, out: TextIO) -> int:
+    if args.new is None:  # an adopted pack against the model it adopted
+        adopted = _load(args.old)
+        record = adopted.pack.adoption
+        if record is None:
+            raise UsageError(f"{args.old}: adopts no model pack; give two packs to compare")
+        for line in adoption_diff(adopted.loaded, _load(record.pack).loaded):
+            print(line, file=out)
+        return 0
     old, new = _load(args.old), _load(args.new)
     lines = diff(old.loaded, new.loaded)
     for line in lines:

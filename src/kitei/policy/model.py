@@ -221,6 +221,7 @@ class Rule(Citation):
     records: tuple[str, ...] = ()
     message: Prose = Field(min_length=1)
     severity: Severity = "mandatory"
+    adopted: bool = False  # adopted from the model pack the pack's `adoption` names
 
     @model_validator(mode="after")
     def _approvals_match_effect(self) -> Rule:
@@ -358,6 +359,30 @@ class RecordBook(Citation):
     retention: str = UNSPECIFIED  # a parameter id, an ISO 8601 duration, or unspecified
 
 
+class Deviation(_Frozen):
+    """A rule of the model pack the organisation did not adopt, and why."""
+
+    rule: str
+    reason: Prose = Field(min_length=1)
+
+
+class Adoption(_Frozen):
+    """The organisation's decision to adopt a shipped pack as its baseline (`kitei policy adopt`).
+
+    Rules marked `adopted: true` come from this model pack, at this version and digest, by the
+    decision of `decided_by` on `decided_on`; `roles` maps the model's role ids to this pack's.
+    """
+
+    pack: str
+    version: str
+    digest: str
+    decided_by: Prose = Field(min_length=1)
+    decided_on: str  # ISO date, YYYY-MM-DD
+    roles: dict[str, str] = Field(default_factory=dict)  # model role id → this pack's role id
+    classification: bool = False  # the model's classification scheme is adopted too
+    deviations: tuple[Deviation, ...] = ()
+
+
 class Pack(_Frozen):
     """One organisation's policy pack: everything its seed gives that software can act on."""
 
@@ -382,6 +407,7 @@ class Pack(_Frozen):
     periodic_duties: tuple[PeriodicDuty, ...] = ()
     parameters: tuple[Parameter, ...] = ()
     record_books: tuple[RecordBook, ...] = ()
+    adoption: Adoption | None = None  # a model pack adopted as baseline (kitei policy adopt)
 
     @field_validator("id")
     @classmethod
@@ -389,6 +415,13 @@ class Pack(_Frozen):
         if not _ID.match(value):
             raise ValueError("pack id must be lower-case ASCII, digits, '-', '_' or '.'")
         return value
+
+    @model_validator(mode="after")
+    def _adopted_rules_name_their_adoption(self) -> Pack:
+        """A rule marked adopted needs the pack's adoption record: nothing is adopted silently."""
+        if self.adoption is None and any(rule.adopted for rule in self.rules):
+            raise ValueError("rules marked adopted: true need an adoption record (adoption:)")
+        return self
 
 
 Condition.model_rebuild()
