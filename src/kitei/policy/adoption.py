@@ -162,6 +162,7 @@ def adopt(
     with_classification = axes and org.pack.classification.status == "unspecified"
     if with_classification:
         data["classification"] = _sourced(model_data["classification"], seed)
+    data["version"] = f"{org.pack.version}+{model.pack.id}.{model.pack.version}"
     data["adoption"] = {
         "pack": model.pack.id,
         "version": model.pack.version,
