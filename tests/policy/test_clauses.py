@@ -99,6 +99,11 @@ def test_articles_paragraphs_and_items() -> None:
     assert {"第2条第1号", "第4条第2項第1号", "第6条第1号ア"} <= set(ids)
 
 
+def test_full_width_and_parenthesised_digits_are_numbers() -> None:
+    text = "１ 目的\n\n⑴ 範囲\n\nア 対象\n\n（２） 定義\n"
+    assert set(_ids(text)) == {"1", "1(1)", "1(1)ア", "1(2)"}
+
+
 def test_headings_only_the_table_of_contents_prints() -> None:
     text = (
         "目 次\n\n序 構成\t3\n第2章 対策基準\t9\n2.8 業務委託\t54\n2.8.3 外部サービス\t58\n\n"

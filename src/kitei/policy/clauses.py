@@ -29,7 +29,12 @@ from pathlib import Path
 
 _IROHA = "アイウエオカキクケコサシスセソタチツテトナニヌネノハヒフヘホマミムメモヤユヨラリルレロワ"
 _CIRCLED = "".join(chr(c) for c in range(0x2460, 0x2474))  # ①–⑳
-_DIGITS = str.maketrans("０１２３４５６７８９（）", "0123456789()")
+_DIGITS = str.maketrans(
+    {
+        **{ord(c): d for c, d in zip("０１２３４５６７８９（）", "0123456789()", strict=True)},
+        **{0x2474 + i: f"({i + 1})" for i in range(20)},  # ⑴–⒇ are (1)–(20)
+    }
+)
 _LEAD = re.compile(r"^\s*(?:-\s+)?")
 _CAPTION = re.compile(r"^[(（][^()（）\d]+[)）]$")
 _TOC = re.compile(r"^目\s*次$")
