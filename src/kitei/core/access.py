@@ -64,6 +64,19 @@ Permission = Literal[
     "exceptions.review",
     "evidence.attach",
     "evidence.read",
+    "corrective.view",
+    "corrective.view_all",
+    "corrective.verify",
+    "audits.view",
+    "audits.manage",
+    "audits.receive_report",
+    "settings.manage",
+    "duties.view",
+    "duties.complete",
+    "training.manage",
+    "incidents.file",
+    "incidents.view",
+    "incidents.triage",
 ]
 M = TypeVar("M", bound=Model)
 

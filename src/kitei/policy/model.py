@@ -13,7 +13,16 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, field_validator, model_validator
 
+from kitei.policy.adoption_model import Adoption
 from kitei.policy.decision import ApprovalMode
+from kitei.policy.model_incidents import (
+    IncidentKind,
+    IncidentTriage,
+    SeverityLevel,
+    StepKind,
+    StepStage,
+    StepWhen,
+)
 
 UNSPECIFIED = "unspecified"
 """The value of any parameter the seed leaves open (定期的, 一定期間 …)."""
@@ -44,6 +53,7 @@ PackKind = Literal[
     "municipality", "special_ward", "local_legislature", "business_cooperative", "unspecified"
 ]
 """The kind of body a pack's organisation is (a new kind of body is added here)."""
+DutyScope = Literal["organization", "department", "system", "person", "contract"]
 
 
 class _Frozen(BaseModel):
@@ -270,6 +280,9 @@ class ReportStep(Citation):
     to: tuple[str, ...] = Field(min_length=1)
     timing: str = UNSPECIFIED  # 直ちに, 速やかに … as printed
     condition: str | None = None  # when this hop applies (重大な場合 …)
+    when: StepWhen | None = None  # the condition as flags the filing form asks for
+    kind: StepKind = "report"
+    stage: StepStage = "filing"
 
 
 class ReportingChain(_Frozen):
@@ -293,6 +306,10 @@ class PeriodicDuty(Citation):
     actors: tuple[str, ...] = ()
     frequency: Frequency | str  # a Frequency or an ISO 8601 duration
     also_as_needed: bool = False
+    # What the duty is owed for (one occurrence per 課, system …); None where the seed is silent.
+    scope: DutyScope | None = None
+    # What proves it done (kitei.policy.duties.SATISFIED_BY, or book:<id>); () = by hand.
+    satisfied_by: tuple[str, ...] = ()
 
     @field_validator("frequency")
     @classmethod
@@ -359,30 +376,6 @@ class RecordBook(Citation):
     retention: str = UNSPECIFIED  # a parameter id, an ISO 8601 duration, or unspecified
 
 
-class Deviation(_Frozen):
-    """A rule of the model pack the organisation did not adopt, and why."""
-
-    rule: str
-    reason: Prose = Field(min_length=1)
-
-
-class Adoption(_Frozen):
-    """The organisation's decision to adopt a shipped pack as its baseline (`kitei policy adopt`).
-
-    Rules marked `adopted: true` come from this model pack, at this version and digest, by the
-    decision of `decided_by` on `decided_on`; `roles` maps the model's role ids to this pack's.
-    """
-
-    pack: str
-    version: str
-    digest: str
-    decided_by: Prose = Field(min_length=1)
-    decided_on: str  # ISO date, YYYY-MM-DD
-    roles: dict[str, str] = Field(default_factory=dict)  # model role id → this pack's role id
-    classification: bool = False  # the model's classification scheme is adopted too
-    deviations: tuple[Deviation, ...] = ()
-
-
 class Pack(_Frozen):
     """One organisation's policy pack: everything its seed gives that software can act on."""
 
@@ -407,6 +400,10 @@ class Pack(_Frozen):
     periodic_duties: tuple[PeriodicDuty, ...] = ()
     parameters: tuple[Parameter, ...] = ()
     record_books: tuple[RecordBook, ...] = ()
+    incident_kinds: tuple[IncidentKind, ...] = ()
+    severity_levels: tuple[SeverityLevel, ...] = ()
+    incident_triage: IncidentTriage | None = None
+    emergency_plan: Citation | None = None  # 緊急時対応計画 commitment (基本方針 packs)
     adoption: Adoption | None = None  # a model pack adopted as baseline (kitei policy adopt)
 
     @field_validator("id")
