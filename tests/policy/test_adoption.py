@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import json
 import os
 from pathlib import Path
@@ -11,6 +12,7 @@ import pytest
 from kitei.cli import main
 from kitei.policy import Engine, PackError, load_pack
 from kitei.policy.citations import check_citations
+from kitei.policy.demo import run_demo
 
 from .conftest import seeds_dir
 
@@ -119,3 +121,13 @@ def test_a_rule_marked_adopted_needs_the_adoption_record(sample_copy: Path) -> N
         load_pack(sample_copy)
     assert "need an adoption record" in info.value.errors[0]
     assert json.dumps(info.value.errors, ensure_ascii=False).count("adoption") >= 1
+
+
+def test_the_policy_demo_shows_an_adoption() -> None:
+    out = io.StringIO()
+    assert run_demo("gamagori-city", out) == 0
+    text = out.getvalue()
+    assert "採用の例: 蒲郡市 が 水戸市議会情報セキュリティ対策基準 をモデルとして採用" in text
+    assert "判断: 承認が必要（approval_required）" in text.split("採用の例")[1]
+    assert "採用: mito-city-council " in text
+    assert "デモ用の架空の決定" in text
