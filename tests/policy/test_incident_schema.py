@@ -118,4 +118,5 @@ def test_empty_when_and_unknown_triage_role(tmp_path: Path) -> None:
         text.replace("  role: csirt\n  ciso: ciso", "  role: cert\n  ciso: ciso"), encoding="utf-8"
     )
     line = _line_of(path, "role: cert")
-    assert _errors(path) == [f"{path}:{line}: undefined role 'cert'"]
+    (error,) = _errors(path)  # with "did you mean" and the valid ids (kitei.policy.messages)
+    assert error.startswith(f"{path}:{line}: undefined role 'cert' (did you mean 'csirt'? one of: ")
