@@ -87,6 +87,7 @@ INSTALLED_APPS = [
     "kitei.approvals",
     "kitei.records",
     "kitei.corrective",
+    "kitei.audits",
 ]
 
 MIDDLEWARE = [

@@ -28,6 +28,7 @@ urlpatterns = [
     path("approvals/", include("kitei.approvals.urls")),
     path("records/", include("kitei.records.urls")),
     path("corrective/", include("kitei.corrective.urls")),
+    path("audits/", include("kitei.audits.urls")),
     path("api/", api.urls),
     path("accounts/", include("allauth.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
