@@ -17,6 +17,8 @@ from kitei import __version__
 from kitei.assets import commands as assets_commands
 from kitei.audits import cli as audits_cli
 from kitei.core import cli as web_cli
+from kitei.duties import cli as duties_cli
+from kitei.incidents import commands as incidents_commands
 from kitei.people import commands as people_commands
 from kitei.people import membership_cli
 from kitei.policy import cli as policy_cli
@@ -30,6 +32,8 @@ APP_COMMANDS: tuple[ModuleType, ...] = (
     systems_commands,
     records_cli,
     audits_cli,
+    duties_cli,
+    incidents_commands,
 )
 
 

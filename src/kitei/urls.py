@@ -29,6 +29,8 @@ urlpatterns = [
     path("records/", include("kitei.records.urls")),
     path("corrective/", include("kitei.corrective.urls")),
     path("audits/", include("kitei.audits.urls")),
+    path("duties/", include("kitei.duties.urls")),
+    path("incidents/", include("kitei.incidents.urls")),
     path("api/", api.urls),
     path("accounts/", include("allauth.urls")),
     path("i18n/", include("django.conf.urls.i18n")),

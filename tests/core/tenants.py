@@ -78,12 +78,24 @@ PAGE_OBJECTS = {
     "audits:close": "finding",
     "audits:accept": "finding",
     "audits:withdraw": "finding",
+    "duties:training": "training",
+    "incidents:detail": "incident",
+    "incidents:move": "incident",
+    "incidents:add_entry": "incident",
+    "incidents:acknowledge": "report_step",
+    "incidents:decide": "report_step",
 }
 # Not tenant pages: Django's admin (site administrators), allauth's account pages, the
 # language switch, and the API (walked through its OpenAPI schema instead).
 SKIPPED = ("admin/", "accounts/", "i18n/", "api/")
 # API path parameters → the kind of object they name; required query parameters.
-API_OBJECTS = {"asset_id": "asset", "system_id": "system", "request_id": "request"}
+API_OBJECTS = {
+    "asset_id": "asset",
+    "system_id": "system",
+    "request_id": "request",
+    "incident_id": "incident",
+    "step_id": "report_step",
+}
 API_QUERY = {"book": "book"}
 
 C3B = {"機密性": "3B", "完全性": "2", "可用性": "1"}
@@ -146,6 +158,8 @@ def build() -> tuple[Any, dict[str, Tenant]]:
     from kitei.core.models import TaskProgress  # noqa: PLC0415
     from kitei.core.tokens import create_api_token  # noqa: PLC0415
     from kitei.corrective.services import raise_action  # noqa: PLC0415
+    from kitei.duties.models import TrainingSession  # noqa: PLC0415
+    from kitei.incidents.services import file_incident  # noqa: PLC0415
     from kitei.people.memberships import add_membership  # noqa: PLC0415
     from kitei.people.models import Person, RoleAssignment  # noqa: PLC0415
     from kitei.people.services import create_department  # noqa: PLC0415
@@ -279,11 +293,24 @@ def build() -> tuple[Any, dict[str, Tenant]]:
             department=department,
             owner=keeper,
         )
+        # Set-up only: a training session of each (toyama's pack names no training duty).
+        session = TrainingSession.objects.create(
+            organization=tenant.org,
+            title=f"{word}の研修",
+            held_on=today,
+            duty="training",
+            clause="—",
+            quote="—",
+            pack_version=tenant.org.pack_version,
+            pack_digest=tenant.org.pack_digest,
+            recorded_by_name="tests",
+        )
         tenant.objects.update(
             year=audit.programme.fiscal_year,
             audit=audit.pk,
             finding=finding.pk,
             corrective=action.pk,
+            training=session.pk,
             import_=progress.pk,
             person=keeper.pk,
             assignment=RoleAssignment.objects.filter(person=keeper).values_list("pk", flat=True)[0],
@@ -295,4 +322,13 @@ def build() -> tuple[Any, dict[str, Tenant]]:
             book=book,
             token=create_api_token(holder.user, actor=SETUP, organization=tenant.org)[0].pk,
         )
+        incident = file_incident(
+            tenant.org,
+            actor=holder.user,
+            kind="incident" if tenant is mito else "accident",
+            title=f"{word}の事故報告",
+            description=f"{word}の事故の内容",
+            detected_at=timezone.now() - timedelta(minutes=1),
+        )
+        tenant.objects.update(incident=incident.pk, report_step=incident.steps.first().pk)
     return kobayashi, {"mito": mito, "toyama": toyama}
