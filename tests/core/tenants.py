@@ -90,6 +90,7 @@ PAGE_OBJECTS = {
 SKIPPED = ("admin/", "accounts/", "i18n/", "api/")
 # API path parameters → the kind of object they name; required query parameters.
 API_OBJECTS = {
+    "audit_id": "audit",
     "asset_id": "asset",
     "system_id": "system",
     "request_id": "request",
