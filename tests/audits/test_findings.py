@@ -131,3 +131,22 @@ def test_an_observation_closes_without_actions_and_the_ciso_may_accept_a_risk(
     major.refresh_from_db()
     assert major.state == FindingState.RISK_ACCEPTED
     assert major.resolution == "システム更改まで受容"
+
+
+def test_copying_last_years_audit_carries_the_scope_and_resets_every_status(
+    *, mito: Any, somu: Any, sato: Any, tanaka: Any, somu_audit: Any, lead: Any
+) -> None:
+    from .conftest import programme  # noqa: PLC0415
+
+    _finding(somu_audit, lead, somu)
+    next_year = programme(mito, SETUP, 2027)
+    copy = services.copy_audit(somu_audit, next_year, actor=tanaka.user)
+    assert copy.state == "planned"
+    assert copy.number != somu_audit.number
+    assert list(copy.departments.all()) == [somu]
+    assert copy.criteria == somu_audit.criteria
+    assert copy.methods == somu_audit.methods
+    assert copy.starts_on.year == 2027
+    assert not copy.appointments.exists()
+    assert not copy.findings.exists()
+    assert not copy.sealed

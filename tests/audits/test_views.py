@@ -131,3 +131,11 @@ def test_a_member_without_audits_view_sees_no_audit(somu_audit: Any, suzuki: Any
     client = client_for(suzuki)
     assert client.get(f"/audits/{somu_audit.pk}/").status_code == 404
     assert client.get("/audits/year/2026/").status_code == 403
+
+
+def test_the_lead_copies_an_audit_to_the_next_year(somu_audit: Any, tanaka: Any) -> None:
+    response = client_for(tanaka).post(f"/audits/{somu_audit.pk}/copy/")
+    assert response.status_code == 302
+    copy = Audit.objects.exclude(pk=somu_audit.pk).get()
+    assert copy.programme.fiscal_year == 2027
+    assert response["Location"] == f"/audits/{copy.pk}/"

@@ -73,6 +73,7 @@ PAGE_OBJECTS = {
     "audits:start": "audit",
     "audits:issue": "audit",
     "audits:receive": "audit",
+    "audits:copy": "audit",
     "audits:finding": "finding",
     "audits:plan": "finding",
     "audits:close": "finding",

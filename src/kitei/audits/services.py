@@ -99,6 +99,7 @@ def plan_audit(
     methods: Sequence[str] = (),
     starts_on: date | None = None,
     ends_on: date | None = None,
+    copied_from: Audit | None = None,
 ) -> Audit:
     """An audit of the programme; it cites the organisation's pack version (digest)."""
     organization = programme.organization
@@ -153,9 +154,44 @@ def plan_audit(
             "pack_digest": audit.pack_digest,
             "starts_on": starts_on.isoformat() if starts_on else None,
             "ends_on": ends_on.isoformat() if ends_on else None,
+            "copied_from": copied_from.number if copied_from else None,
         },
     )
     return audit
+
+
+def _shifted(day: date | None, years: int) -> date | None:
+    if day is None:
+        return None
+    try:
+        return day.replace(year=day.year + years)
+    except ValueError:  # 29 February
+        return day.replace(year=day.year + years, day=28)
+
+
+def copy_audit(audit: Audit, programme: AuditProgramme, *, actor: access.Actor) -> Audit:
+    """Last year's audit again in `programme`: scope, auditees, criteria and methods carried
+    over, dates moved by the years between, and every status reset — a new audit in 計画,
+    under today's pack version, with no auditors (independence is checked anew), papers,
+    evidence or findings."""
+    if programme.organization_id != audit.organization_id:
+        raise ValidationError(_("別の組織の監査は複写できません。"), code="organization")
+    years = programme.fiscal_year - audit.programme.fiscal_year
+    return plan_audit(
+        programme,
+        actor=actor,
+        title=audit.title,
+        kind=audit.kind,
+        departments=list(audit.departments.all()),
+        systems=list(audit.systems.all()),
+        contracts=list(audit.contracts),
+        auditees=list(audit.auditees.all()),
+        criteria=list(audit.criteria),
+        methods=list(audit.methods),
+        starts_on=_shifted(audit.starts_on, years),
+        ends_on=_shifted(audit.ends_on, years),
+        copied_from=audit,
+    )
 
 
 class NotIndependentError(ValidationError):

@@ -17,6 +17,7 @@ urlpatterns = [
     path("<int:pk>/start/", views.audit_start, name="start"),
     path("<int:pk>/issue/", views.audit_issue, name="issue"),
     path("<int:pk>/receive/", views.audit_receive, name="receive"),
+    path("<int:pk>/copy/", views.audit_copy, name="copy"),
     path("findings/", finding_views.finding_list, name="findings"),
     path("findings/<int:pk>/", finding_views.finding_detail, name="finding"),
     path("findings/<int:pk>/plan/", finding_views.finding_plan, name="plan"),

@@ -161,6 +161,7 @@ def _detail(request: HttpRequest, audit: Audit, *, status: int = 200, **forms: A
         "files": evidence.evidence_for(org, [audit]).get(audit.pk, []),
         "verdict": forms.get("verdict"),
         "can_manage": can_manage and not audit.sealed,
+        "can_copy": can_manage,
         "audit_side": audit_side,
         "can_addendum": (can_manage or auditor) and audit.sealed,
         "can_start": "start" in events,
@@ -339,3 +340,24 @@ def audit_receive(request: HttpRequest, pk: int) -> HttpResponse:
     else:
         messages.success(request, _("監査報告書の受領を記録しました。"))
     return redirect("audits:detail", pk=audit.pk)
+
+
+@login_required
+@require_POST
+def audit_copy(request: HttpRequest, pk: int) -> HttpResponse:
+    """Copy the audit into the next fiscal year's programme (made if missing), statuses reset."""
+    audit, _person = _audit(request, pk)
+    access.require(request.user, "audits.manage", audit)
+    year = audit.programme.fiscal_year + 1
+    try:
+        programme = access.scoped(AuditProgramme.objects.all(), audit.organization).filter(
+            fiscal_year=year
+        ).first() or services.create_programme(
+            audit.organization, actor=request.user, fiscal_year=year
+        )
+        copy = services.copy_audit(audit, programme, actor=request.user)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+        return redirect("audits:detail", pk=audit.pk)
+    messages.success(request, _("翌年度の監査計画に複写しました（状態はすべて初期化）。"))
+    return redirect("audits:detail", pk=copy.pk)
