@@ -98,7 +98,9 @@ def calendar(request: HttpRequest, filters: Query[CalendarFilters]) -> dict[str,
     organization = caller_of(request).organization
     year = filters.year if filters.year is not None else fiscal_year(timezone.localdate())
     try:
-        result = schedule.compute(organization, year)
+        result = schedule.compute(
+            organization, year, scope_kind=filters.scope or "", person=filters.person
+        )
     except ValidationError as exc:
         raise ApiError(422, "year", " ".join(exc.messages)) from None
     narrowed = queries.narrowed(

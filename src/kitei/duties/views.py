@@ -96,7 +96,7 @@ def calendar(request: HttpRequest) -> HttpResponse:
         state=request.GET.get("state", ""),
         person=int(person) if person.isdigit() else None,
     )
-    result = schedule.compute(org, year)
+    result = schedule.compute(org, year, scope_kind=filters.scope, person=filters.person)
     may_complete_any = access.check(request.user, "duties.complete", org).allowed
     rows = [
         Row(
