@@ -17,6 +17,7 @@ from kitei import __version__
 from kitei.assets import commands as assets_commands
 from kitei.core import cli as web_cli
 from kitei.duties import cli as duties_cli
+from kitei.incidents import commands as incidents_commands
 from kitei.people import commands as people_commands
 from kitei.people import membership_cli
 from kitei.policy import cli as policy_cli
@@ -30,6 +31,7 @@ APP_COMMANDS: tuple[ModuleType, ...] = (
     systems_commands,
     records_cli,
     duties_cli,
+    incidents_commands,
 )
 
 

@@ -59,13 +59,29 @@ PAGE_OBJECTS = {
     "records:book": "book",
     "records:add": "book",
     "records:export": "book",
+    "corrective:detail": "corrective",
+    "corrective:progress": "corrective",
+    "corrective:evidence": "corrective",
+    "corrective:report": "corrective",
+    "corrective:verify": "corrective",
     "duties:training": "training",
+    "incidents:detail": "incident",
+    "incidents:move": "incident",
+    "incidents:add_entry": "incident",
+    "incidents:acknowledge": "report_step",
+    "incidents:decide": "report_step",
 }
 # Not tenant pages: Django's admin (site administrators), allauth's account pages, the
 # language switch, and the API (walked through its OpenAPI schema instead).
 SKIPPED = ("admin/", "accounts/", "i18n/", "api/")
 # API path parameters → the kind of object they name; required query parameters.
-API_OBJECTS = {"asset_id": "asset", "system_id": "system", "request_id": "request"}
+API_OBJECTS = {
+    "asset_id": "asset",
+    "system_id": "system",
+    "request_id": "request",
+    "incident_id": "incident",
+    "step_id": "report_step",
+}
 API_QUERY = {"book": "book"}
 
 C3B = {"機密性": "3B", "完全性": "2", "可用性": "1"}
@@ -125,7 +141,9 @@ def build() -> tuple[Any, dict[str, Tenant]]:
     from kitei.core.evidence import attach_evidence  # noqa: PLC0415
     from kitei.core.models import TaskProgress  # noqa: PLC0415
     from kitei.core.tokens import create_api_token  # noqa: PLC0415
+    from kitei.corrective.services import raise_action  # noqa: PLC0415
     from kitei.duties.models import TrainingSession  # noqa: PLC0415
+    from kitei.incidents.services import file_incident  # noqa: PLC0415
     from kitei.people.memberships import add_membership  # noqa: PLC0415
     from kitei.people.models import Person, RoleAssignment  # noqa: PLC0415
     from kitei.people.services import create_department  # noqa: PLC0415
@@ -240,6 +258,7 @@ def build() -> tuple[Any, dict[str, Tenant]]:
             file_name=f"{tenant.org.slug}-import.csv",
             total=1,
         )
+        action = raise_action(tenant.org, entry, f"{word}の是正措置", keeper, today, actor=SETUP)
         # Set-up only: a training session of each (toyama's pack names no training duty).
         session = TrainingSession.objects.create(
             organization=tenant.org,
@@ -253,6 +272,7 @@ def build() -> tuple[Any, dict[str, Tenant]]:
             recorded_by_name="tests",
         )
         tenant.objects.update(
+            corrective=action.pk,
             training=session.pk,
             import_=progress.pk,
             person=keeper.pk,
@@ -265,4 +285,13 @@ def build() -> tuple[Any, dict[str, Tenant]]:
             book=book,
             token=create_api_token(holder.user, actor=SETUP, organization=tenant.org)[0].pk,
         )
+        incident = file_incident(
+            tenant.org,
+            actor=holder.user,
+            kind="incident" if tenant is mito else "accident",
+            title=f"{word}の事故報告",
+            description=f"{word}の事故の内容",
+            detected_at=timezone.now() - timedelta(minutes=1),
+        )
+        tenant.objects.update(incident=incident.pk, report_step=incident.steps.first().pk)
     return kobayashi, {"mito": mito, "toyama": toyama}

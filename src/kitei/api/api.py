@@ -15,7 +15,9 @@ from kitei.api import assets, systems
 from kitei.approvals import api as approvals_api
 from kitei.core.api import errors
 from kitei.core.api.auth import TokenAuth, docs_login_required
+from kitei.corrective import api as corrective_api
 from kitei.duties import api as duties_api
+from kitei.incidents import api as incidents_api
 from kitei.records import api as records_api
 
 DESCRIPTION = """\
@@ -47,3 +49,5 @@ api.add_router("/systems", systems.router)
 api.add_router("/requests", approvals_api.router)
 api.add_router("/records", records_api.router)
 api.add_router("/duties", duties_api.router)
+api.add_router("/corrective", corrective_api.router)
+api.add_router("/incidents", incidents_api.router)

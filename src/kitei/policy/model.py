@@ -14,6 +14,14 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, field_validator, model_validator
 
 from kitei.policy.decision import ApprovalMode
+from kitei.policy.model_incidents import (
+    IncidentKind,
+    IncidentTriage,
+    SeverityLevel,
+    StepKind,
+    StepStage,
+    StepWhen,
+)
 
 UNSPECIFIED = "unspecified"
 """The value of any parameter the seed leaves open (定期的, 一定期間 …)."""
@@ -266,6 +274,9 @@ class ReportStep(Citation):
     to: tuple[str, ...] = Field(min_length=1)
     timing: str = UNSPECIFIED  # 直ちに, 速やかに … as printed
     condition: str | None = None  # when this hop applies (重大な場合 …)
+    when: StepWhen | None = None  # the condition as flags the filing form asks for
+    kind: StepKind = "report"
+    stage: StepStage = "filing"
 
 
 class ReportingChain(_Frozen):
@@ -383,6 +394,10 @@ class Pack(_Frozen):
     periodic_duties: tuple[PeriodicDuty, ...] = ()
     parameters: tuple[Parameter, ...] = ()
     record_books: tuple[RecordBook, ...] = ()
+    incident_kinds: tuple[IncidentKind, ...] = ()
+    severity_levels: tuple[SeverityLevel, ...] = ()
+    incident_triage: IncidentTriage | None = None
+    emergency_plan: Citation | None = None  # 緊急時対応計画 commitment (基本方針 packs)
 
     @field_validator("id")
     @classmethod
