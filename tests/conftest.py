@@ -134,6 +134,17 @@ def approve_as(request: Any, person: Any, **kwargs: Any) -> Any:
     return services.approve_request(request, actor=person.user, approver=person, **kwargs)
 
 
+@pytest.fixture(autouse=True)
+def _japanese() -> Any:
+    """Each test starts in Japanese: a page requested in English by an earlier test (the test
+    client runs in this thread) must not leave its language active for the next one."""
+    from django.utils import translation  # noqa: PLC0415
+
+    translation.activate("ja")
+    yield
+    translation.deactivate()
+
+
 @pytest.fixture
 def mito(db: None) -> Any:
     return make_org()

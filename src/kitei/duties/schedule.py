@@ -371,20 +371,38 @@ def _duty_occurrences(
 
 
 def _unscheduled(year: _Year, duty: PeriodicDuty, scopes: list[Scope]) -> Iterator[Occurrence]:
-    """常時 → one standing obligation per scope; 随時 → one log line per scope."""
+    """常時 → one standing obligation per scope; 随時 → one log line per scope, and one done
+    occurrence for each proof of the year (a session of a 随時 training, for instance)."""
     state = OccurrenceState.STANDING if duty.frequency == "continuous" else OccurrenceState.LOG
+    proofs: dict[tuple[str, int | None], list[Proof]] = defaultdict(list)
+    if duty.frequency == "as_needed":
+        for proof in _proofs(year.organization, duty, year.start, year.end):
+            proofs[(proof.scope_kind, proof.scope_id)].append(proof)
     for scope in scopes:
         responsible = year.holders.responsible(duty, scope)
-        if year.wanted(responsible):
+        if not year.wanted(responsible):
+            continue
+        yield Occurrence(
+            duty=duty,
+            scope=scope,
+            period=None,
+            due=None,
+            interval=None,
+            interval_set_by=None,
+            state=state,
+            responsible=responsible,
+        )
+        for proof in proofs.get((scope.kind, scope.id), ()):
             yield Occurrence(
                 duty=duty,
                 scope=scope,
-                period=None,
+                period=(proof.on, proof.on),
                 due=None,
                 interval=None,
                 interval_set_by=None,
-                state=state,
+                state=OccurrenceState.DONE,
                 responsible=responsible,
+                proof=proof,
             )
 
 
