@@ -56,3 +56,26 @@ def test_the_ciso_opens_the_calendar_and_completes_the_annual_audit(
     expect(done).to_contain_text("議長 太郎")
     row = DutyOccurrence.objects.get()
     assert (row.duty, row.completed_by.name) == ("annual-audit", "議長 太郎")
+
+
+def test_no_wcag_violation_on_the_duties_pages(live_server: Any, page: Page) -> None:
+    from .test_accessibility import _violations  # noqa: PLC0415 - the shared axe-core run
+
+    mito = make_org()
+    admin = make_person(mito, "ito", "伊藤 五郎", is_org_admin=True)
+    secret = activate_totp(admin)
+    _sign_in(page, live_server.url, "ito")
+    page.get_by_label("認証コード").fill(totp_code(secret))
+    page.get_by_role("button", name="確認してログイン").click()
+    found: list[str] = []
+    for path in ("/duties/?year=2026", "/duties/settings/", "/duties/training/"):
+        response = page.goto(f"{live_server.url}{path}")
+        assert response is not None
+        assert response.status == 200, path
+        found += _violations(page)
+    # The settings form after a submission with errors: the summary takes the focus.
+    page.goto(f"{live_server.url}/duties/settings/")
+    page.get_by_role("button", name="記録する").click()
+    expect(page.locator(".error-summary")).to_be_focused()
+    found += _violations(page)
+    assert found == [], "\n".join(found)
