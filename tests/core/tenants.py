@@ -83,6 +83,8 @@ PAGE_OBJECTS = {
     "incidents:detail": "incident",
     "incidents:move": "incident",
     "incidents:add_entry": "incident",
+    "incidents:judge": "incident",
+    "incidents:prevention": "incident",
     "incidents:acknowledge": "report_step",
     "incidents:decide": "report_step",
 }

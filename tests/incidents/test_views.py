@@ -167,3 +167,23 @@ def test_basic_policy_filing_is_manual_with_the_page_text(db: None) -> None:
     html = client.get(reverse("incidents:detail", args=[incident.pk])).content.decode()
     assert "手動で連絡" in html
     assert "1.9" in html
+
+
+def test_prevention_measure_raised_from_the_page_is_listed(cast: Any, csirt: Any) -> None:
+    from kitei.incidents import services  # noqa: PLC0415
+    from kitei.incidents.choices import IncidentEvent  # noqa: PLC0415
+
+    incident = file_as(cast["suzuki"])
+    for event in (IncidentEvent.START_TRIAGE, IncidentEvent.RESPOND, IncidentEvent.RECOVER):
+        services.move_incident(incident, event, actor=csirt.user)
+    services.move_incident(
+        incident, IncidentEvent.REPORT_PREVENTION, actor=csirt.user, prevention="手順の見直し"
+    )
+    client = client_for(csirt)
+    client.post(
+        reverse("incidents:prevention", args=[incident.pk]),
+        {"title": "持出し手順の改訂", "owner": cast["sato"].pk, "due": ""},
+    )
+    html = client.get(reverse("incidents:detail", args=[incident.pk])).content.decode()
+    assert "持出し手順の改訂" in html
+    assert "佐藤 一郎" in html

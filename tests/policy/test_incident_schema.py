@@ -59,7 +59,7 @@ def test_toyama_names_only_the_serious_accident() -> None:
     assert not cio.when.holds(set(), severity=None, member_firm=True)
     assert not cio.when.holds(set(), severity="serious", member_firm=False)
     assert pack.incident_triage is not None
-    assert pack.incident_triage.respond_clause is None
+    assert pack.incident_triage.respond is None
 
 
 def test_basic_policy_packs_have_no_kinds() -> None:

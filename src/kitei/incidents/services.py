@@ -345,12 +345,21 @@ def decide_step(row: ReportStep, *, actor: Actor, report: bool, reason: str) -> 
     return row
 
 
-def clause_for(incident: Incident, event: str) -> str:
-    """The clause the pack gives for this transition, or 「パックに定めなし」."""
+def cite_for(incident: Incident, event: str) -> tuple[str, str]:
+    """(clause, quote) the pack gives for this transition, or (「パックに定めなし」, "")."""
     triage = pack_of(incident).incident_triage
     key = EVENT_CLAUSE.get(IncidentEvent(event), "")
-    value = getattr(triage, key, None) if triage is not None and key else None
-    return str(value) if value else NO_CLAUSE
+    if triage is None or not key:
+        return NO_CLAUSE, ""
+    if key == "clause":
+        return triage.clause, triage.quote
+    stage = getattr(triage, key, None)
+    return (stage.clause, stage.quote) if stage is not None else (NO_CLAUSE, "")
+
+
+def clause_for(incident: Incident, event: str) -> str:
+    """The clause the pack gives for this transition, or 「パックに定めなし」."""
+    return cite_for(incident, event)[0]
 
 
 @transaction.atomic
@@ -382,8 +391,12 @@ def move_incident(
         if not instruction.strip():
             raise ValidationError(_("CISOの指示を入力してください。"))
         changes = {"instruction": instruction.strip(), "closed_at": timezone.now()}
-    clause = clause_for(incident, event)
-    details = {"clause": clause, **{k: v for k, v in changes.items() if k != "closed_at"}}
+    clause, quote = cite_for(incident, event)
+    details = {
+        "clause": clause,
+        "quote": quote,
+        **{k: v for k, v in changes.items() if k != "closed_at"},
+    }
     workflow.move(
         incident, event, actor=actor, table=INCIDENT_WORKFLOW, changes=changes, details=details
     )

@@ -6,6 +6,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
@@ -17,10 +18,20 @@ from django.views.decorators.http import require_http_methods, require_POST
 from kitei.core import access, workflow
 from kitei.core.fiscal import fiscal_year, fiscal_year_label, wareki_date
 from kitei.core.models import Organization
-from kitei.incidents import queries, services
+from kitei.corrective import queries as corrective_queries
+from kitei.incidents import queries, services, timeline, visibility
 from kitei.incidents.choices import IncidentState, StepState
-from kitei.incidents.forms import AcknowledgeForm, DecideForm, EntryForm, FileForm, MoveForm
+from kitei.incidents.forms import (
+    AcknowledgeForm,
+    DecideForm,
+    EntryForm,
+    FileForm,
+    MoveForm,
+    PreventionActionForm,
+    SeverityForm,
+)
 from kitei.incidents.models import Incident, ReportStep, TimelineEntry
+from kitei.incidents.prevention import OPEN_FOR_ACTIONS, raise_prevention_action
 from kitei.incidents.workflow import INCIDENT_WORKFLOW
 from kitei.people.models import Person
 
@@ -167,6 +178,14 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
             "ack_form": AcknowledgeForm(),
             "state_label": IncidentState(incident.state).label,
             "sent": StepState.SENT,
+            "triage": triage,
+            "severity_form": SeverityForm(pack=pack) if pack.severity_levels else None,
+            "prevention_form": PreventionActionForm(organization=org)
+            if triage and incident.state in OPEN_FOR_ACTIONS
+            else None,
+            "actions": corrective_queries.for_source(
+                org, ContentType.objects.get_for_model(Incident).pk, incident.pk
+            ),
         },
     )
 
@@ -279,4 +298,48 @@ def add_entry(request: HttpRequest, pk: int) -> HttpResponse:
         )
     except (ValidationError, PermissionDenied) as exc:
         _fail(request, exc)
+    return redirect("incidents:detail", pk)
+
+
+@login_required
+@require_POST
+def judge(request: HttpRequest, pk: int) -> HttpResponse:
+    """The CSIRT judges the severity (levels the seed names only)."""
+    org, _person = _member(request, "incidents.view")
+    incident = _incident(request, org, pk)
+    form = SeverityForm(request.POST, pack=services.pack_of(incident))
+    if not form.is_valid():
+        messages.error(request, _("重大度と判断の理由を入力してください。"))
+        return redirect("incidents:detail", pk)
+    try:
+        services.judge_severity(
+            incident,
+            actor=request.user,
+            severity=form.cleaned_data["severity"],
+            reason=form.cleaned_data["reason"],
+        )
+    except (ValidationError, PermissionDenied) as exc:
+        _fail(request, exc)
+    return redirect("incidents:detail", pk)
+
+
+@login_required
+@require_POST
+def prevention_action(request: HttpRequest, pk: int) -> HttpResponse:
+    """A prevention measure becomes a corrective action (owner, due date)."""
+    org, _person = _member(request, "incidents.view")
+    incident = _incident(request, org, pk)
+    form = PreventionActionForm(request.POST, organization=org)
+    if not form.is_valid():
+        messages.error(request, _("措置と担当者を入力してください。"))
+        return redirect("incidents:detail", pk)
+    data = form.cleaned_data
+    try:
+        action = raise_prevention_action(
+            incident, actor=request.user, title=data["title"], owner=data["owner"], due=data["due"]
+        )
+    except (ValidationError, PermissionDenied) as exc:
+        _fail(request, exc)
+    else:
+        messages.success(request, _("是正措置 %(n)s を起票しました。") % {"n": action.number})
     return redirect("incidents:detail", pk)
