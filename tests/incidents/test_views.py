@@ -113,6 +113,10 @@ def test_timeline_is_append_only_and_corrections_name_the_entry(cast: Any, csirt
     )
     correction = TimelineEntry.objects.get(kind="correction")
     assert correction.corrects == first
+    client.post(url, {"kind": "evidence", "event_at": _now(), "text": "<b>ログ</b>"})
+    html = client.get(reverse("incidents:detail", args=[incident.pk])).content.decode()
+    assert f"記録 {first.pk} の訂正: 無線LANも停止" in html
+    assert "&lt;b&gt;ログ&lt;/b&gt;" in html
     first.refresh_from_db()
     assert first.text == "LANケーブルを抜いた"
     import pytest  # noqa: PLC0415
