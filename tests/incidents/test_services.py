@@ -283,3 +283,35 @@ def test_prevention_measures_become_corrective_actions_citing_6_3_2_o(
     assert action.quote == "再発防止策を実施するために必要な措置を指示しなければならない"
     assert action.source == incident
     assert action.plan == "持出し手順の見直し"
+
+
+def test_horizontal_check_sends_one_request_per_chosen_system(
+    mito: Any, somu: Any, cast: Any, csirt: Any
+) -> None:
+    from kitei.incidents.horizontal import request_horizontal_check  # noqa: PLC0415
+    from kitei.systems.services import register_system  # noqa: PLC0415
+    from tests.conftest import SETUP, make_person  # noqa: PLC0415
+
+    systems = []
+    for n in range(3):
+        manager = make_person(mito, f"mgr{n}", f"管理者 {n}", department=somu)
+        systems.append(
+            register_system(mito, actor=SETUP, name=f"系統{n}", department=somu, manager=manager)
+        )
+    incident = file_as(cast["suzuki"])
+    services.move_incident(incident, IncidentEvent.START_TRIAGE, actor=csirt.user)
+    services.move_incident(incident, IncidentEvent.RESPOND, actor=csirt.user)
+    step = incident.steps.get(clause="6-3(2)ウ", role="information_system_manager")
+    assert step.decision_required
+    with pytest.raises(ValidationError):
+        request_horizontal_check(step, actor=csirt.user, systems=[], reason="同種の設定")
+    created = request_horizontal_check(
+        step, actor=csirt.user, systems=systems, reason="同じ設定のシステムがある"
+    )
+    assert [(s.state, [p.name for p in s.recipients.all()]) for s in created] == [
+        (StepState.SENT, ["管理者 0"]),
+        (StepState.SENT, ["管理者 1"]),
+        (StepState.SENT, ["管理者 2"]),
+    ]
+    assert {s.clause for s in created} == {"6-3(2)ウ"}
+    assert "同じ設定のシステムがある" in incident.timeline.get(kind="decision").text

@@ -191,3 +191,25 @@ def test_prevention_measure_raised_from_the_page_is_listed(cast: Any, csirt: Any
     html = client.get(reverse("incidents:detail", args=[incident.pk])).content.decode()
     assert "持出し手順の改訂" in html
     assert "佐藤 一郎" in html
+
+
+def test_horizontal_check_from_the_page(
+    mito: Any, cast: Any, csirt: Any, council_system: Any
+) -> None:
+    from kitei.incidents import services  # noqa: PLC0415
+    from kitei.incidents.choices import IncidentEvent  # noqa: PLC0415
+
+    incident = file_as(cast["suzuki"])
+    services.move_incident(incident, IncidentEvent.START_TRIAGE, actor=csirt.user)
+    services.move_incident(incident, IncidentEvent.RESPOND, actor=csirt.user)
+    step = incident.steps.get(clause="6-3(2)ウ", role="information_system_manager")
+    client = client_for(csirt)
+    html = client.get(reverse("incidents:detail", args=[incident.pk])).content.decode()
+    assert f'id="systems-{step.pk}"' in html
+    client.post(
+        reverse("incidents:decide", args=[step.pk]),
+        {"report": "yes", "reason": "同じ構成", "systems": [council_system.pk]},
+    )
+    sent = incident.steps.get(clause="6-3(2)ウ", system=council_system)
+    assert sent.state == StepState.SENT
+    assert [p.name for p in sent.recipients.all()] == ["加藤 管理"]

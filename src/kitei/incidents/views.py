@@ -22,7 +22,7 @@ from kitei.core import access, workflow
 from kitei.core.fiscal import fiscal_year, fiscal_year_label, wareki_date
 from kitei.core.models import Organization
 from kitei.corrective import queries as corrective_queries
-from kitei.incidents import queries, services, timeline, visibility
+from kitei.incidents import horizontal, queries, services, timeline, visibility
 from kitei.incidents.choices import EntryKind, IncidentState, StepState
 from kitei.incidents.forms import (
     AcknowledgeForm,
@@ -37,6 +37,7 @@ from kitei.incidents.models import Incident, ReportStep, TimelineEntry
 from kitei.incidents.prevention import OPEN_FOR_ACTIONS, raise_prevention_action
 from kitei.incidents.workflow import INCIDENT_WORKFLOW
 from kitei.people.models import Person
+from kitei.systems.models import System
 
 PAGE_SIZE = 50
 
@@ -53,7 +54,7 @@ def _member(request: HttpRequest, permission: access.Permission) -> tuple[Organi
 def _incident(request: HttpRequest, org: Organization, pk: int) -> Incident:
     """The incident of the organisation the user may see, or 404 (need-to-know included)."""
     incident = Incident.objects.filter(organization=org, pk=pk).select_related("reporter").first()
-    if incident is None or not services.can_see(request.user, incident):
+    if incident is None or not visibility.can_see(request.user, incident):
         raise Http404
     return incident
 
@@ -142,7 +143,7 @@ def _elapsed(since: Any, until: Any) -> str:
 def detail(request: HttpRequest, pk: int) -> HttpResponse:
     """One incident: its steps (who, clause, quote, timing, elapsed), timeline, triage."""
     org, _person = _member(request, "incidents.view")
-    incident = services.read_incident(_incident(request, org, pk), actor=request.user)
+    incident = visibility.read_incident(_incident(request, org, pk), actor=request.user)
     pack = services.pack_of(incident)
     steps = list(incident.steps.prefetch_related("recipients__user").select_related("system"))
     rows = []
@@ -154,13 +155,14 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
                 "recipients": list(step.recipients.all()),
                 "elapsed": _elapsed(start, step.acknowledged_at) if start else "",
                 "can_ack": services.can_acknowledge(request.user, step),
+                "horizontal": horizontal.is_horizontal(step),
                 "can_decide": step.decision_required
                 and not step.decision
                 and step.opened_at is not None
-                and services.is_triage(request.user, incident),
+                and visibility.is_triage(request.user, incident),
             }
         )
-    triage = services.is_triage(request.user, incident)
+    triage = visibility.is_triage(request.user, incident)
     events = workflow.available_events(incident, table=INCIDENT_WORKFLOW, actor=request.user)
     entries = incident.timeline.select_related("author").only(
         "pk", "kind", "text", "event_at", "recorded_at", "corrects_id", "author__name"
@@ -184,6 +186,7 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
             "state_label": IncidentState(incident.state).label,
             "sent": StepState.SENT,
             "triage": triage,
+            "systems": System.objects.filter(organization=org).order_by("name"),
             "severity_form": SeverityForm(pack=pack) if pack.severity_levels else None,
             "prevention_form": PreventionActionForm(organization=org)
             if triage and incident.state in OPEN_FOR_ACTIONS
@@ -268,13 +271,19 @@ def decide(request: HttpRequest, step: int) -> HttpResponse:
     if not form.is_valid():
         messages.error(request, _("判断と理由を入力してください。"))
         return redirect("incidents:detail", pk)
+    chosen = System.objects.filter(organization=org, pk__in=request.POST.getlist("systems"))
     try:
-        services.decide_step(
-            row,
-            actor=request.user,
-            report=form.cleaned_data["report"],
-            reason=form.cleaned_data["reason"],
-        )
+        if form.cleaned_data["report"] and chosen:
+            horizontal.request_horizontal_check(
+                row, actor=request.user, systems=list(chosen), reason=form.cleaned_data["reason"]
+            )
+        else:
+            services.decide_step(
+                row,
+                actor=request.user,
+                report=form.cleaned_data["report"],
+                reason=form.cleaned_data["reason"],
+            )
     except (ValidationError, PermissionDenied) as exc:
         _fail(request, exc)
     return redirect("incidents:detail", pk)
@@ -323,7 +332,7 @@ def add_entry(request: HttpRequest, pk: int) -> HttpResponse:
             messages.error(request, _("訂正する記録がこのインシデントにありません。"))
             return redirect("incidents:detail", pk)
     try:
-        services.add_timeline_entry(
+        timeline.add_timeline_entry(
             incident,
             actor=request.user,
             kind=data["kind"],
