@@ -230,13 +230,15 @@ def _reference_errors(path: Path, data: Any, pack: Pack) -> Iterator[str]:
     yield from _rule_errors(pack, at)
     yield from _other_reference_errors(pack, at)
     yield from _grant_errors(pack, at)
+    yield from _control_errors(pack, at)
 
 
 _At = Callable[..., str]
 
 
 def _duplicate_ids(pack: Pack, at: _At) -> Iterator[str]:
-    for name in ("roles", "parties", "rules", "record_books", "parameters", "periodic_duties"):
+    names = ("roles", "parties", "rules", "record_books", "parameters", "periodic_duties")
+    for name in (*names, "controls"):
         seen: set[str] = set()
         for i, item in enumerate(getattr(pack, name)):
             if item.id in seen:
@@ -374,3 +376,22 @@ def _grant_errors(pack: Pack, at: _At) -> Iterator[str]:
                 )
             if grant.note is not None and grant.note not in note_ids:
                 yield f"{at('roles', ri, 'grants', gi, 'note')}: undefined note '{grant.note}'"
+
+
+def _control_errors(pack: Pack, at: _At) -> Iterator[str]:
+    """Controls naming an undefined role, record book, action or periodic duty."""
+    roles = {r.id for r in pack.roles}
+    known = {
+        "book": ({b.id for b in pack.record_books}, "record book"),
+        "action": (set(CANONICAL_ACTIONS) | {a.id for a in pack.actions}, "action"),
+        "duty": ({d.id for d in pack.periodic_duties}, "periodic duty"),
+    }
+    for i, control in enumerate(pack.controls):
+        for rid in control.actors:
+            if rid not in roles:
+                yield f"{at('controls', i, 'actors')}: undefined role '{rid}'"
+        for hint in control.evidence:
+            kind, ref = hint.split(":", 1)
+            ids, label = known[kind]
+            if ref not in ids:
+                yield f"{at('controls', i, 'evidence')}: undefined {label} '{ref}'"

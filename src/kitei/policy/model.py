@@ -14,12 +14,10 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, field_validator, model_validator
 
 from kitei.policy.decision import ApprovalMode
+from kitei.policy.model_controls import QUOTE_MAX, Control
 
 UNSPECIFIED = "unspecified"
 """The value of any parameter the seed leaves open (定期的, 一定期間 …)."""
-
-QUOTE_MAX = 60
-"""A quote is a short verbatim extract of the seed, at most this many characters."""
 
 # ISO 8601 durations such as P1M, P1Y, P30D, PT12H (no weeks mixed with other units).
 DURATION = re.compile(r"^P(?!$)(\d+Y)?(\d+M)?(\d+W)?(\d+D)?(T(?=\d)(\d+H)?(\d+M)?(\d+S)?)?$")
@@ -378,6 +376,7 @@ class Pack(_Frozen):
     periodic_duties: tuple[PeriodicDuty, ...] = ()
     parameters: tuple[Parameter, ...] = ()
     record_books: tuple[RecordBook, ...] = ()
+    controls: tuple[Control, ...] = ()  # inspection items (自己点検), see model_controls
 
     @field_validator("id")
     @classmethod
