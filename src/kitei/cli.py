@@ -16,6 +16,7 @@ from types import ModuleType
 from kitei import __version__
 from kitei.assets import commands as assets_commands
 from kitei.core import cli as web_cli
+from kitei.inspections import cli as inspections_cli
 from kitei.people import commands as people_commands
 from kitei.people import membership_cli
 from kitei.policy import cli as policy_cli
@@ -28,6 +29,7 @@ APP_COMMANDS: tuple[ModuleType, ...] = (
     assets_commands,
     systems_commands,
     records_cli,
+    inspections_cli,
 )
 
 
