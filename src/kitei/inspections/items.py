@@ -9,7 +9,7 @@ from kitei.policy.model_controls import CONTROL_SCOPES
 
 if TYPE_CHECKING:
     from kitei.core.models import Organization
-    from kitei.policy import Pack
+    from kitei.policy.model import Pack
     from kitei.policy.model_controls import Control
 
 
