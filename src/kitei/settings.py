@@ -86,6 +86,7 @@ INSTALLED_APPS = [
     "kitei.assets",
     "kitei.approvals",
     "kitei.records",
+    "kitei.inspections",
 ]
 
 MIDDLEWARE = [

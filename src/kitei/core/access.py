@@ -64,6 +64,8 @@ Permission = Literal[
     "exceptions.review",
     "evidence.attach",
     "evidence.read",
+    "inspections.view",
+    "inspections.manage",
 ]
 M = TypeVar("M", bound=Model)
 

@@ -50,6 +50,8 @@ PERMISSIONS: tuple[PermissionInfo, ...] = (
     PermissionInfo(id="exceptions.review", title="例外措置の定期的な見直し", base="none"),
     PermissionInfo(id="evidence.attach", title="証跡ファイルの添付", base="member"),
     PermissionInfo(id="evidence.read", title="証跡ファイルの閲覧", base="member"),
+    PermissionInfo(id="inspections.view", title="自己点検の閲覧", base="member", grantable=False),
+    PermissionInfo(id="inspections.manage", title="自己点検の開始と集計", base="org_admin"),
 )
 
 BY_ID: dict[str, PermissionInfo] = {p.id: p for p in PERMISSIONS}
