@@ -167,7 +167,8 @@ def answer_item(
     after = _snapshot(answer)
     if after == before:
         return answer
-    answer.answered_by = actor_name(actor)
+    person = tenancy.person_of(actor)
+    answer.answered_by = person.name if person is not None else actor_name(actor)
     answer.answered_at = timezone.now()
     answer.save()
     record_change(
