@@ -27,6 +27,7 @@ urlpatterns = [
     path("systems/", include("kitei.systems.import_urls")),
     path("approvals/", include("kitei.approvals.urls")),
     path("records/", include("kitei.records.urls")),
+    path("inspections/", include("kitei.inspections.urls")),
     path("api/", api.urls),
     path("accounts/", include("allauth.urls")),
     path("i18n/", include("django.conf.urls.i18n")),

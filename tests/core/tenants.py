@@ -59,6 +59,13 @@ PAGE_OBJECTS = {
     "records:book": "book",
     "records:add": "book",
     "records:export": "book",
+    "inspections:campaign": "campaign",
+    "inspections:campaign_move": "campaign",
+    "inspections:rollup": "campaign",
+    "inspections:questionnaire": "questionnaire",
+    "inspections:submit": "questionnaire",
+    "inspections:review": "questionnaire",
+    "inspections:answer": "answer",
 }
 # Not tenant pages: Django's admin (site administrators), allauth's account pages, the
 # language switch, and the API (walked through its OpenAPI schema instead).
@@ -124,6 +131,7 @@ def build() -> tuple[Any, dict[str, Tenant]]:
     from kitei.core.evidence import attach_evidence  # noqa: PLC0415
     from kitei.core.models import TaskProgress  # noqa: PLC0415
     from kitei.core.tokens import create_api_token  # noqa: PLC0415
+    from kitei.inspections.generation import start_campaign  # noqa: PLC0415
     from kitei.people.memberships import add_membership  # noqa: PLC0415
     from kitei.people.models import Person, RoleAssignment  # noqa: PLC0415
     from kitei.people.services import create_department  # noqa: PLC0415
@@ -249,5 +257,16 @@ def build() -> tuple[Any, dict[str, Tenant]]:
             evidence=evidence.pk,
             book=book,
             token=create_api_token(holder.user, actor=SETUP, organization=tenant.org)[0].pk,
+        )
+    for tenant, duty, scope in (
+        (mito, "self-inspection-policy", "department"),
+        (toyama, "questionnaire-inspection", "person"),
+    ):
+        campaign = start_campaign(tenant.org, actor=SETUP, duty_id=duty, fiscal_year=2026)
+        questionnaire = campaign.questionnaires.filter(scope=scope).order_by("pk")[0]
+        tenant.objects.update(
+            campaign=campaign.pk,
+            questionnaire=questionnaire.pk,
+            answer=questionnaire.answers.order_by("pk")[0].pk,
         )
     return kobayashi, {"mito": mito, "toyama": toyama}

@@ -15,6 +15,7 @@ from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.db.models import Count, Q, QuerySet
+from django.utils.translation import gettext_lazy as _
 
 from kitei.approvals.models import Request
 from kitei.core import access
@@ -28,6 +29,7 @@ from kitei.records.models import RecordEntry
 DONE_STATES = (QuestionnaireState.SUBMITTED, QuestionnaireState.CONFIRMED)
 GRANTED = ("approved", "permitted", "completed")
 CHOICES = [*AnswerChoice.values, ""]  # "" = not answered yet
+CHOICE_LABELS = [*AnswerChoice.labels, _("未回答")]
 
 
 def campaign_pack(campaign: Campaign) -> Pack:
@@ -147,6 +149,14 @@ class RollupRow:
     @property
     def total(self) -> int:
         return sum(self.counts.values())
+
+    @property
+    def scope_label(self) -> str:
+        return str(Scope(self.scope).label) if self.scope else ""
+
+    @property
+    def state_label(self) -> str:
+        return str(QuestionnaireState(self.state).label) if self.state else ""
 
     def cells(self) -> list[int]:
         """The counts in the order of `CHOICES` (the table's columns)."""
