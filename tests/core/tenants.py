@@ -66,6 +66,8 @@ PAGE_OBJECTS = {
     "inspections:submit": "questionnaire",
     "inspections:review": "questionnaire",
     "inspections:answer": "answer",
+    "inspections:export": "questionnaire",
+    "inspections:upload": "questionnaire",
 }
 # Not tenant pages: Django's admin (site administrators), allauth's account pages, the
 # language switch, and the API (walked through its OpenAPI schema instead).

@@ -172,3 +172,38 @@ def test_a_persons_questionnaire_is_read_by_them_and_the_reviewer_only(
     assert client_for(yamada).get(f"/inspections/q/{mine.pk}/").status_code == 200
     assert client_for(other).get(f"/inspections/q/{mine.pk}/").status_code == 404
     assert client_for(chief).get(f"/inspections/q/{mine.pk}/").status_code == 200
+
+
+def test_excel_download_and_upload_pages(cast: Cast, campaign: Campaign) -> None:
+    from django.core.files.uploadedfile import SimpleUploadedFile  # noqa: PLC0415
+
+    from .test_excel import _edit  # noqa: PLC0415
+
+    q = campaign.questionnaires.get(department=cast.somu)
+    client = client_for(cast.sato)
+    response = client.get(f"/inspections/q/{q.pk}/export.xlsx")
+    assert response.status_code == 200
+    data = response.content
+    bad = _edit(data, {"E2": "たぶん"})
+    checked = client.post(
+        f"/inspections/q/{q.pk}/upload/",
+        {"file": SimpleUploadedFile("q.xlsx", bad), "apply": "1"},
+    )
+    assert checked.status_code == 400
+    assert "回答「たぶん」は選べません" in checked.content.decode()
+    good = _edit(data, {"E2": "実施している"})
+    dry = client.post(
+        f"/inspections/q/{q.pk}/upload/", {"file": SimpleUploadedFile("q.xlsx", good)}
+    )
+    assert "変更される回答: 1 件" in dry.content.decode()
+    assert not q.answers.exclude(choice="").exists()
+    done = client.post(
+        f"/inspections/q/{q.pk}/upload/",
+        {"file": SimpleUploadedFile("q.xlsx", good), "apply": "1"},
+    )
+    assert done.status_code == 302
+    assert q.answers.filter(choice="done").count() == 1
+    not_xlsx = client.post(
+        f"/inspections/q/{q.pk}/upload/", {"file": SimpleUploadedFile("q.xls", b"\xd0\xcf\x11\xe0")}
+    )
+    assert not_xlsx.status_code == 400

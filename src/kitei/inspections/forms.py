@@ -72,3 +72,12 @@ class ReviewForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 2}),
         help_text=_("差戻し・再開の場合は必須です。"),
     )
+
+
+class UploadForm(forms.Form):
+    """A filled questionnaire sheet (.xlsx) to check or import."""
+
+    file = forms.FileField(
+        label=_("点検票のファイル（.xlsx）"),
+        help_text=_("「確認する」はすべての行を検査するだけで、何も書き込みません。"),
+    )

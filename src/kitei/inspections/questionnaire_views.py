@@ -12,15 +12,16 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from kitei.core import access
 from kitei.core.fiscal import fiscal_year_label
 from kitei.core.models import Organization
+from kitei.core.tabular import UnreadableFileError
 from kitei.core.workflow import TransitionRefused
-from kitei.inspections import queries, services
+from kitei.inspections import excel, queries, services
 from kitei.inspections.choices import QuestionnaireEvent, Scope
-from kitei.inspections.forms import AnswerForm, ReviewForm
+from kitei.inspections.forms import AnswerForm, ReviewForm, UploadForm
 from kitei.inspections.models import Answer, Questionnaire
 from kitei.inspections.views import member
 from kitei.inspections.workflow import QUESTIONNAIRE_WORKFLOW
@@ -210,3 +211,44 @@ def review(request: HttpRequest, pk: int) -> HttpResponse:
         return _page(request, found, review_form=form, status=400)
     messages.success(request, _("点検票の状態を更新しました。"))
     return redirect("inspections:questionnaire", found.pk)
+
+
+@login_required
+@require_GET
+def export(request: HttpRequest, pk: int) -> HttpResponse:
+    """The questionnaire as .xlsx, to fill offline and upload again."""
+    org, _person = member(request, "inspections.view")
+    found = _questionnaire(request, org, pk)
+    response = HttpResponse(
+        excel.export_questionnaire(found),
+        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    )
+    response["Content-Disposition"] = f'attachment; filename="questionnaire-{found.pk}.xlsx"'
+    return response
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def upload(request: HttpRequest, pk: int) -> HttpResponse:
+    """Upload a filled sheet: 確認 checks every row; 取り込む writes only if none is wrong."""
+    org, _person = member(request, "inspections.view")
+    found = _questionnaire(request, org, pk)
+    form = UploadForm(request.POST or None, request.FILES or None)
+    result = None
+    status = 200
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data["file"].read()
+        dry_run = request.POST.get("apply") != "1"
+        try:
+            result = excel.import_answers(found, data, actor=request.user, dry_run=dry_run)
+        except UnreadableFileError as exc:
+            form.add_error("file", str(exc))
+        else:
+            if result.applied:
+                messages.success(request, _("回答を取り込みました。"))
+                return redirect("inspections:questionnaire", found.pk)
+        status = 400 if form.errors or (result and result.errors) else 200
+    elif request.method == "POST":
+        status = 400
+    context = {"q": found, "form": form, "result": result}
+    return render(request, "inspections/upload.html", context, status=status)

@@ -17,4 +17,6 @@ urlpatterns = [
     path("answers/<int:pk>/", questionnaire_views.answer, name="answer"),
     path("q/<int:pk>/submit/", questionnaire_views.submit, name="submit"),
     path("q/<int:pk>/review/", questionnaire_views.review, name="review"),
+    path("q/<int:pk>/export.xlsx", questionnaire_views.export, name="export"),
+    path("q/<int:pk>/upload/", questionnaire_views.upload, name="upload"),
 ]
