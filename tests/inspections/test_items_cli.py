@@ -70,3 +70,44 @@ def test_unknown_scope_is_one_line_exit_2(mito: Any, capsys: Any) -> None:
     assert captured.out == ""
     assert captured.err.count("\n") == 1
     assert "unknown scope '課'" in captured.err
+
+
+def test_start_rollup_export_import_from_the_command_line(
+    cast: Any, capsys: Any, tmp_path: Any
+) -> None:
+    from kitei.inspections.models import Campaign  # noqa: PLC0415
+
+    from .test_excel import _edit  # noqa: PLC0415
+
+    args = ["inspection", "start", "mito", "--duty", "self-inspection-systems", "--year", "2026"]
+    assert main(args) == 0
+    campaign = Campaign.objects.get()
+    assert capsys.readouterr().out == (
+        f"kitei: campaign {campaign.pk} started (self-inspection-systems 2026, 2 questionnaires)\n"
+    )
+    assert main(args) == 2
+    assert capsys.readouterr().err == "kitei: この年度のこの自己点検は開始済みです。\n"
+    bad = ["inspection", "start", "mito", "--duty", "training", "--year", "2026"]
+    assert main(bad) == 2
+    assert capsys.readouterr().err.count("\n") == 1
+    q = campaign.questionnaires.get(system=cast.network)
+    path = tmp_path / "q.xlsx"
+    assert main(["inspection", "export", "mito", str(q.pk), str(path)]) == 0
+    capsys.readouterr()
+    path.write_bytes(_edit(path.read_bytes(), {"E2": "実施している", "E3": "たぶん"}))
+    load = ["inspection", "import", "mito", str(q.pk), str(path), "--as", "kato"]
+    assert main(load) == 2
+    assert "3行目 回答: 回答「たぶん」は選べません" in capsys.readouterr().err
+    path.write_bytes(_edit(path.read_bytes(), {"E3": "不明"}))
+    assert main([*load, "--dry-run"]) == 0
+    assert capsys.readouterr().out == "kitei: no errors; 2 answer(s) would change\n"
+    assert main(load) == 0
+    capsys.readouterr()
+    assert main(["inspection", "rollup", "mito", str(campaign.pk), "--json"]) == 0
+    data = json.loads(capsys.readouterr().out)
+    assert data["totals"]["done"] == 1
+    assert data["totals"]["unknown"] == 1
+    row = next(r for r in data["questionnaires"] if r["id"] == q.pk)
+    assert row["counts"][""] == q.answers.count() - 2
+    assert main(["inspection", "rollup", "mito", "999999", "--json"]) == 2
+    assert capsys.readouterr().err == "kitei: no campaign 999999 in 'mito'\n"

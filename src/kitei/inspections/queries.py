@@ -236,3 +236,40 @@ def to_review(person: Any) -> QuerySet[Questionnaire]:
         reviewer=person,
         state=QuestionnaireState.SUBMITTED,
     )
+
+
+def rollup_json(campaign: Campaign) -> dict[str, Any]:
+    """The roll-up as the CLI and the API print it (answer values as keys, "" = unanswered)."""
+    result = rollup(campaign)
+
+    def counts(row: RollupRow) -> dict[str, int]:
+        return dict(zip(CHOICES, row.cells(), strict=True))
+
+    return {
+        "campaign": campaign.pk,
+        "fiscal_year": campaign.fiscal_year,
+        "duty": campaign.duty_id,
+        "clause": campaign.clause,
+        "quote": campaign.quote,
+        "pack_digest": campaign.pack_digest,
+        "response_rate": result.response_rate,
+        "totals": result.totals,
+        "questionnaires": [
+            {"id": r.key, "title": r.title, "scope": r.scope, "state": r.state, "counts": counts(r)}
+            for r in result.questionnaires
+        ],
+        "items": [{"id": r.key, "title": r.title, "counts": counts(r)} for r in result.items],
+        "improvements": [
+            {
+                "questionnaire": a.questionnaire.title,
+                "item": a.item.control_id,
+                "clause": a.item.clause,
+                "choice": a.choice,
+                "plan": a.plan,
+                "owner": a.owner,
+                "due_on": a.due_on.isoformat() if a.due_on else None,
+            }
+            for a in result.improvements
+        ],
+        "not_inspected": [{"clause": n.clause, "quote": n.quote} for n in result.not_inspected],
+    }
