@@ -73,7 +73,12 @@ PAGE_OBJECTS = {
 # language switch, and the API (walked through its OpenAPI schema instead).
 SKIPPED = ("admin/", "accounts/", "i18n/", "api/")
 # API path parameters → the kind of object they name; required query parameters.
-API_OBJECTS = {"asset_id": "asset", "system_id": "system", "request_id": "request"}
+API_OBJECTS = {
+    "asset_id": "asset",
+    "system_id": "system",
+    "request_id": "request",
+    "campaign_id": "campaign",
+}
 API_QUERY = {"book": "book"}
 
 C3B = {"機密性": "3B", "完全性": "2", "可用性": "1"}
