@@ -171,7 +171,8 @@ class Rollup:
     items: list[RollupRow]
     totals: dict[str, int]
     submitted: int
-    improvements: list[Answer]
+    improvements: list[Answer]  # the first IMPROVEMENTS_SHOWN, soonest due first
+    improvement_count: int
     not_inspected: list[Note]
 
     @property
@@ -181,8 +182,15 @@ class Rollup:
         return round(100 * self.submitted / total) if total else 0
 
 
-def rollup(campaign: Campaign) -> Rollup:
-    """The campaign's roll-up, from two GROUP BY queries over its answers."""
+IMPROVEMENTS_SHOWN = 200
+
+
+def rollup(campaign: Campaign, *, improvements_shown: int | None = IMPROVEMENTS_SHOWN) -> Rollup:
+    """The campaign's roll-up, from two GROUP BY queries over its answers.
+
+    The improvement actions listed are the first `improvements_shown` (None: all), soonest
+    due first; `improvement_count` counts them all.
+    """
     answers = Answer.objects.filter(questionnaire__campaign=campaign)
     rows = {
         q.pk: RollupRow(key=q.pk, title=q.title, scope=q.scope, state=q.state)
@@ -198,10 +206,11 @@ def rollup(campaign: Campaign) -> Rollup:
         totals[row["choice"]] += row["n"]
     for row in answers.values("item_id", "choice").annotate(n=Count("id")):
         items[row["item_id"]].counts[row["choice"]] = row["n"]
+    improving = answers.filter(choice__in=NEEDS_IMPROVEMENT)
     improvements = list(
-        answers.filter(choice__in=NEEDS_IMPROVEMENT)
-        .select_related("item", "questionnaire")
-        .order_by("due_on", "questionnaire__title", "item__position")
+        improving.select_related("item", "questionnaire").order_by(
+            "due_on", "questionnaire__title", "item__position"
+        )[:improvements_shown]
     )
     pack = campaign_pack(campaign)
     scopes = {c.scope for c in pack.controls}
@@ -212,6 +221,7 @@ def rollup(campaign: Campaign) -> Rollup:
         totals=totals,
         submitted=sum(1 for r in rows.values() if r.state in DONE_STATES),
         improvements=improvements,
+        improvement_count=sum(totals[c] for c in NEEDS_IMPROVEMENT),
         not_inspected=not_inspected,
     )
 
@@ -240,7 +250,7 @@ def to_review(person: Any) -> QuerySet[Questionnaire]:
 
 def rollup_json(campaign: Campaign) -> dict[str, Any]:
     """The roll-up as the CLI and the API print it (answer values as keys, "" = unanswered)."""
-    result = rollup(campaign)
+    result = rollup(campaign, improvements_shown=None)
 
     def counts(row: RollupRow) -> dict[str, int]:
         return dict(zip(CHOICES, row.cells(), strict=True))
