@@ -8,8 +8,8 @@ it answers, then, one request at a time over http.client:
 
 - GET /accounts/login/ `--requests` times (after `--warmup` untimed ones);
 - `--logins` full logins: GET the login page, POST the credentials with its CSRF token,
-  expect the redirect to the home page. The POST includes Django's PBKDF2 password check
-  (1,000,000 iterations), which is what a login is meant to cost.
+  expect the redirect to the home page. The POST includes the password check (Argon2id at
+  OWASP's parameters, kitei.core.passwords), which is what a login is meant to cost.
 
 Prints one JSON object with p50/p95/p99 in milliseconds and stops the server it started.
 Only 127.0.0.1 is ever contacted; every loop is bounded in count and time. A failed

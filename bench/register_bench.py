@@ -23,9 +23,13 @@ Page, API and export read the same query string through one FilterSet per regist
 (kitei.assets.filters, kitei.systems.filters), so the URLs below use the same parameters.
 
 And the pages that used to grow with the register (issue 16): the request form (plain and
-preselected from an asset), its asset chooser's search (htmx), the home page and an asset's
-page; the request form's HTML size; and, for each of those pages, how many queries it makes
-and (SQLite) every query whose EXPLAIN QUERY PLAN has a SCAN step (a whole table or index).
+preselected from an asset), its asset chooser's search (htmx), the home page, an asset's
+page, the asset list's last page (`?last=1`) and a page from the middle (`?after=ID`, keyset
+pages), a search of 2 characters (`q=名簿`: no trigram, the LIKE fallback) beside the 4
+characters of `q=議員名簿` (SQLite FTS5 trigram / PostgreSQL pg_trgm); the request form's
+HTML size; and, for each of those pages, how many queries it makes and (SQLite) every
+query whose EXPLAIN QUERY PLAN has a SCAN step (a whole table or index; an FTS5 MATCH,
+`SCAN … VIRTUAL TABLE INDEX n:M…`, is a look-up in the text index and not counted).
 
 Prints one JSON object: p50/p95/p99 (ms) per list, page and database, and whether each p95
 is under the goal (lists 150 ms, issue 4; pages 100 ms, issue 16). Only the local databases
@@ -33,7 +37,10 @@ are contacted; every loop is bounded in count and in time.
 
     python bench/register_bench.py [--assets 100000] [--systems 2000] [--requests 200]
                                    [--warmup 20] [--database sqlite|postgresql|both]
-                                   [--no-analyze]
+                                   [--no-analyze] [--sizes 10000,100000]
+
+`--sizes` runs the whole benchmark once per register size (instead of `--assets`) and adds
+`growth`: each page's p95 at the largest size divided by its p95 at the smallest.
 """
 
 from __future__ import annotations
@@ -43,6 +50,7 @@ import json
 import os
 import platform
 import random
+import re
 import secrets
 import statistics
 import subprocess
@@ -96,6 +104,9 @@ def _parse(argv: list[str] | None = None) -> argparse.Namespace:
         dest="analyze",
         action="store_false",
         help="skip ANALYZE after filling (SQLite: kitei itself never runs it)",
+    )
+    parser.add_argument(
+        "--sizes", default="", help="comma-separated register sizes, one run each (growth)"
     )
     parser.add_argument("--child", help=argparse.SUPPRESS)  # internal: run one database
     return parser.parse_args(argv)
@@ -266,6 +277,15 @@ def _middle_asset(org_id: int) -> int:
     return int(ids[ids.count() // 2])
 
 
+def _list_middle(org_id: int) -> int:
+    """The asset half-way down the list's own order (newest first), for `?after=`."""
+    from kitei.assets.models import Asset  # noqa: PLC0415
+
+    live = Asset.objects.filter(organization_id=org_id, disposed_at__isnull=True)
+    ordered = live.order_by("-created_at", "-pk").values_list("pk", flat=True)
+    return int(ordered[live.count() // 2])
+
+
 def _plans(client: Any, url: str) -> dict[str, Any]:
     """The page's queries and, on SQLite, those whose plan reads a table without an index.
 
@@ -286,7 +306,11 @@ def _plans(client: Any, url: str) -> dict[str, Any]:
                     continue
                 cursor.execute(f"EXPLAIN QUERY PLAN {sql}")
                 steps = [row[-1] for row in cursor.fetchall()]
-                full = [st for st in steps if st.startswith("SCAN")]
+                full = [
+                    st
+                    for st in steps
+                    if st.startswith("SCAN") and not re.search(r"VIRTUAL TABLE INDEX \d+:M", st)
+                ]
                 if full:
                     scans.append({"sql": sql[:2000], "plan": steps})
     return {"queries": len(captured.captured_queries), "full_scans": scans}
@@ -327,6 +351,16 @@ def child(args: argparse.Namespace) -> dict[str, Any]:
         "api_systems_filter_search": (api, f"/api/systems?zone=lgwan&q={q}"),
     }
     asset_id = _middle_asset(ids["org_id"])
+    q2 = urllib.parse.quote(SEARCH[-2:])  # 名簿: 2 characters, the LIKE fallback
+    lists.update(
+        {
+            "asset_list_page_last": (page, "/assets/?last=1"),
+            "asset_list_page_middle": (page, f"/assets/?after={_list_middle(ids['org_id'])}"),
+            "asset_list_page_search_2_characters": (page, f"/assets/?q={q2}"),
+            "api_assets_search_2_characters": (api, f"/api/assets?q={q2}"),
+            "request_chooser_search_2_characters": (page, f"/approvals/choose/asset/?asset_q={q2}"),
+        }
+    )
     pages = {
         "request_form_page": (page, "/approvals/new/"),
         "request_form_page_with_asset": (page, f"/approvals/new/?asset={asset_id}"),
@@ -347,7 +381,11 @@ def child(args: argparse.Namespace) -> dict[str, Any]:
         "lists": {name: _time(c, url, args, deadline) for name, (c, url) in lists.items()},
         "pages": {name: _page(c, url, args, deadline) for name, (c, url) in pages.items()},
         "request_form_html_bytes": len(page.get("/approvals/new/").content),
-        "query_plans": {name: _plans(c, url) for name, (c, url) in pages.items()},
+        "query_plans": {
+            name: _plans(c, url)
+            for name, (c, url) in [*pages.items(), *lists.items()]
+            if name in pages or name.startswith("asset_list_page")
+        },
     }
 
 
@@ -403,22 +441,48 @@ def _run_child(args: argparse.Namespace, database: str) -> dict[str, Any]:
     return result
 
 
+def _growth(runs: list[dict[str, Any]]) -> dict[str, Any]:
+    """Per database: each list's and page's p95 at the largest size over the smallest."""
+    growth: dict[str, Any] = {}
+    for database in ("sqlite", "postgresql"):
+        sized = sorted(
+            (r for r in runs if r.get("database") == database and "lists" in r),
+            key=lambda r: r["assets"],
+        )
+        if len(sized) < 2:
+            continue
+        small, large = sized[0], sized[-1]
+        ratios = {}
+        for kind in ("lists", "pages"):
+            for name, figures in large[kind].items():
+                before = small[kind].get(name, {}).get("p95_ms")
+                if before:
+                    ratios[name] = round(figures["p95_ms"] / before, 2)
+        growth[database] = {"from_assets": small["assets"], "to_assets": large["assets"]} | {
+            "p95_ratio": ratios
+        }
+    return growth
+
+
 def main(argv: list[str] | None = None) -> int:
-    """Run the benchmark on each database and print its JSON."""
+    """Run the benchmark on each database (and size) and print its JSON."""
     args = _parse(argv)
     if args.child:
         print(json.dumps(child(args), ensure_ascii=False))
         return 0
     runs = []
-    if args.database in ("sqlite", "both"):
-        runs.append(_run_child(args, "sqlite"))
-    if args.database in ("postgresql", "both"):
-        problem = _recreate_pg(_pg_url())
-        runs.append(
-            {"database": "postgresql", "skipped": problem}
-            if problem
-            else _run_child(args, "postgresql")
-        )
+    sizes = [int(n) for n in args.sizes.split(",") if n.strip()] or [args.assets]
+    for size in sizes:
+        args.assets = size
+        if args.database in ("sqlite", "both"):
+            runs.append(_run_child(args, "sqlite"))
+        if args.database in ("postgresql", "both"):
+            problem = _recreate_pg(_pg_url())
+            runs.append(
+                {"database": "postgresql", "skipped": problem}
+                if problem
+                else _run_child(args, "postgresql")
+            )
     lists = [
         lst
         for run in runs
@@ -430,6 +494,8 @@ def main(argv: list[str] | None = None) -> int:
         "page_goal_p95_ms": PAGE_GOAL_P95_MS,
         "all_goals_met": bool(lists) and all(lst["goal_met"] for lst in lists),
         "runs": runs,
+        "growth": _growth(runs),
+        "load_average": os.getloadavg(),
         "client": "django.test.Client in process, one request at a time, DEBUG off",
         "python": platform.python_version(),
         "cpus": os.cpu_count(),

@@ -16,6 +16,8 @@ from types import ModuleType
 from kitei import __version__
 from kitei.assets import commands as assets_commands
 from kitei.core import cli as web_cli
+from kitei.duties import cli as duties_cli
+from kitei.incidents import commands as incidents_commands
 from kitei.inspections import cli as inspections_cli
 from kitei.people import commands as people_commands
 from kitei.people import membership_cli
@@ -29,6 +31,8 @@ APP_COMMANDS: tuple[ModuleType, ...] = (
     assets_commands,
     systems_commands,
     records_cli,
+    duties_cli,
+    incidents_commands,
     inspections_cli,
 )
 

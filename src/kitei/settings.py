@@ -16,7 +16,10 @@ KITEI_HTTPS          1 behind TLS: Secure cookies, redirect to https, HSTS
 KITEI_HSTS_SECONDS   HSTS max-age with KITEI_HTTPS (default 31536000 = 1 year)
 KITEI_HSTS_INCLUDE_SUBDOMAINS   0 to leave subdomains out of HSTS (default 1)
 KITEI_TRUST_PROXY_HEADER        1: X-Forwarded-Proto from the reverse proxy says https
-KITEI_TRUSTED_PROXY_COUNT       reverse proxies in front whose X-Forwarded-For is believed
+KITEI_TRUSTED_PROXIES           addresses or networks of the reverse proxies in front: only
+                                from them is X-Forwarded-For believed (the failed-login limits)
+KITEI_TRUSTED_PROXY_COUNT       older setting: N > 0 without KITEI_TRUSTED_PROXIES means a
+                                proxy on this host (127.0.0.1, ::1)
 KITEI_CSRF_TRUSTED_ORIGINS      comma-separated origins (https://kitei.example.lg.jp)
 KITEI_LOGIN_FAILED_PER_ACCOUNT  failed logins before an account locks (default 5/15m)
 KITEI_LOGIN_FAILED_PER_ADDRESS  failed logins from one address before it waits (default 50/15m)
@@ -34,6 +37,7 @@ KITEI_EMAIL_FILE_PATH           where the file backend writes (default: KITEI_DA
 
 from __future__ import annotations
 
+import ipaddress
 import json
 import os
 import re
@@ -86,6 +90,9 @@ INSTALLED_APPS = [
     "kitei.assets",
     "kitei.approvals",
     "kitei.records",
+    "kitei.corrective",
+    "kitei.duties",
+    "kitei.incidents",
     "kitei.inspections",
 ]
 
@@ -144,6 +151,14 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTHENTICATION_BACKENDS = [
     "django.contrib.auth.backends.ModelBackend",
     "allauth.account.auth_backends.AuthenticationBackend",
+]
+# Argon2id at OWASP's parameters (kitei.core.passwords); hashes stored by the others are
+# re-hashed with it at their owner's next login.
+PASSWORD_HASHERS = [
+    "kitei.core.passwords.OwaspArgon2idHasher",
+    "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2SHA1PasswordHasher",
+    "django.contrib.auth.hashers.ScryptPasswordHasher",
 ]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
@@ -229,9 +244,21 @@ SILENCED_SYSTEM_CHECKS = ["security.W021"]
 if _flag("KITEI_TRUST_PROXY_HEADER"):
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 CSRF_TRUSTED_ORIGINS = _list("KITEI_CSRF_TRUSTED_ORIGINS")
-# The client address for the failed-login limits: the last KITEI_TRUSTED_PROXY_COUNT
-# entries of X-Forwarded-For are our proxies' (0: the connection's own address).
-ALLAUTH_TRUSTED_PROXY_COUNT = int(os.environ.get("KITEI_TRUSTED_PROXY_COUNT", "0"))
+# The client address for the failed-login limits (kitei.core.lockout.client_address):
+# X-Forwarded-For is believed only from a connection of a listed proxy, and read from the
+# right past the listed proxies. allauth itself never reads the header.
+TRUSTED_PROXIES = _list("KITEI_TRUSTED_PROXIES")
+if not TRUSTED_PROXIES and int(os.environ.get("KITEI_TRUSTED_PROXY_COUNT", "0")) > 0:
+    TRUSTED_PROXIES = ["127.0.0.1", "::1"]  # the older setting: a proxy on this host
+for _proxy in TRUSTED_PROXIES:
+    try:
+        ipaddress.ip_network(_proxy, strict=False)
+    except ValueError as _error:
+        raise RuntimeError(
+            f"KITEI_TRUSTED_PROXIES must list addresses or networks (192.0.2.10, 10.0.0.0/24): "
+            f"{_proxy!r}"
+        ) from _error
+ALLAUTH_TRUSTED_PROXY_COUNT = 0
 
 # Content-Security-Policy (django-csp): nothing inline, nothing from another host. Scripts and
 # styles are files under /static/; htmx is configured by a meta tag (base.html) so that it

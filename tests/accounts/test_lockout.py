@@ -6,7 +6,7 @@ from typing import Any
 
 import pytest
 from django.conf import settings
-from django.test import Client
+from django.test import Client, RequestFactory
 
 from kitei.core import lockout
 
@@ -58,19 +58,57 @@ def test_a_locked_account_does_not_use_up_its_address(mito: Any, settings: Any) 
 
 @pytest.mark.django_db
 def test_a_whole_department_behind_one_address_signs_in_at_830(mito: Any) -> None:
-    people = [make_person(mito, f"staff{n}", f"職員 {n}") for n in range(40)]
-    for person in people:  # more than allauth's default of 30 logins a minute per address
+    people = [make_person(mito, f"staff{n}", f"職員 {n}") for n in range(200)]
+    for person in people:  # far more than allauth's default of 30 logins a minute per address
         assert sign_in(_from("192.0.2.1"), person.user.username)["Location"] == "/"
     # A few typos among them do not shut the address either.
     for person in people[:5]:
         assert WRONG in sign_in(_from("192.0.2.1"), person.user.username, "typo").content.decode()
-    assert sign_in(_from("192.0.2.1"), "staff39")["Location"] == "/"
+    assert sign_in(_from("192.0.2.1"), "staff199")["Location"] == "/"
+    # One account failing again and again is locked, from that same address, and only it.
+    for _ in range(5):
+        sign_in(_from("192.0.2.1"), "staff7", "guess-password")
+    assert LOCKED in sign_in(_from("192.0.2.1"), "staff7").content.decode()
+    assert lockout.state(people[7].user).locked
+    assert sign_in(_from("192.0.2.1"), "staff8")["Location"] == "/"
+
+
+def _address(remote: str, forwarded: str | None = None) -> str:
+    meta = {"REMOTE_ADDR": remote}
+    if forwarded is not None:
+        meta["HTTP_X_FORWARDED_FOR"] = forwarded
+    return lockout.client_address(RequestFactory().get("/", **meta))
+
+
+def test_x_forwarded_for_is_believed_only_from_a_listed_proxy(settings: Any) -> None:
+    settings.TRUSTED_PROXIES = ["127.0.0.1", "10.0.0.0/24"]
+    # From a listed proxy: the address it appended.
+    assert _address("127.0.0.1", "198.51.100.1") == "198.51.100.1"
+    assert _address("10.0.0.5", "198.51.100.1") == "198.51.100.1"
+    # From anyone else the header is the client's own claim: ignored.
+    assert _address("203.0.113.9", "198.51.100.1") == "203.0.113.9"
+    # Through two listed proxies (the outer one appended the client, the inner the outer).
+    assert _address("127.0.0.1", "198.51.100.1, 10.0.0.7") == "198.51.100.1"
+    # What the client put in front of the header is not read.
+    assert _address("127.0.0.1", "192.0.2.99, 198.51.100.1") == "198.51.100.1"
+    # Without the header, or with garbage in it, the proxy's own (or the last proxy's).
+    assert _address("127.0.0.1") == "127.0.0.1"
+    assert _address("127.0.0.1", "") == "127.0.0.1"
+    assert _address("127.0.0.1", "198.51.100.1, not-an-address, 10.0.0.7") == "10.0.0.7"
+    # Ports, brackets and IPv4 written as IPv6 are the same addresses.
+    assert _address("::ffff:127.0.0.1", "[2001:db8::5]:443") == "2001:db8::5"
+    assert _address("127.0.0.1", "198.51.100.1:51234") == "198.51.100.1"
+
+
+def test_without_listed_proxies_the_header_is_never_read(settings: Any) -> None:
+    settings.TRUSTED_PROXIES = []
+    assert _address("127.0.0.1", "198.51.100.1") == "127.0.0.1"
 
 
 @pytest.mark.django_db
 def test_behind_a_trusted_proxy_each_client_address_counts_apart(mito: Any, settings: Any) -> None:
     settings.LOGIN_FAILED_PER_ADDRESS = "3/15m"
-    settings.ALLAUTH_TRUSTED_PROXY_COUNT = 1
+    settings.TRUSTED_PROXIES = ["127.0.0.1"]
     make_person(mito, "suzuki", "鈴木 花子")
     proxy = "127.0.0.1"
     for n in range(3):
@@ -81,6 +119,23 @@ def test_behind_a_trusted_proxy_each_client_address_counts_apart(mito: Any, sett
     # Another client behind the same proxy; a forged first entry is not believed.
     other = _from(proxy, HTTP_X_FORWARDED_FOR="198.51.100.1, 198.51.100.2")
     assert sign_in(other, "suzuki")["Location"] == "/"
+    # The blocked client cannot get round the wait by sending the header to kitei directly.
+    direct = _from("198.51.100.1", HTTP_X_FORWARDED_FOR="192.0.2.50")
+    assert FROM_ADDRESS in sign_in(direct, "suzuki").content.decode()
+
+
+@pytest.mark.django_db
+def test_a_forged_header_from_outside_does_not_dodge_the_address_limit(
+    mito: Any, settings: Any
+) -> None:
+    settings.LOGIN_FAILED_PER_ADDRESS = "3/15m"
+    settings.TRUSTED_PROXIES = ["127.0.0.1"]
+    make_person(mito, "suzuki", "鈴木 花子")
+    for n in range(3):  # each failure claims another address: all count for 203.0.113.9
+        client = _from("203.0.113.9", HTTP_X_FORWARDED_FOR=f"198.51.100.{n}")
+        sign_in(client, f"user{n}", "guess-password")
+    again = _from("203.0.113.9", HTTP_X_FORWARDED_FOR="198.51.100.200")
+    assert FROM_ADDRESS in sign_in(again, "suzuki").content.decode()
 
 
 @pytest.mark.django_db

@@ -59,6 +59,17 @@ PAGE_OBJECTS = {
     "records:book": "book",
     "records:add": "book",
     "records:export": "book",
+    "corrective:detail": "corrective",
+    "corrective:progress": "corrective",
+    "corrective:evidence": "corrective",
+    "corrective:report": "corrective",
+    "corrective:verify": "corrective",
+    "duties:training": "training",
+    "incidents:detail": "incident",
+    "incidents:move": "incident",
+    "incidents:add_entry": "incident",
+    "incidents:acknowledge": "report_step",
+    "incidents:decide": "report_step",
     "inspections:campaign": "campaign",
     "inspections:campaign_move": "campaign",
     "inspections:rollup": "campaign",
@@ -77,6 +88,8 @@ API_OBJECTS = {
     "asset_id": "asset",
     "system_id": "system",
     "request_id": "request",
+    "incident_id": "incident",
+    "step_id": "report_step",
     "campaign_id": "campaign",
 }
 API_QUERY = {"book": "book"}
@@ -138,6 +151,9 @@ def build() -> tuple[Any, dict[str, Tenant]]:
     from kitei.core.evidence import attach_evidence  # noqa: PLC0415
     from kitei.core.models import TaskProgress  # noqa: PLC0415
     from kitei.core.tokens import create_api_token  # noqa: PLC0415
+    from kitei.corrective.services import raise_action  # noqa: PLC0415
+    from kitei.duties.models import TrainingSession  # noqa: PLC0415
+    from kitei.incidents.services import file_incident  # noqa: PLC0415
     from kitei.inspections.generation import start_campaign  # noqa: PLC0415
     from kitei.people.memberships import add_membership  # noqa: PLC0415
     from kitei.people.models import Person, RoleAssignment  # noqa: PLC0415
@@ -253,7 +269,22 @@ def build() -> tuple[Any, dict[str, Tenant]]:
             file_name=f"{tenant.org.slug}-import.csv",
             total=1,
         )
+        action = raise_action(tenant.org, entry, f"{word}の是正措置", keeper, today, actor=SETUP)
+        # Set-up only: a training session of each (toyama's pack names no training duty).
+        session = TrainingSession.objects.create(
+            organization=tenant.org,
+            title=f"{word}の研修",
+            held_on=today,
+            duty="training",
+            clause="—",
+            quote="—",
+            pack_version=tenant.org.pack_version,
+            pack_digest=tenant.org.pack_digest,
+            recorded_by_name="tests",
+        )
         tenant.objects.update(
+            corrective=action.pk,
+            training=session.pk,
             import_=progress.pk,
             person=keeper.pk,
             assignment=RoleAssignment.objects.filter(person=keeper).values_list("pk", flat=True)[0],
@@ -265,6 +296,15 @@ def build() -> tuple[Any, dict[str, Tenant]]:
             book=book,
             token=create_api_token(holder.user, actor=SETUP, organization=tenant.org)[0].pk,
         )
+        incident = file_incident(
+            tenant.org,
+            actor=holder.user,
+            kind="incident" if tenant is mito else "accident",
+            title=f"{word}の事故報告",
+            description=f"{word}の事故の内容",
+            detected_at=timezone.now() - timedelta(minutes=1),
+        )
+        tenant.objects.update(incident=incident.pk, report_step=incident.steps.first().pk)
     for tenant, duty, scope in (
         (mito, "self-inspection-policy", "department"),
         (toyama, "questionnaire-inspection", "person"),

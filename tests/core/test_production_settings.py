@@ -66,7 +66,7 @@ def test_https_settings_come_from_the_environment(tmp_path: Path) -> None:
         "print(s.SESSION_COOKIE_SECURE, s.CSRF_COOKIE_SECURE, s.SECURE_SSL_REDIRECT,"
         " s.SECURE_HSTS_SECONDS, s.SECURE_HSTS_INCLUDE_SUBDOMAINS,"
         " getattr(s, 'SECURE_PROXY_SSL_HEADER', None), s.CSRF_TRUSTED_ORIGINS,"
-        " s.ALLAUTH_TRUSTED_PROXY_COUNT)"
+        " s.TRUSTED_PROXIES)"
     )
     env = {k: v for k, v in os.environ.items() if not k.startswith("KITEI_")}
     env.update(
@@ -80,7 +80,7 @@ def test_https_settings_come_from_the_environment(tmp_path: Path) -> None:
         done = subprocess.run(run, env={**env, **extra}, capture_output=True, text=True, check=True)
         return done.stdout.strip()
 
-    assert settings() == "False False False 0 False None [] 0"
+    assert settings() == "False False False 0 False None [] []"
     production = settings(
         **PRODUCTION,
         KITEI_HSTS_SECONDS="3600",
@@ -89,8 +89,20 @@ def test_https_settings_come_from_the_environment(tmp_path: Path) -> None:
     )
     assert production == (
         "True True True 3600 True ('HTTP_X_FORWARDED_PROTO', 'https') "
-        "['https://kitei.example.lg.jp'] 1"
+        "['https://kitei.example.lg.jp'] ['127.0.0.1', '::1']"
     )
+    # The proxies by address or network; the older count then changes nothing.
+    listed = settings(KITEI_TRUSTED_PROXIES="10.0.0.5, 10.1.0.0/24", KITEI_TRUSTED_PROXY_COUNT="1")
+    assert listed.endswith("['10.0.0.5', '10.1.0.0/24']")
+    bad = subprocess.run(
+        [sys.executable, "-c", code],
+        env={**env, "KITEI_TRUSTED_PROXIES": "nginx.local"},
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert bad.returncode != 0
+    assert "KITEI_TRUSTED_PROXIES must list addresses or networks" in bad.stderr
 
 
 @pytest.mark.django_db

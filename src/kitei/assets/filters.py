@@ -1,9 +1,9 @@
 """The filters of the 情報資産台帳 list: one definition for its page, /api/assets and the export.
 
-Parameters: `q` (名称・説明の部分一致), `department`, `owner`, `system` (ids of the
-organisation's rows), `zone` (the related system's network, by id or title), `form`,
-`status` (`decided` / `unclear`), `disposed` (`true`: 廃棄済み included; without it the
-disposed assets are left out), and one parameter per classification axis of the pack,
+Parameters: `q` (名称・説明の部分一致, kitei.core.textsearch), `department`, `owner`,
+`system` (ids of the organisation's rows), `zone` (the related system's network, by id or
+title), `form`, `status` (`decided` / `unclear`), `disposed` (`true`: 廃棄済み included;
+without it the disposed assets are left out), and one parameter per classification axis of the pack,
 named by the axis id, title or alias, with a level id or title (`機密性=3B`,
 `confidentiality=3B&confidentiality=3A`).
 """
@@ -55,6 +55,7 @@ class AssetFilterSet(RegisterFilterSet):
     """Filters of the asset list; the classification axes come from the pack."""
 
     search_fields = ("name", "description")
+    search_table = "assets_asset"  # its FTS5 table: assets migration 0006
 
     department = department_filter()
     owner = person_filter("owner_id", gettext_lazy("管理責任者"))

@@ -13,7 +13,7 @@ from django.shortcuts import get_object_or_404
 from kitei.assets.expressions import AXIS_ID, AxisLevel
 from kitei.assets.filters import AssetFilterSet
 from kitei.assets.models import Asset, ClassificationStatus
-from kitei.core import access
+from kitei.core import access, textsearch
 from kitei.core.models import Organization
 from kitei.people.models import Department, Person
 from kitei.policy import Decision
@@ -89,7 +89,7 @@ def matching(organization: Organization, text: str, *, limit: int) -> list[Asset
     """
     found = live(access.scoped(Asset.objects.select_related("department"), organization))
     if text:
-        found = found.filter(name__icontains=text)
+        found = textsearch.contains(found, text, ("name",), table=Asset._meta.db_table)
     return list(found.order_by("name", "created_at", "pk")[:limit])
 
 

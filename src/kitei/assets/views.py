@@ -18,8 +18,7 @@ from kitei.assets import queries, services
 from kitei.assets.filters import AssetFilterSet
 from kitei.assets.forms import AssetEntryForm, ClassifyForm
 from kitei.assets.models import Asset, AssetForm, ClassificationStatus
-from kitei.core import access
-from kitei.core.filters import paginate
+from kitei.core import access, keyset
 from kitei.core.models import Organization
 from kitei.people import queries as people_queries
 from kitei.people.models import Department
@@ -44,14 +43,16 @@ def _kept_departments(request: HttpRequest, org: Organization) -> QuerySet[Depar
 
 @login_required
 def asset_list(request: HttpRequest) -> HttpResponse:
-    """The register: filters in the query string (AssetFilterSet), pages of 50 by the database.
+    """The register: filters in the query string (AssetFilterSet), keyset pages of 50
+    (kitei.core.keyset: `after`, `before`, `last`; no OFFSET however deep the page).
 
     A parameter the list cannot take is shown above an empty list, never dropped.
+    `page` (the numbered pages of before) is still taken and ignored, for old bookmarks.
     """
     org = _organization(request, "assets.view")
     pack = queries.pack_of(org)
-    filters = AssetFilterSet(request.GET, organization=org, allowed=("page",))
-    listed = paginate(request, lambda: queries.assets(filters), PAGE_SIZE)
+    filters = AssetFilterSet(request.GET, organization=org, allowed=("page", *keyset.PARAMETERS))
+    listed = keyset.paginate(request, lambda: queries.assets(filters), PAGE_SIZE, "created_at")
     selected = filters.selected
     axes = [
         (

@@ -29,6 +29,10 @@ class AccountAdapter(DefaultAccountAdapter):
     def is_open_for_signup(self, request: HttpRequest) -> bool:
         return False
 
+    def get_client_ip(self, request: HttpRequest) -> str:
+        """The address allauth's limits count by: X-Forwarded-For only from listed proxies."""
+        return lockout.client_address(request)
+
     def _get_login_attempts_cache_key(self, request: HttpRequest, **credentials: Any) -> str:
         return lockout.account_key(credentials.get("username", ""))
 

@@ -8,7 +8,8 @@ name) is a `Problem` that names the parameter and says why in Japanese. The page
 the problems above an empty list, the API answers 422 with them, the export refuses;
 a bad filter never silently widens a list.
 
-`q` searches the register's `search_fields` (icontains, the same everywhere).
+`q` searches the register's `search_fields` for the text as a part (kitei.core.textsearch:
+SQLite FTS5 trigram or PostgreSQL pg_trgm indexes; LIKE for 1–2 characters).
 """
 
 from __future__ import annotations
@@ -21,13 +22,13 @@ import django_filters
 from django import forms
 from django.core.exceptions import ValidationError
 from django.core.paginator import Page, Paginator
-from django.db.models import Model, Q, QuerySet
+from django.db.models import Model, QuerySet
 from django.http import HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from kitei.core import access
+from kitei.core import access, textsearch
 from kitei.core.models import Organization
 from kitei.policy import classify
 from kitei.policy.model import Pack
@@ -236,6 +237,8 @@ class RegisterFilterSet(django_filters.FilterSet):
     """
 
     search_fields: ClassVar[tuple[str, ...]] = ("name",)
+    # The table whose SQLite FTS5 table indexes `search_fields` (None: LIKE only).
+    search_table: ClassVar[str | None] = None
     q = django_filters.CharFilter(
         method="search",
         max_length=MAX_SEARCH,
@@ -308,10 +311,7 @@ class RegisterFilterSet(django_filters.FilterSet):
 
     def search(self, queryset: QuerySet[Any], name: str, value: str) -> QuerySet[Any]:
         """`q`: a part of any of `search_fields` (case-insensitive for Latin letters)."""
-        condition = Q()
-        for field in self.search_fields:
-            condition |= Q(**{f"{field}__icontains": value})
-        return queryset.filter(condition)
+        return textsearch.contains(queryset, value, self.search_fields, table=self.search_table)
 
     @property
     def problems(self) -> list[Problem]:

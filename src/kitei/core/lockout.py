@@ -6,15 +6,17 @@ Two limits, both on failures only (settings LOGIN_FAILED_PER_ACCOUNT / _PER_ADDR
   an organisation administrator lifts the lock (`people.services.unlock_account`, recorded);
 - per address: N failures from one client address make that address wait, so one machine
   cannot guess at, or lock out, many accounts. Behind a reverse proxy the address is the
-  client's only when KITEI_TRUSTED_PROXY_COUNT says how many proxies to see through.
+  client's only when KITEI_TRUSTED_PROXIES lists the proxy (`client_address`).
 An attempt refused by a limit checks no password and counts against nothing else. The
 counters are allauth's rate-limit entries in Django's cache (shared by every worker).
 """
 
 from __future__ import annotations
 
+import ipaddress
 import time
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 
 from allauth.core.internal import ratelimit
@@ -25,6 +27,64 @@ from django.http import HttpRequest
 
 APP = "allauth.account"
 ACTION = "login_failed"
+
+
+IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
+IPNetwork = ipaddress.IPv4Network | ipaddress.IPv6Network
+
+
+@lru_cache(maxsize=8)
+def _networks(proxies: tuple[str, ...]) -> tuple[IPNetwork, ...]:
+    return tuple(ipaddress.ip_network(p, strict=False) for p in proxies)
+
+
+def _address(text: str) -> IPAddress | None:
+    """An address as a proxy writes it (`192.0.2.1`, `2001:db8::1`, `[2001:db8::1]:443`,
+    `192.0.2.1:51234`), or None for anything else."""
+    text = text.strip()
+    if text.startswith("[") and "]" in text:
+        text = text[1 : text.index("]")]
+    elif text.count(":") == 1:
+        text = text.split(":", 1)[0]
+    try:
+        address = ipaddress.ip_address(text)
+    except ValueError:
+        return None
+    if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped:
+        return address.ipv4_mapped  # ::ffff:192.0.2.1 is 192.0.2.1
+    return address
+
+
+def client_address(request: HttpRequest) -> str:
+    """The client's address for the per-address limit.
+
+    The connection's own address, unless it is one of KITEI_TRUSTED_PROXIES: then
+    X-Forwarded-For is read from the right, past the entries that are themselves listed
+    proxies, and the first other address is the client's. A client that reaches kitei
+    directly cannot choose its address by sending the header, and one that puts addresses
+    in front of the header behind the proxy changes nothing (only the entries the listed
+    proxies appended are read). A malformed entry stops the walk at the last proxy.
+    """
+    remote = request.META.get("REMOTE_ADDR", "")
+    current = _address(remote)
+    if current is None:
+        return remote or "unknown"
+    networks = _networks(tuple(settings.TRUSTED_PROXIES))
+
+    def trusted(address: IPAddress) -> bool:
+        return any(address in network for network in networks)
+
+    if not trusted(current):
+        return str(current)
+    forwarded = request.headers.get("x-forwarded-for", "")
+    for entry in reversed(forwarded.split(",") if forwarded else []):
+        address = _address(entry)
+        if address is None:
+            break
+        current = address
+        if not trusted(address):
+            break
+    return str(current)
 
 
 @dataclass(frozen=True, kw_only=True)

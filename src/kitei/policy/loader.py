@@ -19,6 +19,7 @@ import yaml
 from pydantic import ValidationError
 
 from kitei.policy.actions import CANONICAL_ACTIONS
+from kitei.policy.duties import duty_errors
 from kitei.policy.model import DURATION, UNSPECIFIED, CaseFile, Condition, Pack
 from kitei.policy.permissions import BY_ID as PERMISSIONS
 from kitei.policy.permissions import GRANTABLE
@@ -230,6 +231,8 @@ def _reference_errors(path: Path, data: Any, pack: Pack) -> Iterator[str]:
     yield from _rule_errors(pack, at)
     yield from _other_reference_errors(pack, at)
     yield from _grant_errors(pack, at)
+    yield from duty_errors(pack, at)
+    yield from _incident_errors(pack, at)
     yield from _control_errors(pack, at)
 
 
@@ -238,7 +241,7 @@ _At = Callable[..., str]
 
 def _duplicate_ids(pack: Pack, at: _At) -> Iterator[str]:
     names = ("roles", "parties", "rules", "record_books", "parameters", "periodic_duties")
-    for name in (*names, "controls"):
+    for name in (*names, "incident_kinds", "severity_levels", "controls"):
         seen: set[str] = set()
         for i, item in enumerate(getattr(pack, name)):
             if item.id in seen:
@@ -376,6 +379,28 @@ def _grant_errors(pack: Pack, at: _At) -> Iterator[str]:
                 )
             if grant.note is not None and grant.note not in note_ids:
                 yield f"{at('roles', ri, 'grants', gi, 'note')}: undefined note '{grant.note}'"
+
+
+def _incident_errors(pack: Pack, at: _At) -> Iterator[str]:
+    """Incident kinds naming a chain event, `when` naming a severity level, triage roles."""
+    events = {chain.event for chain in pack.reporting}
+    for i, kind in enumerate(pack.incident_kinds):
+        if kind.event not in events:
+            yield f"{at('incident_kinds', i, 'event')}: no reporting chain has event '{kind.event}'"
+    levels = {level.id for level in pack.severity_levels}
+    for ci, chain in enumerate(pack.reporting):
+        for si, hop in enumerate(chain.steps):
+            severity = hop.when.severity if hop.when is not None else None
+            if severity is not None and severity not in levels:
+                loc = ("reporting", ci, "steps", si, "when", "severity")
+                yield f"{at(*loc)}: unknown severity level '{severity}'"
+    triage = pack.incident_triage
+    if triage is not None:
+        role_ids = {r.id for r in pack.roles}
+        for key in ("role", "ciso"):
+            value = getattr(triage, key)
+            if value is not None and value not in role_ids:
+                yield f"{at('incident_triage', key)}: undefined role '{value}'"
 
 
 def _control_errors(pack: Pack, at: _At) -> Iterator[str]:

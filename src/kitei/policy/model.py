@@ -15,6 +15,14 @@ from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, field_valida
 
 from kitei.policy.decision import ApprovalMode
 from kitei.policy.model_controls import QUOTE_MAX, Control
+from kitei.policy.model_incidents import (
+    IncidentKind,
+    IncidentTriage,
+    SeverityLevel,
+    StepKind,
+    StepStage,
+    StepWhen,
+)
 
 UNSPECIFIED = "unspecified"
 """The value of any parameter the seed leaves open (定期的, 一定期間 …)."""
@@ -38,6 +46,7 @@ RuleEffect = Literal["forbid", "approval_required", "permit"]
 """A rule's effect (`undetermined` is the engine's, never a rule's); see `decision.Effect`."""
 Severity = Literal["mandatory", "recommended"]
 Frequency = Literal["fiscal_year", "as_needed", "periodic_unspecified", "continuous", "per_plan"]
+DutyScope = Literal["organization", "department", "system", "person", "contract"]
 
 
 class _Frozen(BaseModel):
@@ -263,6 +272,9 @@ class ReportStep(Citation):
     to: tuple[str, ...] = Field(min_length=1)
     timing: str = UNSPECIFIED  # 直ちに, 速やかに … as printed
     condition: str | None = None  # when this hop applies (重大な場合 …)
+    when: StepWhen | None = None  # the condition as flags the filing form asks for
+    kind: StepKind = "report"
+    stage: StepStage = "filing"
 
 
 class ReportingChain(_Frozen):
@@ -286,6 +298,10 @@ class PeriodicDuty(Citation):
     actors: tuple[str, ...] = ()
     frequency: Frequency | str  # a Frequency or an ISO 8601 duration
     also_as_needed: bool = False
+    # What the duty is owed for (one occurrence per 課, system …); None where the seed is silent.
+    scope: DutyScope | None = None
+    # What proves it done (kitei.policy.duties.SATISFIED_BY, or book:<id>); () = by hand.
+    satisfied_by: tuple[str, ...] = ()
 
     @field_validator("frequency")
     @classmethod
@@ -376,6 +392,10 @@ class Pack(_Frozen):
     periodic_duties: tuple[PeriodicDuty, ...] = ()
     parameters: tuple[Parameter, ...] = ()
     record_books: tuple[RecordBook, ...] = ()
+    incident_kinds: tuple[IncidentKind, ...] = ()
+    severity_levels: tuple[SeverityLevel, ...] = ()
+    incident_triage: IncidentTriage | None = None
+    emergency_plan: Citation | None = None  # 緊急時対応計画 commitment (基本方針 packs)
     controls: tuple[Control, ...] = ()  # inspection items (自己点検), see model_controls
 
     @field_validator("id")

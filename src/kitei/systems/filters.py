@@ -33,6 +33,7 @@ class SystemFilterSet(RegisterFilterSet):
     """Filters of the system list."""
 
     search_fields = ("name",)
+    search_table = "systems_system"  # its FTS5 table: systems migration 0003
 
     department = department_filter()
     manager = person_filter("manager_id", gettext_lazy("情報システム管理者"))

@@ -10,7 +10,7 @@ from django.db.models import Count, F, Q, QuerySet
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 
-from kitei.core import access
+from kitei.core import access, textsearch
 from kitei.core.models import Organization
 from kitei.people.models import Department, Person
 from kitei.policy.decision import Effect, Reason
@@ -81,7 +81,7 @@ def matching(organization: Organization, text: str, *, limit: int) -> list[Syste
     """
     found = access.scoped(System.objects.all(), organization)
     if text:
-        found = found.filter(name__icontains=text)
+        found = textsearch.contains(found, text, ("name",), table=System._meta.db_table)
     return list(found.order_by("name")[:limit])
 
 
