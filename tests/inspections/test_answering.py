@@ -182,3 +182,43 @@ def test_a_pack_upgrade_leaves_the_open_campaign_unchanged(
         cast.org, actor=cast.admin.user, duty_id="self-inspection-systems", fiscal_year=2027
     )
     assert nxt.items.filter(control_id="MITO-5-2.2.ア-new").exists()
+
+
+def test_an_improvement_raises_one_corrective_action(cast: Cast, somu_q: Questionnaire) -> None:
+    from kitei.inspections.improvement import action_of  # noqa: PLC0415
+
+    answer = _first(somu_q)
+    answer_item(
+        answer,
+        actor=cast.sato.user,
+        choice="not_done",
+        plan="入退室管理簿を備える",
+        owner="鈴木 花子",
+        due_on=date(2027, 1, 31),
+    )
+    action = action_of(answer)
+    assert action is not None
+    assert (action.owner, action.due_on, action.clause) == (
+        cast.suzuki,
+        date(2027, 1, 31),
+        answer.item.clause,
+    )
+    assert action.quote == answer.item.quote
+    assert action.department == cast.somu
+    answer_item(
+        answer,
+        actor=cast.sato.user,
+        choice="partial",
+        plan="入退室管理簿を備える（一部）",
+        owner="外部の業者",  # not a member: the answerer owns the action
+        due_on=date(2027, 2, 1),
+    )
+    assert action_of(answer) == action  # raised once; the corrective app follows it up
+    second = somu_q.answers.select_related("item", "questionnaire").order_by("item__position")[1]
+    answer_item(
+        second, actor=cast.sato.user, choice="partial", plan="掲示", owner="外部の業者",
+        due_on=date(2027, 3, 1),
+    )  # fmt: skip
+    second_action = action_of(second)
+    assert second_action is not None
+    assert second_action.owner == cast.sato

@@ -157,8 +157,8 @@ class Answer(models.Model):
     item = models.ForeignKey(Item, on_delete=models.PROTECT, related_name="answers")
     choice = models.CharField(_("回答"), max_length=16, choices=AnswerChoice.choices, blank=True)
     reason = models.TextField(_("該当なしの理由"), blank=True)
-    # The improvement action (10-2(2)ア) of 一部実施 / 実施していない: stored on the answer
-    # until corrective actions (kitei.corrective) exist to carry it.
+    # The improvement action (10-2(2)ア) of 一部実施 / 実施していない, as answered; the
+    # corrective action raised from it (kitei.corrective) follows it to closure.
     plan = models.TextField(_("改善の内容"), blank=True)
     owner = models.CharField(_("改善の担当者"), max_length=100, blank=True)
     due_on = models.DateField(_("改善の期限"), null=True, blank=True)

@@ -27,6 +27,7 @@ from kitei.inspections.choices import (
     QuestionnaireEvent,
     QuestionnaireState,
 )
+from kitei.inspections.improvement import raise_improvement
 from kitei.inspections.models import Answer, Questionnaire
 from kitei.inspections.workflow import QUESTIONNAIRE_WORKFLOW
 from kitei.people.models import Person
@@ -179,6 +180,8 @@ def answer_item(
         before=before,
         after={**after, "clause": answer.item.clause, "quote": answer.item.quote},
     )
+    if improve:
+        raise_improvement(answer, actor=actor)
     if questionnaire.state == QuestionnaireState.NOT_STARTED:
         move(questionnaire, QuestionnaireEvent.START, actor=actor, table=QUESTIONNAIRE_WORKFLOW)
     return answer
