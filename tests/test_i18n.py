@@ -223,3 +223,40 @@ def test_pages_in_english_show_no_japanese_interface_text(english: Client, url: 
         assert label in page, label
     for before in ("台帳の記載", "申請する", "すべての記録を表示", "承認待ちの申請はありません"):
         assert before not in page
+
+
+# --- (d) refusals: access.check's reasons are cached, and read in the page's language ----
+
+
+def test_every_permission_title_has_english() -> None:
+    from kitei.policy.permissions import PERMISSIONS  # noqa: PLC0415
+
+    catalog = read_catalog(ENGLISH)
+    missing = [
+        p.title
+        for p in PERMISSIONS
+        if not (entry := catalog.get(p.title, context="permission")) or not entry.string
+    ]
+    assert missing == []
+
+
+@pytest.mark.django_db
+def test_a_refusal_reads_in_the_language_of_the_page(mito: Any, suzuki: Any) -> None:
+    from django.utils import translation  # noqa: PLC0415
+
+    from kitei.core import access  # noqa: PLC0415
+
+    activate_totp(suzuki)
+    verdict = access.check(suzuki.user, "audit.read", mito)
+    assert not verdict.allowed
+    with translation.override("en"):
+        assert verdict.message.startswith("You do not have the permission “Read the audit trail”.")
+        assert "Organisation administrators may do this (a kitei rule)" in verdict.message
+    with translation.override("ja"):  # the same cached verdict, read again in Japanese
+        assert verdict.message.startswith("「監査証跡の閲覧」の権限がありません。")
+    client = Client()
+    assert client.login(username="suzuki", password=PASSWORD)
+    client.post("/i18n/setlang/", {"language": "en", "next": "/"})
+    page = client.get("/audit/").content.decode()
+    assert "Organisation administrators may do this" in page
+    assert "組織管理者が行えます" not in page

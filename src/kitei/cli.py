@@ -15,7 +15,10 @@ from types import ModuleType
 
 from kitei import __version__
 from kitei.assets import commands as assets_commands
+from kitei.audits import cli as audits_cli
 from kitei.core import cli as web_cli
+from kitei.duties import cli as duties_cli
+from kitei.incidents import commands as incidents_commands
 from kitei.people import commands as people_commands
 from kitei.people import membership_cli
 from kitei.policy import cli as policy_cli
@@ -28,6 +31,9 @@ APP_COMMANDS: tuple[ModuleType, ...] = (
     assets_commands,
     systems_commands,
     records_cli,
+    audits_cli,
+    duties_cli,
+    incidents_commands,
 )
 
 

@@ -90,6 +90,10 @@ INSTALLED_APPS = [
     "kitei.assets",
     "kitei.approvals",
     "kitei.records",
+    "kitei.corrective",
+    "kitei.duties",
+    "kitei.incidents",
+    "kitei.audits",
 ]
 
 MIDDLEWARE = [

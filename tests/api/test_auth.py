@@ -161,3 +161,16 @@ def test_docs_load_nothing_from_a_cdn(suzuki: Any) -> None:
     schema = client.get("/api/openapi.json").json()
     assert {"/api/assets", "/api/assets/{asset_id}", "/api/systems"} <= set(schema["paths"])
     assert schema["components"]["securitySchemes"]["TokenAuth"]["scheme"] == "bearer"
+
+
+def test_reasons_follow_the_language_cookie_as_pages_do(suzuki: Any) -> None:
+    from django.conf import settings  # noqa: PLC0415
+
+    token = token_for(suzuki)
+    client = Client(headers={"Authorization": f"Bearer {token}x", "Accept-Language": "en"})
+    assert _detail(client.get("/api/assets"))[2] == "APIトークンが正しくありません。"
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"  # chosen, as on the pages
+    english = client.get("/api/assets")
+    assert _detail(english) == (401, "invalid", "The API token is not valid.")
+    japanese = Client(headers={"Authorization": f"Bearer {token}x"}).get("/api/assets")
+    assert _detail(japanese)[2] == "APIトークンが正しくありません。"

@@ -144,3 +144,27 @@ def test_the_override_is_flagged_in_the_mail(
         approve(request, addressed["sato"], override_reason="止むを得ないため")
     [message] = mail.outbox
     assert "職務分離の例外" in message.body
+
+
+def test_mail_goes_out_in_the_site_language_not_the_page_language(
+    mito: Any,
+    addressed: dict[str, Any],
+    minutes: Any,
+    settings: Any,
+    django_capture_on_commit_callbacks: Any,
+) -> None:
+    from django.utils import translation  # noqa: PLC0415
+
+    with translation.override("en"), django_capture_on_commit_callbacks(execute=True):
+        file(mito, addressed["suzuki"], "asset.take_out", asset=minutes, reason="出張")
+    [japanese] = mail.outbox
+    assert japanese.subject.startswith("【承認依頼】")
+    assert "申請者: 鈴木 花子" in japanese.body
+    settings.LANGUAGE_CODE = "en"  # a site run in English mails in English
+    with django_capture_on_commit_callbacks(execute=True):
+        file(mito, addressed["suzuki"], "asset.take_out", asset=minutes, reason="研修")
+    english = mail.outbox[1]
+    assert english.subject.startswith("[Approval needed] ")
+    assert "A message from kitei." in english.body
+    assert "Applicant: 鈴木 花子" in english.body
+    assert "申請者" not in english.body

@@ -69,7 +69,8 @@ def test_print_view_shows_the_request_the_decision_and_a_box_per_step(
     approval = delegation.steps.get(position=1).approvals.get()
     # The CISO's box is left empty for the eye, and says so to a screen reader.
     assert approvers == "承認者 承認 小林 局長 判断待ち"
-    assert dates == f"日付 {timezone.localtime(approval.at):%Y-%m-%d}"  # Asia/Tokyo
+    day = timezone.localtime(approval.at).date()  # Asia/Tokyo, printed in 和暦
+    assert dates == f"日付 令和{day.year - 2018}年{day.month}月{day.day}日"
     assert "小林 局長: 期間を限って認めます" in page
     assert 'href="/static/kitei/print.css"' in page
 
@@ -114,12 +115,14 @@ def test_a_take_out_sheet_says_where_why_and_when(
 ) -> None:
     request = file(mito, suzuki, "asset.take_out", asset=roster)
     page = _client(suzuki).get(f"/approvals/{request.pk}/print/").content.decode()
-    out = timezone.localtime(request.planned_take_out_at).strftime("%Y-%m-%d %H:%M")
+    local = timezone.localtime(request.planned_take_out_at)
+    out = f"令和{local.year - 2018}年{local.month}月{local.day}日 {local:%H:%M}"  # 和暦
     assert f'<dd id="sheet-number">{request.number}</dd>' in page
     assert '<th scope="row">持出先</th><td>市民会館</td>' in page
     assert '<th scope="row">目的</th><td>会議資料の説明</td>' in page
     assert f'<th scope="row">持出予定日時</th><td>{out}</td>' in page
-    back = request.planned_return_on.isoformat()
+    due = request.planned_return_on
+    back = f"令和{due.year - 2018}年{due.month}月{due.day}日"
     assert f'<th scope="row">返却予定日</th><td>{back}</td>' in page
     # another action's sheet has no take-out rows
     other = _client(suzuki).get(f"/approvals/{delegation.pk}/print/").content.decode()

@@ -227,3 +227,11 @@ def test_take_out_filed_approved_from_the_inbox_and_returned_screenshot(
     )
     assert (request.destination, request.planned_return_on) == ("議会棟 第1委員会室", BACK_DAY)
     assert (entry.fields["destination"], entry.due_on) == ("議会棟 第1委員会室", BACK_DAY)
+
+    # The printable 申請書 of the completed request, as the printer sees it (A4, no navigation).
+    page.goto(f"{base}/approvals/{request.pk}/print/")
+    page.emulate_media(media="print")
+    expect(page.locator("body")).to_contain_text("決裁")
+    expect(page.locator("body")).to_contain_text(first_number())
+    expect(page.locator("nav")).to_be_hidden()
+    _keep(page, tmp_path, "request-print-mito.png")

@@ -59,12 +59,47 @@ PAGE_OBJECTS = {
     "records:book": "book",
     "records:add": "book",
     "records:export": "book",
+    "corrective:detail": "corrective",
+    "corrective:progress": "corrective",
+    "corrective:evidence": "corrective",
+    "corrective:report": "corrective",
+    "corrective:verify": "corrective",
+    "audits:programme": "year",
+    "audits:detail": "audit",
+    "audits:appoint": "audit",
+    "audits:paper": "audit",
+    "audits:evidence": "audit",
+    "audits:raise_finding": "audit",
+    "audits:start": "audit",
+    "audits:issue": "audit",
+    "audits:receive": "audit",
+    "audits:copy": "audit",
+    "audits:finding": "finding",
+    "audits:plan": "finding",
+    "audits:close": "finding",
+    "audits:accept": "finding",
+    "audits:withdraw": "finding",
+    "duties:training": "training",
+    "incidents:detail": "incident",
+    "incidents:move": "incident",
+    "incidents:add_entry": "incident",
+    "incidents:judge": "incident",
+    "incidents:prevention": "incident",
+    "incidents:acknowledge": "report_step",
+    "incidents:decide": "report_step",
 }
 # Not tenant pages: Django's admin (site administrators), allauth's account pages, the
 # language switch, and the API (walked through its OpenAPI schema instead).
 SKIPPED = ("admin/", "accounts/", "i18n/", "api/")
 # API path parameters → the kind of object they name; required query parameters.
-API_OBJECTS = {"asset_id": "asset", "system_id": "system", "request_id": "request"}
+API_OBJECTS = {
+    "audit_id": "audit",
+    "asset_id": "asset",
+    "system_id": "system",
+    "request_id": "request",
+    "incident_id": "incident",
+    "step_id": "report_step",
+}
 API_QUERY = {"book": "book"}
 
 C3B = {"機密性": "3B", "完全性": "2", "可用性": "1"}
@@ -121,9 +156,14 @@ def build() -> tuple[Any, dict[str, Tenant]]:
     支援団体 since 30 days ago), with TOTP. Returns kobayashi's mito Person and the tenants.
     """
     from kitei.assets.services import register_asset  # noqa: PLC0415 - app registry
+    from kitei.audits import findings as audit_findings  # noqa: PLC0415
+    from kitei.audits import services as audits  # noqa: PLC0415
     from kitei.core.evidence import attach_evidence  # noqa: PLC0415
     from kitei.core.models import TaskProgress  # noqa: PLC0415
     from kitei.core.tokens import create_api_token  # noqa: PLC0415
+    from kitei.corrective.services import raise_action  # noqa: PLC0415
+    from kitei.duties.models import TrainingSession  # noqa: PLC0415
+    from kitei.incidents.services import file_incident  # noqa: PLC0415
     from kitei.people.memberships import add_membership  # noqa: PLC0415
     from kitei.people.models import Person, RoleAssignment  # noqa: PLC0415
     from kitei.people.services import create_department  # noqa: PLC0415
@@ -238,7 +278,43 @@ def build() -> tuple[Any, dict[str, Tenant]]:
             file_name=f"{tenant.org.slug}-import.csv",
             total=1,
         )
+        action = raise_action(tenant.org, entry, f"{word}の是正措置", keeper, today, actor=SETUP)
+        department = somu if tenant is mito else office
+        audit = audits.plan_audit(
+            audits.create_programme(
+                tenant.org, actor=SETUP, fiscal_year=2026 if tenant is mito else 2025
+            ),
+            actor=SETUP,
+            title=f"{word}の監査",
+            kind="internal",
+            departments=[department],
+        )
+        finding = audit_findings.raise_finding(
+            audit,
+            actor=SETUP,
+            kind="minor",
+            title=f"{word}の指摘",
+            department=department,
+            owner=keeper,
+        )
+        # Set-up only: a training session of each (toyama's pack names no training duty).
+        session = TrainingSession.objects.create(
+            organization=tenant.org,
+            title=f"{word}の研修",
+            held_on=today,
+            duty="training",
+            clause="—",
+            quote="—",
+            pack_version=tenant.org.pack_version,
+            pack_digest=tenant.org.pack_digest,
+            recorded_by_name="tests",
+        )
         tenant.objects.update(
+            year=audit.programme.fiscal_year,
+            audit=audit.pk,
+            finding=finding.pk,
+            corrective=action.pk,
+            training=session.pk,
             import_=progress.pk,
             person=keeper.pk,
             assignment=RoleAssignment.objects.filter(person=keeper).values_list("pk", flat=True)[0],
@@ -250,4 +326,13 @@ def build() -> tuple[Any, dict[str, Tenant]]:
             book=book,
             token=create_api_token(holder.user, actor=SETUP, organization=tenant.org)[0].pk,
         )
+        incident = file_incident(
+            tenant.org,
+            actor=holder.user,
+            kind="incident" if tenant is mito else "accident",
+            title=f"{word}の事故報告",
+            description=f"{word}の事故の内容",
+            detected_at=timezone.now() - timedelta(minutes=1),
+        )
+        tenant.objects.update(incident=incident.pk, report_step=incident.steps.first().pk)
     return kobayashi, {"mito": mito, "toyama": toyama}

@@ -108,7 +108,8 @@ def test_403_names_the_permission_and_the_reason_in_both_languages(suzuki: Any) 
     client.cookies[django_settings.LANGUAGE_COOKIE_NAME] = "en"
     english = client.get("/audit/").content.decode()
     assert "<h1>You may not do this</h1>" in english
-    assert "You do not have the permission “監査証跡の閲覧”." in english
+    assert "You do not have the permission “Read the audit trail”." in english
+    assert "This permission is given to" in english  # the reasons too, not only the title
     assert "10-1(2)ア" in english
 
 

@@ -98,7 +98,16 @@ def test_core_home_imports_no_app_above_core() -> None:
              for alias in node.names]  # fmt: skip
         assert not [m for m in imported if m.split(".")[1:2] and m.split(".")[1] in LEAF_APPS], name
     assert registry.providers() == {
-        "items": ["approvals", "records", "systems", "people"],
+        "items": [
+            "approvals",
+            "incidents",
+            "records",
+            "systems",
+            "corrective",
+            "duties",
+            "audits",
+            "people",
+        ],
         "figures": ["approvals", "registers"],
     }
 
@@ -135,8 +144,11 @@ def test_own_take_outs_out_and_overdue_link_to_lists_of_exactly_those(
     page = client.get("/").content.decode()
     count, url = item(page, "returns")
     assert (count, url) == (2, f"/records/returns/?person={sato.pk}")
-    # 「うち」 the overdue one: a part of the line above, not counted twice in the heading.
-    assert '<span class="count">2 件</span>' in page.split('id="waiting"')[1].split("</h2>")[0]
+    # 「うち」 the overdue one: a part of the line above, not counted twice in the heading
+    # (which also counts sato's duties of the fiscal year, kitei.duties).
+    duties = item(page, "duties.due")[0]
+    heading = page.split('id="waiting"')[1].split("</h2>")[0]
+    assert f'<span class="count">{2 + duties} 件</span>' in heading
     listed = client.get(url).content.decode()
     assert re.findall(r'id="take-out-(\d+)"', listed) == [str(late.pk), str(due.pk)]
     assert "佐藤 一郎 さんの持出し" in listed

@@ -5,6 +5,9 @@ the data folder in the demo). A notification is composed when the service decide
 (`Letter`: whom it is for, subject, body) and handed to the mail backend only after the
 transaction commits, so a refused or rolled-back change never mails anyone.
 
+Mail goes out in the site's language (`LANGUAGE_CODE`, Japanese), not in the language of the
+page that caused it: the person who files in English mails a 課長 who reads Japanese.
+
 Every notification says whom it reached: its `Notice` lists the people a message was queued
 to (they have an address) and those without an address, who are not told. The pages say
 so (`describe`) instead of claiming that everyone was told; a page collects the notices of
@@ -22,7 +25,7 @@ from django.conf import settings
 from django.core.mail import EmailMessage, get_connection
 from django.db import models, transaction
 from django.utils import timezone
-from django.utils.translation import get_language, pgettext_lazy
+from django.utils.translation import get_language, override, pgettext_lazy
 from django.utils.translation import gettext as _
 
 from kitei.approvals.choices import RequestState
@@ -141,54 +144,67 @@ def describe(notice: Notice) -> str:
 
 def _subject_of(request: Request) -> str:
     target = request.asset or request.system
-    about = f"「{target}」" if target is not None else ""
-    return f"{action_title(request)}{about}（申請番号 {request.number}）"
+    about = _("「%(target)s」") % {"target": target} if target is not None else ""
+    return _("%(action)s%(about)s（申請番号 %(number)s）") % {
+        "action": action_title(request),
+        "about": about,
+        "number": request.number,
+    }
+
+
+def _line(label: str, value: object) -> str:
+    return _("%(label)s: %(value)s") % {"label": label, "value": value}
 
 
 def _summary(request: Request) -> list[str]:
     lines = [
-        f"申請番号: {request.number}",
-        f"申請者: {request.applicant.name}",
-        f"操作: {action_title(request)}",
+        _line(_("申請番号"), request.number),
+        _line(_("申請者"), request.applicant.name),
+        _line(_("操作"), action_title(request)),
     ]
     if request.asset is not None:
-        lines.append(f"情報資産: {request.asset.name}")
+        lines.append(_line(_("情報資産"), request.asset.name))
     if request.system is not None:
-        lines.append(f"情報システム: {request.system.name}")
-    lines.append(f"申請理由: {request.reason}")
+        lines.append(_line(_("情報システム"), request.system.name))
+    lines.append(_line(_("申請理由"), request.reason))
     if request.planned_take_out_at is not None:  # a take-out: the approver judges by these
         out = timezone.localtime(request.planned_take_out_at).strftime("%Y-%m-%d %H:%M")
         back = request.planned_return_on.isoformat() if request.planned_return_on else ""
         lines += [
-            f"持出先: {request.destination}",
-            f"目的: {request.purpose}",
-            f"持出予定日時: {out}",
-            f"返却予定日: {back}",
+            _line(_("持出先"), request.destination),
+            _line(_("目的"), request.purpose),
+            _line(_("持出予定日時"), out),
+            _line(_("返却予定日"), back),
         ]
     for reason in request.stored_decision.reasons:
-        lines.append(f"根拠: {reason.clause} {reason.message}".rstrip())
+        lines.append(_line(_("根拠"), f"{reason.clause} {reason.message}").rstrip())
     return lines
 
 
 def step_waiting(request: Request, step: ApprovalStep) -> Letter:
     """The letter telling everyone who may decide `step` that it waits on them."""
+    with override(settings.LANGUAGE_CODE):
+        return _step_waiting(request, step)
+
+
+def _step_waiting(request: Request, step: ApprovalStep) -> Letter:
     people = step_approvers(request, step)
     roles = "・".join(str(r["title"]) for r in step.roles)
     gap = request.state == RequestState.GAP
     lines = [
-        "kitei からのお知らせです。",
+        _("kitei からのお知らせです。"),
         "",
         (
-            "規程に定めのない申請です。情報政策担当として判断してください。"
+            _("規程に定めのない申請です。情報政策担当として判断してください。")
             if gap
-            else f"次の申請が承認を待っています（{roles}）。"
+            else _("次の申請が承認を待っています（%(roles)s）。") % {"roles": roles}
         ),
         "",
         *_summary(request),
         "",
-        "kitei の「承認待ち」から内容を確認し、承認または却下してください。",
+        _("kitei の「承認待ち」から内容を確認し、承認または却下してください。"),
     ]
-    prefix = "【規程に定めなし】" if gap else "【承認依頼】"
+    prefix = _("【規程に定めなし】") if gap else _("【承認依頼】")
     return Letter(
         notice=_notice(Audience.POLICY_OFFICE if gap else Audience.APPROVERS, people),
         subject=prefix + _subject_of(request),
@@ -198,6 +214,11 @@ def step_waiting(request: Request, step: ApprovalStep) -> Letter:
 
 def decided(request: Request) -> Letter:
     """The letter telling the applicant that their request was approved or rejected."""
+    with override(settings.LANGUAGE_CODE):
+        return _decided(request)
+
+
+def _decided(request: Request) -> Letter:
     verdict = request.get_state_display()
     latest = request.steps.filter(approvals__isnull=False).order_by("-position").first()
     comment = ""
@@ -205,19 +226,19 @@ def decided(request: Request) -> Letter:
         last = latest.approvals.order_by("-at", "-pk").first()
         comment = last.comment if last is not None else ""
     lines = [
-        "kitei からのお知らせです。",
+        _("kitei からのお知らせです。"),
         "",
-        f"あなたの申請は「{verdict}」となりました。",
+        _("あなたの申請は「%(verdict)s」となりました。") % {"verdict": verdict},
         "",
         *_summary(request),
     ]
     if comment:
-        lines.append(f"コメント: {comment}")
+        lines.append(_line(_("コメント"), comment))
     if request.overridden:
-        lines.append("注意: 職務分離の例外（止むを得ない場合）により承認されました。")
+        lines.append(_("注意: 職務分離の例外（止むを得ない場合）により承認されました。"))
     return Letter(
         notice=_notice(Audience.APPLICANT, [request.applicant]),
-        subject=f"【{verdict}】" + _subject_of(request),
+        subject=_("【%(verdict)s】") % {"verdict": verdict} + _subject_of(request),
         body="\n".join(lines),
     )
 
@@ -241,16 +262,17 @@ def report_receivers(request: Request) -> list[Person]:
 
 def report_awaited(request: Request) -> Letter:
     """The letter telling the receivers that an emergency exception awaits its 事後報告."""
-    lines = [
-        "kitei からのお知らせです。",
-        "",
-        "緊急時の例外措置が講じられました（事前の許可なし）。",
-        "事後報告を受け、kitei の「承認待ち」から受領を記録してください。",
-        "",
-        *_summary(request),
-    ]
-    return Letter(
-        notice=_notice(Audience.REPORT_RECEIVERS, report_receivers(request)),
-        subject="【事後報告】" + _subject_of(request),
-        body="\n".join(lines),
-    )
+    with override(settings.LANGUAGE_CODE):
+        lines = [
+            _("kitei からのお知らせです。"),
+            "",
+            _("緊急時の例外措置が講じられました（事前の許可なし）。"),
+            _("事後報告を受け、kitei の「承認待ち」から受領を記録してください。"),
+            "",
+            *_summary(request),
+        ]
+        return Letter(
+            notice=_notice(Audience.REPORT_RECEIVERS, report_receivers(request)),
+            subject=_("【事後報告】") + _subject_of(request),
+            body="\n".join(lines),
+        )

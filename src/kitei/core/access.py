@@ -21,6 +21,9 @@ from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.core.exceptions import PermissionDenied
 from django.db.models import Model, QuerySet
 from django.utils import timezone
+from django.utils.text import format_lazy
+from django.utils.translation import gettext, pgettext
+from django.utils.translation import gettext_lazy as _
 
 from kitei.core import tenancy
 from kitei.core.actors import Operator
@@ -61,6 +64,19 @@ Permission = Literal[
     "exceptions.review",
     "evidence.attach",
     "evidence.read",
+    "corrective.view",
+    "corrective.view_all",
+    "corrective.verify",
+    "audits.view",
+    "audits.manage",
+    "audits.receive_report",
+    "settings.manage",
+    "duties.view",
+    "duties.complete",
+    "training.manage",
+    "incidents.file",
+    "incidents.view",
+    "incidents.triage",
 ]
 M = TypeVar("M", bound=Model)
 
@@ -82,18 +98,18 @@ class Verdict:
 
     @property
     def title(self) -> str:
-        """The permission's Japanese title."""
+        """The permission's title in the active language (Japanese in the pack catalogue)."""
         info = PERMISSION_INFO.get(self.permission)
-        return info.title if info is not None else self.permission
+        return pgettext("permission", info.title) if info is not None else self.permission
 
     @property
     def message(self) -> str:
-        """One Japanese paragraph: what was asked, the outcome, and why."""
+        """One paragraph in the active language: what was asked, the outcome, and why."""
         head = (
-            f"「{self.title}」が認められています。"
+            gettext("「{title}」が認められています。")
             if self.allowed
-            else f"「{self.title}」の権限がありません。"
-        )
+            else gettext("「{title}」の権限がありません。")
+        ).format(title=self.title)
         return " ".join([head, *(r.cite() for r in self.reasons)])
 
 
@@ -194,14 +210,14 @@ def _via_register(role_id: str, index: GrantIndex, person_id: int, target: Targe
 
 # --- the question --------------------------------------------------------------------------
 
-_MEMBER = Reason(text="組織の構成員は誰でも行えます（kitei の規則）")
-_ADMIN = Reason(text="組織管理者が行えます（kitei の規則）")
-_SUPERUSER = Reason(text="サイト管理者が行えます（kitei の規則）")
+_MEMBER = Reason(text=_("組織の構成員は誰でも行えます（kitei の規則）"))
+_ADMIN = Reason(text=_("組織管理者が行えます（kitei の規則）"))
+_SUPERUSER = Reason(text=_("サイト管理者が行えます（kitei の規則）"))
 _NOBODY = Reason(
-    text="操作者が指定されていません（kitei の規則: 変更は必ず誰が行ったかを記録します）"
+    text=_("操作者が指定されていません（kitei の規則: 変更は必ず誰が行ったかを記録します）")
 )
-_OWN = Reason(text="自分のアカウントのものです（kitei の規則）")
-_OPERATOR = Reason(text="サーバーの操作者がコマンドで行えます（kitei の規則）")
+_OWN = Reason(text=_("自分のアカウントのものです（kitei の規則）"))
+_OPERATOR = Reason(text=_("サーバーの操作者がコマンドで行えます（kitei の規則）"))
 
 
 def check(  # noqa: PLR0911 - one return per kitei rule
@@ -231,7 +247,7 @@ def check(  # noqa: PLR0911 - one return per kitei rule
         return Verdict(
             allowed=False,
             permission=permission,
-            reasons=(Reason(text="この組織の構成員ではありません。"),),
+            reasons=(Reason(text=_("この組織の構成員ではありません。")),),
         )
     return _member_check(person, permission, target)
 
@@ -262,8 +278,8 @@ def _member_check(person: Person, permission: str, target: Target) -> Verdict:
 
 
 _SCOPE_WORDS = {
-    "department": "（割り当てられた課について）",
-    "system": "（担当する情報システムについて）",
+    "department": _("（割り当てられた課について）"),
+    "system": _("（担当する情報システムについて）"),
 }
 
 
@@ -272,7 +288,11 @@ def _refused(permission: str, base: str, grants: tuple[RoleGrant, ...]) -> Verdi
     """A refusal that says who does have the permission (built once per pack and permission)."""
     reasons = [
         Reason(
-            text=f"この権限は{g.role_title}{_SCOPE_WORDS.get(g.scope, '')}に与えられています",
+            text=format_lazy(
+                _("この権限は{role}{scope}に与えられています"),
+                role=g.role_title,
+                scope=_SCOPE_WORDS.get(g.scope, ""),
+            ),
             source="pack",
             role=g.role_title,
             clause=g.reason.clause,
@@ -284,7 +304,7 @@ def _refused(permission: str, base: str, grants: tuple[RoleGrant, ...]) -> Verdi
     if base == "org_admin":
         reasons.append(_ADMIN)
     if not reasons:
-        reasons.append(Reason(text="ポリシーパックはこの権限をどの役割にも与えていません。"))
+        reasons.append(Reason(text=_("ポリシーパックはこの権限をどの役割にも与えていません。")))
     return Verdict(allowed=False, permission=permission, reasons=tuple(reasons))
 
 

@@ -13,6 +13,10 @@ from pathlib import Path
 from typing import Any, Literal
 
 from django.core.exceptions import PermissionDenied
+from django.utils.functional import Promise
+from django.utils.text import format_lazy
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from kitei.core.models import Organization, PackVersion
 from kitei.policy import Decision, Engine, load_pack, load_pack_source
@@ -20,9 +24,13 @@ from kitei.policy import Decision, Engine, load_pack, load_pack_source
 
 @dataclass(frozen=True, kw_only=True)
 class Reason:
-    """Why a verdict is what it is: a pack grant (clause, quote, seed) or kitei's own rule."""
+    """Why a verdict is what it is: a pack grant (clause, quote, seed) or kitei's own rule.
 
-    text: str
+    `text` is a lazy translation: verdicts are cached across requests, and each page reads
+    the reason in its own language when it renders.
+    """
+
+    text: str | Promise
     source: Literal["pack", "kitei"] = "kitei"
     role: str = ""  # the pack role's title, for a grant
     clause: str = ""
@@ -30,10 +38,12 @@ class Reason:
     seed: str = ""
 
     def cite(self) -> str:
-        """The reason as one Japanese line, with its clause and seed file when it has them."""
+        """The reason as one line, with its clause and seed file when it has them."""
         if self.clause:
-            return f"{self.text}（{self.seed} {self.clause}「{self.quote}」）"
-        return self.text
+            return gettext("{text}（{seed} {clause}「{quote}」）").format(
+                text=self.text, seed=self.seed, clause=self.clause, quote=self.quote
+            )
+        return str(self.text)
 
 
 # --- the organisation's pack ---------------------------------------------------------------
@@ -91,7 +101,12 @@ def grant_index(pack_id: str, digest: str) -> GrantIndex:
             if grant.note is not None:
                 note = notes[grant.note]
                 reason = Reason(
-                    text=f"{role.title}に与えられています（注記 {note.id}: {note.decision}）",
+                    text=format_lazy(
+                        _("{role}に与えられています（注記 {note}: {decision}）"),
+                        role=role.title,
+                        note=note.id,
+                        decision=note.decision,
+                    ),
                     source="pack",
                     role=role.title,
                     clause=note.clause,
@@ -100,7 +115,7 @@ def grant_index(pack_id: str, digest: str) -> GrantIndex:
                 )
             else:
                 reason = Reason(
-                    text=f"{role.title}に与えられています",
+                    text=format_lazy(_("{role}に与えられています"), role=role.title),
                     source="pack",
                     role=role.title,
                     clause=grant.clause or "",

@@ -25,6 +25,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import QuerySet
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from kitei.core import access, tenancy
 from kitei.core.choices import CoreAuditAction
@@ -67,8 +68,9 @@ class Lifetime:
     @property
     def label(self) -> str:
         """`90日（kitei の既定値）` or `30日（組織の設定）`."""
-        source = "kitei の既定値" if self.is_default else "組織の設定"
-        return f"{self.days}日（{source}）"
+        if self.is_default:
+            return _("%(days)d日（kitei の既定値）") % {"days": self.days}
+        return _("%(days)d日（組織の設定）") % {"days": self.days}
 
 
 def token_lifetime(organization: Organization) -> Lifetime:
@@ -88,7 +90,8 @@ def set_token_lifetime(organization: Organization, *, actor: Actor, days: int | 
     access.require(actor, "people.manage", organization)
     if days is not None and not 1 <= days <= MAX_LIFETIME_DAYS:
         raise ValidationError(
-            f"APIトークンの有効期間は1日から{MAX_LIFETIME_DAYS}日の間で指定してください。"
+            _("APIトークンの有効期間は1日から%(max)d日の間で指定してください。")
+            % {"max": MAX_LIFETIME_DAYS}
         )
     before = token_lifetime(organization)
     if days is None:
@@ -119,8 +122,10 @@ def setup_refusal(user: Any, membership: Any) -> TokenCheck | None:
         return TokenCheck(
             token=None,
             code="password_change_required",
-            reason="仮パスワードのままです。画面からログインしてパスワードを変更してから"
-            "APIトークンを利用してください。",
+            reason=_(
+                "仮パスワードのままです。画面からログインしてパスワードを変更してから"
+                "APIトークンを利用してください。"
+            ),
             status=403,
         )
     # Judge on a copy bound to the membership, leaving the caller's user object as it was.
@@ -130,12 +135,15 @@ def setup_refusal(user: Any, membership: Any) -> TokenCheck | None:
         access.requires_mfa(acting)
         and not Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).exists()
     ):
-        who = "この所属（外部監査人）" if membership.requires_totp else "この利用者"
+        who = _("この所属（外部監査人）") if membership.requires_totp else _("この利用者")
         return TokenCheck(
             token=None,
             code="mfa_required",
-            reason=f"{who}は二要素認証（TOTP）が必須です。"
-            "画面からログインして二要素認証を設定してからAPIトークンを利用してください。",
+            reason=_(
+                "%(who)sは二要素認証（TOTP）が必須です。"
+                "画面からログインして二要素認証を設定してからAPIトークンを利用してください。"
+            )
+            % {"who": who},
             status=403,
         )
     return None
@@ -153,17 +161,20 @@ def _token_organization(user: User, organization: Organization | None) -> Organi
         if lapsed is not None:
             raise ValidationError(tenancy.lapse_message(lapsed))
         raise ValidationError(
-            f"「{user.get_username()}」は組織「{organization.slug}」に所属していません。"
+            _("「%(user)s」は組織「%(org)s」に所属していません。")
+            % {"user": user.get_username(), "org": organization.slug}
         )
     valid = tenancy.valid_memberships(user)
     if len(valid) > 1:
         slugs = "、".join(m.organization.slug for m in valid)
         raise ValidationError(
-            f"「{user.get_username()}」は複数の組織（{slugs}）に所属しています。"
-            "組織を指定してください（--org）。"
+            _(
+                "「%(user)s」は複数の組織（%(orgs)s）に所属しています。組織を指定してください（--org）。"
+            )
+            % {"user": user.get_username(), "orgs": slugs}
         )
     if not valid:
-        raise ValidationError("組織に属していない利用者にはAPIトークンを発行できません。")
+        raise ValidationError(_("組織に属していない利用者にはAPIトークンを発行できません。"))
     return valid[0].organization  # type: ignore[no-any-return]  # a membership's organisation
 
 
@@ -175,9 +186,11 @@ def _expiry(organization: Organization, expires_at: datetime | None) -> datetime
     if expires_at is None:
         return latest
     if expires_at <= now:
-        raise ValidationError("有効期限は未来の日時にしてください。")
+        raise ValidationError(_("有効期限は未来の日時にしてください。"))
     if expires_at > latest:
-        raise ValidationError(f"有効期限は発行から{lifetime.label}以内にしてください。")
+        raise ValidationError(
+            _("有効期限は発行から%(lifetime)s以内にしてください。") % {"lifetime": lifetime.label}
+        )
     return expires_at
 
 
@@ -202,7 +215,7 @@ def create_api_token(
     if not verdict.allowed:
         raise access.Refusal(verdict)
     if not user.is_active:
-        raise ValidationError("無効なアカウントにはAPIトークンを発行できません。")
+        raise ValidationError(_("無効なアカウントにはAPIトークンを発行できません。"))
     refused = setup_refusal(user, tenancy.membership_in(user, organization.pk))
     if refused is not None:
         raise ValidationError(refused.reason)
@@ -275,7 +288,7 @@ def check_api_token(plain: str) -> TokenCheck:
     valid today; that membership is made the user's active one (`tenancy.bind`).
     """
     if not plain:
-        return TokenCheck(token=None, code="missing", reason="APIトークンがありません。")
+        return TokenCheck(token=None, code="missing", reason=_("APIトークンがありません。"))
     token = (
         ApiToken.objects.select_related("organization", "user")
         .filter(token_hash=hash_token(plain))
@@ -283,12 +296,12 @@ def check_api_token(plain: str) -> TokenCheck:
     )
     now = timezone.now()
     if token is None:
-        return TokenCheck(token=None, code="invalid", reason="APIトークンが正しくありません。")
+        return TokenCheck(token=None, code="invalid", reason=_("APIトークンが正しくありません。"))
     if token.revoked_at is not None:
-        return TokenCheck(token=None, code="revoked", reason="APIトークンは失効しています。")
+        return TokenCheck(token=None, code="revoked", reason=_("APIトークンは失効しています。"))
     if token.expires_at is not None and token.expires_at <= now:
         return TokenCheck(
-            token=None, code="expired", reason="APIトークンの有効期限が切れています。"
+            token=None, code="expired", reason=_("APIトークンの有効期限が切れています。")
         )
     refused = _membership_refusal(token)
     if refused is not None:
@@ -316,7 +329,7 @@ def _membership_refusal(token: ApiToken) -> TokenCheck | None:
         return TokenCheck(
             token=None,
             code="inactive",
-            reason="APIトークンの利用者はこの組織で有効ではありません。",
+            reason=_("APIトークンの利用者はこの組織で有効ではありません。"),
         )
     tenancy.bind(token.user, membership)
     # Read the user's role assignments once: requires_mfa needs them, and so may the operation.

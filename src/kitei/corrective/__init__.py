@@ -1,1 +1,4 @@
-"""Corrective and improvement actions (是正・改善措置) raised by incidents, inspections, audits and drills, owned, verified and followed to closure."""
+"""Corrective and improvement actions (是正・改善措置).
+
+Raised by incidents, inspections, audits and drills; owned, verified and followed to closure.
+"""

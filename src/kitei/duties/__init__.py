@@ -1,1 +1,1 @@
-"""The fiscal-year obligations calendar, organisation settings with provenance, training and drills (issue 13)."""
+"""The fiscal-year obligations calendar, organisation settings and training (issue 13)."""

@@ -18,7 +18,9 @@ from typing import Any
 import yaml
 from pydantic import ValidationError
 
+from kitei.policy import messages
 from kitei.policy.actions import CANONICAL_ACTIONS
+from kitei.policy.duties import duty_errors
 from kitei.policy.model import DURATION, UNSPECIFIED, CaseFile, Condition, Pack
 from kitei.policy.permissions import BY_ID as PERMISSIONS
 from kitei.policy.permissions import GRANTABLE
@@ -118,21 +120,8 @@ def _line_of(data: Any, loc: tuple[int | str, ...]) -> int:
 
 
 def _schema_errors(path: Path, data: Any, exc: ValidationError) -> list[str]:
-    errors = []
-    for err in exc.errors():
-        loc = tuple(err["loc"])
-        where = ".".join(str(p) for p in loc) or "(top)"
-        if err["type"] == "extra_forbidden":
-            message = f"unknown key '{loc[-1]}'"
-        elif err["type"] == "missing":
-            parent = ".".join(str(p) for p in loc[:-1]) or "(top)"
-            message = f"missing key '{loc[-1]}' in {parent}"
-            if loc[-1] == "clause":
-                message = f"missing clause in {parent}"
-        else:
-            message = f"{where}: {err['msg']}"
-        errors.append(f"{path}:{_line_of(data, loc)}: {message}")
-    return sorted(set(errors), key=_sort_key)
+    """One message per place, saying what to type (kitei.policy.messages)."""
+    return sorted(set(messages.schema_errors(path, data, exc, _line_of)), key=_sort_key)
 
 
 def _sort_key(line: str) -> tuple[int, str]:
@@ -198,7 +187,9 @@ def load_pack_source(raw: bytes, path: Path) -> LoadedPack:
         if len(unknown) < len(exc.errors()):
             raise PackError(schema) from None
         pack = Pack.model_validate(_without(data, unknown))
-    errors = schema + list(_reference_errors(path, data, pack))
+    errors = schema + [
+        messages.explain_reference(e, pack) for e in _reference_errors(path, data, pack)
+    ]
     if errors:
         raise PackError(sorted(set(errors), key=_sort_key))
     digest = "sha256:" + hashlib.sha256(raw).hexdigest()
@@ -230,13 +221,16 @@ def _reference_errors(path: Path, data: Any, pack: Pack) -> Iterator[str]:
     yield from _rule_errors(pack, at)
     yield from _other_reference_errors(pack, at)
     yield from _grant_errors(pack, at)
+    yield from duty_errors(pack, at)
+    yield from _incident_errors(pack, at)
 
 
 _At = Callable[..., str]
 
 
 def _duplicate_ids(pack: Pack, at: _At) -> Iterator[str]:
-    for name in ("roles", "parties", "rules", "record_books", "parameters", "periodic_duties"):
+    names = ("roles", "parties", "rules", "record_books", "parameters", "periodic_duties")
+    for name in (*names, "incident_kinds", "severity_levels"):
         seen: set[str] = set()
         for i, item in enumerate(getattr(pack, name)):
             if item.id in seen:
@@ -374,3 +368,25 @@ def _grant_errors(pack: Pack, at: _At) -> Iterator[str]:
                 )
             if grant.note is not None and grant.note not in note_ids:
                 yield f"{at('roles', ri, 'grants', gi, 'note')}: undefined note '{grant.note}'"
+
+
+def _incident_errors(pack: Pack, at: _At) -> Iterator[str]:
+    """Incident kinds naming a chain event, `when` naming a severity level, triage roles."""
+    events = {chain.event for chain in pack.reporting}
+    for i, kind in enumerate(pack.incident_kinds):
+        if kind.event not in events:
+            yield f"{at('incident_kinds', i, 'event')}: no reporting chain has event '{kind.event}'"
+    levels = {level.id for level in pack.severity_levels}
+    for ci, chain in enumerate(pack.reporting):
+        for si, hop in enumerate(chain.steps):
+            severity = hop.when.severity if hop.when is not None else None
+            if severity is not None and severity not in levels:
+                loc = ("reporting", ci, "steps", si, "when", "severity")
+                yield f"{at(*loc)}: unknown severity level '{severity}'"
+    triage = pack.incident_triage
+    if triage is not None:
+        role_ids = {r.id for r in pack.roles}
+        for key in ("role", "ciso"):
+            value = getattr(triage, key)
+            if value is not None and value not in role_ids:
+                yield f"{at('incident_triage', key)}: undefined role '{value}'"

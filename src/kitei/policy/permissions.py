@@ -48,8 +48,23 @@ PERMISSIONS: tuple[PermissionInfo, ...] = (
     PermissionInfo(id="records.write", title="記録簿への記録", base="member", grantable=False),
     PermissionInfo(id="exceptions.receive_report", title="例外措置の事後報告の受領", base="none"),
     PermissionInfo(id="exceptions.review", title="例外措置の定期的な見直し", base="none"),
+    PermissionInfo(id="incidents.file", title="インシデントの報告", base="member", grantable=False),
+    PermissionInfo(id="incidents.view", title="インシデントの閲覧", base="member", grantable=False),
+    PermissionInfo(id="incidents.triage", title="インシデントの評価と対応", base="org_admin"),
     PermissionInfo(id="evidence.attach", title="証跡ファイルの添付", base="member"),
     PermissionInfo(id="evidence.read", title="証跡ファイルの閲覧", base="member"),
+    PermissionInfo(id="corrective.view", title="是正措置の閲覧", base="member", grantable=False),
+    PermissionInfo(id="corrective.view_all", title="全ての是正措置の閲覧", base="org_admin"),
+    PermissionInfo(id="corrective.verify", title="是正措置の確認", base="org_admin"),
+    PermissionInfo(id="audits.view", title="監査の閲覧", base="org_admin"),
+    PermissionInfo(id="audits.manage", title="監査の計画・実施", base="org_admin"),
+    PermissionInfo(id="audits.receive_report", title="監査報告の受領", base="org_admin"),
+    PermissionInfo(
+        id="settings.manage", title="実施手順で定める値（組織の設定）の管理", base="org_admin"
+    ),
+    PermissionInfo(id="duties.view", title="年度の義務の閲覧", base="member", grantable=False),
+    PermissionInfo(id="duties.complete", title="年度の義務の完了の記録", base="org_admin"),
+    PermissionInfo(id="training.manage", title="研修・訓練の記録", base="org_admin"),
 )
 
 BY_ID: dict[str, PermissionInfo] = {p.id: p for p in PERMISSIONS}
