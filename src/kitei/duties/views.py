@@ -22,7 +22,16 @@ from kitei.core import access, evidence
 from kitei.core.fiscal import fiscal_year_label, wareki_date
 from kitei.core.models import Organization
 from kitei.core.numbering import fiscal_year
-from kitei.duties import export, ical, orgsettings, queries, schedule, services, training
+from kitei.duties import (
+    attendance_import,
+    export,
+    ical,
+    orgsettings,
+    queries,
+    schedule,
+    services,
+    training,
+)
 from kitei.duties.choices import OccurrenceState, SettingSource
 from kitei.duties.forms import CompleteForm, SettingForm, TrainingForm
 from kitei.duties.models import TrainingSession
@@ -295,6 +304,8 @@ def training_detail(request: HttpRequest, pk: int) -> HttpResponse:
     posted = request.method == "POST"
     from kitei.core.forms import EvidenceForm  # noqa: PLC0415 - only this page uploads materials
 
+    if posted and "attendance" in request.FILES:
+        return _import_attendance(request, session)
     form = EvidenceForm(request.POST if posted else None, request.FILES if posted else None)
     if posted and form.is_valid():
         data = form.cleaned_data
@@ -324,6 +335,20 @@ def training_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "action": reverse("duties:training", args=[session.pk]),
     }
     return render(request, "duties/training_detail.html", context, status=400 if posted else 200)
+
+
+def _import_attendance(request: HttpRequest, session: TrainingSession) -> HttpResponse:
+    """Attendances from an uploaded CSV/.xlsx: all recorded, or none and every problem listed."""
+    upload = request.FILES.get("attendance")
+    if upload is None or (upload.size is not None and upload.size > evidence.max_bytes()):
+        messages.error(request, _("ファイルが大きすぎます。"))
+        return redirect("duties:training", session.pk)
+    result = attendance_import.import_attendance(session, actor=request.user, data=upload.read())
+    if result.errors:
+        context = {"session": session, "errors": result.errors}
+        return render(request, "duties/attendance_errors.html", context, status=400)
+    messages.success(request, _("%(n)d 名の出席を記録しました。") % {"n": result.added})
+    return redirect("duties:training", session.pk)
 
 
 def ical_feed(request: HttpRequest) -> HttpResponse:
