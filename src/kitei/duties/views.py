@@ -288,6 +288,11 @@ def training_list(request: HttpRequest) -> HttpResponse:
     context = {
         "sessions": sessions,
         "year_label": fiscal_year_label(year),
+        "coverage": [
+            (duty, training.coverage(org, year, duty.id))
+            for duty in services.training_duties(org)
+            if duty.frequency != "as_needed"
+        ],
         "untrained": [(u, wareki_date(u.joined)) for u in training.untrained(org, year)],
         "form": form,
         "can_record": access.check(request.user, "training.manage", org).allowed,
