@@ -19,6 +19,16 @@ PASSWORD = "kitei-Test-passw0rd!"
 SETUP = Operator(name="tests")
 
 
+@pytest.fixture(autouse=True)
+def _site_language() -> Any:
+    """Each test starts in the site's language: a request in English (the middleware
+    activates the chosen language for the thread) must not leak into the next test."""
+    from django.utils import translation  # noqa: PLC0415 - settings are configured by now
+
+    with translation.override("ja"):
+        yield
+
+
 def make_org(slug: str = "mito", pack: str = "mito-city-council", name: str = "水戸市議会") -> Any:
     from kitei.core.services import create_organization  # noqa: PLC0415 - needs the app registry
 
@@ -132,17 +142,6 @@ def approve_as(request: Any, person: Any, **kwargs: Any) -> Any:
     from kitei.approvals import services  # noqa: PLC0415
 
     return services.approve_request(request, actor=person.user, approver=person, **kwargs)
-
-
-@pytest.fixture(autouse=True)
-def _japanese() -> Any:
-    """Each test starts in Japanese: a page requested in English by an earlier test (the test
-    client runs in this thread) must not leave its language active for the next one."""
-    from django.utils import translation  # noqa: PLC0415
-
-    translation.activate("ja")
-    yield
-    translation.deactivate()
 
 
 @pytest.fixture

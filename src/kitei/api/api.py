@@ -13,6 +13,7 @@ from ninja import NinjaAPI, Swagger
 
 from kitei.api import assets, systems
 from kitei.approvals import api as approvals_api
+from kitei.audits import api as audits_api
 from kitei.core.api import errors
 from kitei.core.api.auth import TokenAuth, docs_login_required
 from kitei.corrective import api as corrective_api
@@ -50,4 +51,6 @@ api.add_router("/requests", approvals_api.router)
 api.add_router("/records", records_api.router)
 api.add_router("/duties", duties_api.router)
 api.add_router("/corrective", corrective_api.router)
+api.add_router("/audits", audits_api.audits_router)
+api.add_router("/findings", audits_api.findings_router)
 api.add_router("/incidents", incidents_api.router)
