@@ -191,11 +191,12 @@ def rollup(campaign: Campaign, *, improvements_shown: int | None = IMPROVEMENTS_
     The improvement actions listed are the first `improvements_shown` (None: all), soonest
     due first; `improvement_count` counts them all.
     """
-    answers = Answer.objects.filter(questionnaire__campaign=campaign)
     rows = {
         q.pk: RollupRow(key=q.pk, title=q.title, scope=q.scope, state=q.state)
         for q in campaign.questionnaires.all()
     }
+    # By the questionnaires' ids (the index of one answer per item), not a join.
+    answers = Answer.objects.filter(questionnaire_id__in=list(rows))
     items = {
         i.pk: RollupRow(key=i.pk, title=f"{i.clause} {i.control_id}", scope=i.scope)
         for i in campaign.items.all()
@@ -209,7 +210,7 @@ def rollup(campaign: Campaign, *, improvements_shown: int | None = IMPROVEMENTS_
     improving = answers.filter(choice__in=NEEDS_IMPROVEMENT)
     improvements = list(
         improving.select_related("item", "questionnaire").order_by(
-            "due_on", "questionnaire__title", "item__position"
+            "due_on", "questionnaire_id", "item_id"
         )[:improvements_shown]
     )
     pack = campaign_pack(campaign)
