@@ -7,6 +7,8 @@ items of the 課's questionnaire (該当なし is refused without a reason), sub
 
 from __future__ import annotations
 
+import os
+import shutil
 from pathlib import Path
 from typing import Any
 
@@ -19,9 +21,20 @@ from kitei.people.services import create_department
 from tests.conftest import SETUP
 
 from ..conftest import activate_totp, make_org, make_person
-from .test_approvals import _keep, _sign_in, _sign_out
+from .test_approvals import _sign_in, _sign_out
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+def _keep_view(page: Page, tmp_path: Path, name: str) -> None:
+    """Screenshot what the window shows (a questionnaire page is long); kept for the README
+    with KITEI_SCREENSHOTS_DIR set (make screenshots)."""
+    shot = tmp_path / name
+    page.screenshot(path=str(shot))
+    assert shot.read_bytes().startswith(b"\x89PNG\r\n\x1a\n")
+    if target := os.environ.get("KITEI_SCREENSHOTS_DIR"):
+        Path(target).mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(shot, Path(target) / name)
 
 
 def test_answer_submit_and_confirm(page: Page, live_server: Any, tmp_path: Path) -> None:
@@ -61,7 +74,8 @@ def test_answer_submit_and_confirm(page: Page, live_server: Any, tmp_path: Path)
     expect(page.locator("#unanswered")).to_have_text("0")
     page.get_by_role("button", name="点検票を提出する").click()
     expect(page.locator("#state")).to_have_text("提出")
-    _keep(page, tmp_path, "inspection-questionnaire.png")
+    page.locator(f"#item-{first.item_id}").scroll_into_view_if_needed()
+    _keep_view(page, tmp_path, "inspection-questionnaire.png")
     _sign_out(page)
 
     _sign_in(page, base, "takahashi", officer_secret)
