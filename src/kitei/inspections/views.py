@@ -122,6 +122,7 @@ def campaign_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "questionnaires": rows,
         "events": events,
         "stale": campaign.pack_digest != org.pack_digest,
+        "diff": queries.item_diff(campaign),
     }
     return render(request, "inspections/campaign_detail.html", context)
 
