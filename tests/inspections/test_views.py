@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 from typing import Any
 
@@ -207,3 +208,26 @@ def test_excel_download_and_upload_pages(cast: Cast, campaign: Campaign) -> None
         f"/inspections/q/{q.pk}/upload/", {"file": SimpleUploadedFile("q.xls", b"\xd0\xcf\x11\xe0")}
     )
     assert not_xlsx.status_code == 400
+
+
+def test_the_holder_attaches_evidence_with_its_date(
+    cast: Cast, campaign: Campaign, evidence_dir: Any
+) -> None:
+    from tests.conftest import PDF, upload  # noqa: PLC0415
+
+    q = campaign.questionnaires.get(department=cast.somu)
+    url = f"/inspections/q/{q.pk}/evidence/"
+    form = {"evidence_date": "2026-11-30", "description": "入退室管理簿の写し"}
+    other = client_for(cast.suzuki)
+    assert "証拠ファイルを添付" not in other.get(url).content.decode()
+    assert other.post(url, {**form, "file": upload("log.pdf", PDF)}).status_code == 403
+    client = client_for(cast.sato)
+    response = client.post(url, {**form, "file": upload("log.pdf", PDF)})
+    assert response.status_code == 302
+    page = client.get(url).content.decode()
+    assert "log.pdf" in page
+    assert "2026-11-30" in page
+    record = ChangeRecord.objects.get(action="attach_evidence")
+    after = json.loads(record.after)
+    assert after["evidence_date"] == "2026-11-30"
+    assert after["supports"] == {"type": "inspections.questionnaire", "id": str(q.pk)}
