@@ -98,7 +98,16 @@ def test_core_home_imports_no_app_above_core() -> None:
              for alias in node.names]  # fmt: skip
         assert not [m for m in imported if m.split(".")[1:2] and m.split(".")[1] in LEAF_APPS], name
     assert registry.providers() == {
-        "items": ["approvals", "incidents", "records", "systems", "corrective", "duties", "people"],
+        "items": [
+            "approvals",
+            "incidents",
+            "records",
+            "systems",
+            "corrective",
+            "duties",
+            "inspections",
+            "people",
+        ],
         "figures": ["approvals", "registers"],
     }
 
