@@ -231,3 +231,16 @@ def test_the_holder_attaches_evidence_with_its_date(
     after = json.loads(record.after)
     assert after["evidence_date"] == "2026-11-30"
     assert after["supports"] == {"type": "inspections.questionnaire", "id": str(q.pk)}
+
+
+def test_toyama_rollup_goes_up_the_questionnaire_chain_to_the_cio(toyama: Any, yamada: Any) -> None:
+    make_person(toyama, "chief", "統括 太郎", roles=("chief_information_manager",))
+    admin = make_person(toyama, "tadmin", "管理 花子", is_org_admin=True)
+    campaign = start_campaign(
+        toyama, actor=SETUP, duty_id="questionnaire-inspection", fiscal_year=2026
+    )
+    page = client_for(admin).get(f"/inspections/{campaign.pk}/rollup/").content.decode()
+    assert "アンケート等による点検結果の報告" in page
+    assert "統括情報管理者 → 最高情報統括責任者" in page
+    assert "9(2)" in page
+    assert "ネットワーク及び情報システムの点検結果の報告" not in page  # the other duty's chain
