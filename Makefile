@@ -6,7 +6,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test lint types pytest bench clean messages screenshots
+.PHONY: demo test lint types pytest bench clean messages screenshots pack-schema
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -36,6 +36,10 @@ messages: $(MO)
 src/kitei/locale/%/LC_MESSAGES/django.mo: src/kitei/locale/%/LC_MESSAGES/django.po $(STAMP)
 	$(BIN)/python scripts/messages.py compile $<
 
+# docs/pack-schema.md, generated from src/kitei/policy/model.py (a test says when it is stale).
+pack-schema: $(STAMP)
+	$(BIN)/kitei policy schema --format markdown > docs/pack-schema.md
+
 # docs/screenshots/*.png, taken by the browser tests in Debian's headless Chromium.
 screenshots: $(STAMP) messages
 	KITEI_SCREENSHOTS_DIR=docs/screenshots $(BIN)/pytest -q -m browser -k screenshot
@@ -49,6 +53,7 @@ bench: $(STAMP)
 	PYTHONPATH=. $(BIN)/python bench/register_bench.py
 	PYTHONPATH=. $(BIN)/python bench/import_bench.py
 	PYTHONPATH=. $(BIN)/python bench/access_bench.py
+	PYTHONPATH=. $(BIN)/python bench/load_bench.py
 
 clean:
 	rm -rf $(VENV) build dist src/*.egg-info .mypy_cache .ruff_cache .pytest_cache

@@ -15,6 +15,7 @@ from types import ModuleType
 
 from kitei import __version__
 from kitei.assets import commands as assets_commands
+from kitei.audits import cli as audits_cli
 from kitei.core import cli as web_cli
 from kitei.duties import cli as duties_cli
 from kitei.incidents import commands as incidents_commands
@@ -31,6 +32,7 @@ APP_COMMANDS: tuple[ModuleType, ...] = (
     assets_commands,
     systems_commands,
     records_cli,
+    audits_cli,
     duties_cli,
     incidents_commands,
     inspections_cli,

@@ -93,6 +93,7 @@ INSTALLED_APPS = [
     "kitei.corrective",
     "kitei.duties",
     "kitei.incidents",
+    "kitei.audits",
     "kitei.inspections",
 ]
 

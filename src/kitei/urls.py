@@ -28,6 +28,7 @@ urlpatterns = [
     path("approvals/", include("kitei.approvals.urls")),
     path("records/", include("kitei.records.urls")),
     path("corrective/", include("kitei.corrective.urls")),
+    path("audits/", include("kitei.audits.urls")),
     path("duties/", include("kitei.duties.urls")),
     path("incidents/", include("kitei.incidents.urls")),
     path("inspections/", include("kitei.inspections.urls")),

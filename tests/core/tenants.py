@@ -64,10 +64,27 @@ PAGE_OBJECTS = {
     "corrective:evidence": "corrective",
     "corrective:report": "corrective",
     "corrective:verify": "corrective",
+    "audits:programme": "year",
+    "audits:detail": "audit",
+    "audits:appoint": "audit",
+    "audits:paper": "audit",
+    "audits:evidence": "audit",
+    "audits:raise_finding": "audit",
+    "audits:start": "audit",
+    "audits:issue": "audit",
+    "audits:receive": "audit",
+    "audits:copy": "audit",
+    "audits:finding": "finding",
+    "audits:plan": "finding",
+    "audits:close": "finding",
+    "audits:accept": "finding",
+    "audits:withdraw": "finding",
     "duties:training": "training",
     "incidents:detail": "incident",
     "incidents:move": "incident",
     "incidents:add_entry": "incident",
+    "incidents:judge": "incident",
+    "incidents:prevention": "incident",
     "incidents:acknowledge": "report_step",
     "incidents:decide": "report_step",
     "inspections:campaign": "campaign",
@@ -86,6 +103,7 @@ PAGE_OBJECTS = {
 SKIPPED = ("admin/", "accounts/", "i18n/", "api/")
 # API path parameters → the kind of object they name; required query parameters.
 API_OBJECTS = {
+    "audit_id": "audit",
     "asset_id": "asset",
     "system_id": "system",
     "request_id": "request",
@@ -149,6 +167,8 @@ def build() -> tuple[Any, dict[str, Tenant]]:
     支援団体 since 30 days ago), with TOTP. Returns kobayashi's mito Person and the tenants.
     """
     from kitei.assets.services import register_asset  # noqa: PLC0415 - app registry
+    from kitei.audits import findings as audit_findings  # noqa: PLC0415
+    from kitei.audits import services as audits  # noqa: PLC0415
     from kitei.core.evidence import attach_evidence  # noqa: PLC0415
     from kitei.core.models import TaskProgress  # noqa: PLC0415
     from kitei.core.tokens import create_api_token  # noqa: PLC0415
@@ -271,6 +291,24 @@ def build() -> tuple[Any, dict[str, Tenant]]:
             total=1,
         )
         action = raise_action(tenant.org, entry, f"{word}の是正措置", keeper, today, actor=SETUP)
+        department = somu if tenant is mito else office
+        audit = audits.plan_audit(
+            audits.create_programme(
+                tenant.org, actor=SETUP, fiscal_year=2026 if tenant is mito else 2025
+            ),
+            actor=SETUP,
+            title=f"{word}の監査",
+            kind="internal",
+            departments=[department],
+        )
+        finding = audit_findings.raise_finding(
+            audit,
+            actor=SETUP,
+            kind="minor",
+            title=f"{word}の指摘",
+            department=department,
+            owner=keeper,
+        )
         # Set-up only: a training session of each (toyama's pack names no training duty).
         session = TrainingSession.objects.create(
             organization=tenant.org,
@@ -284,6 +322,9 @@ def build() -> tuple[Any, dict[str, Tenant]]:
             recorded_by_name="tests",
         )
         tenant.objects.update(
+            year=audit.programme.fiscal_year,
+            audit=audit.pk,
+            finding=finding.pk,
             corrective=action.pk,
             training=session.pk,
             import_=progress.pk,

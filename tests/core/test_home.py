@@ -106,6 +106,7 @@ def test_core_home_imports_no_app_above_core() -> None:
             "corrective",
             "duties",
             "inspections",
+            "audits",
             "people",
         ],
         "figures": ["approvals", "registers"],

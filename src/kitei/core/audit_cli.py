@@ -1,13 +1,29 @@
-"""`kitei audit verify|checkpoint`: the hash chain, its guards and checkpoints kept elsewhere."""
+"""`kitei audit verify|checkpoint`: the hash chain, its guards and checkpoints kept elsewhere.
+
+Higher layers add subcommands through `register_subcommand` (`package`, `verify-package`).
+"""
 
 from __future__ import annotations
 
 import argparse
 import sys
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 from kitei.core.org_cli import named_organization
+
+# Subcommands of `kitei audit` contributed by higher layers (the audits app's `package` and
+# `verify-package`): name → (add its parser to the subparsers, run it). Registered at import
+# by the app's CLI module, which kitei.cli imports before building the parser.
+_EXTRA: dict[str, tuple[Callable[[Any], None], Callable[[argparse.Namespace], int]]] = {}
+
+
+def register_subcommand(
+    name: str, add: Callable[[Any], None], run: Callable[[argparse.Namespace], int]
+) -> None:
+    """Add `kitei audit NAME` from a higher layer (its parser and its runner)."""
+    _EXTRA[name] = (add, run)
 
 
 def add_parser(sub: Any) -> None:
@@ -30,12 +46,17 @@ def add_parser(sub: Any) -> None:
     checkpoint.add_argument(
         "--mail", action="append", default=[], metavar="ADDRESS", help="mail to ADDRESS (the CISO)"
     )
+    for add, _run in _EXTRA.values():
+        add(cmds)
 
 
 def run(args: argparse.Namespace) -> int:
     """Run one `kitei audit` subcommand; returns the exit code."""
     from kitei.core.checkpoint import CheckpointError  # noqa: PLC0415 - Django is set up by now
 
+    extra = _EXTRA.get(args.audit_command)
+    if extra is not None:
+        return extra[1](args)
     try:
         if args.audit_command == "checkpoint":
             return _checkpoint(args)

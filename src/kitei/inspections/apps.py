@@ -23,4 +23,4 @@ class InspectionsConfig(AppConfig):
         register_audit()
         # Who attaches is the role holder (checked by the page); the permission is every member's.
         register_supported(Questionnaire, read="inspections.view", attach="inspections.view")
-        register_home_item("inspections", waiting_items, order=45)
+        register_home_item("inspections", waiting_items, order=40)

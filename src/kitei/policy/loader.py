@@ -18,6 +18,7 @@ from typing import Any
 import yaml
 from pydantic import ValidationError
 
+from kitei.policy import messages
 from kitei.policy.actions import CANONICAL_ACTIONS
 from kitei.policy.duties import duty_errors
 from kitei.policy.model import DURATION, UNSPECIFIED, CaseFile, Condition, Pack
@@ -119,21 +120,8 @@ def _line_of(data: Any, loc: tuple[int | str, ...]) -> int:
 
 
 def _schema_errors(path: Path, data: Any, exc: ValidationError) -> list[str]:
-    errors = []
-    for err in exc.errors():
-        loc = tuple(err["loc"])
-        where = ".".join(str(p) for p in loc) or "(top)"
-        if err["type"] == "extra_forbidden":
-            message = f"unknown key '{loc[-1]}'"
-        elif err["type"] == "missing":
-            parent = ".".join(str(p) for p in loc[:-1]) or "(top)"
-            message = f"missing key '{loc[-1]}' in {parent}"
-            if loc[-1] == "clause":
-                message = f"missing clause in {parent}"
-        else:
-            message = f"{where}: {err['msg']}"
-        errors.append(f"{path}:{_line_of(data, loc)}: {message}")
-    return sorted(set(errors), key=_sort_key)
+    """One message per place, saying what to type (kitei.policy.messages)."""
+    return sorted(set(messages.schema_errors(path, data, exc, _line_of)), key=_sort_key)
 
 
 def _sort_key(line: str) -> tuple[int, str]:
@@ -199,7 +187,9 @@ def load_pack_source(raw: bytes, path: Path) -> LoadedPack:
         if len(unknown) < len(exc.errors()):
             raise PackError(schema) from None
         pack = Pack.model_validate(_without(data, unknown))
-    errors = schema + list(_reference_errors(path, data, pack))
+    errors = schema + [
+        messages.explain_reference(e, pack) for e in _reference_errors(path, data, pack)
+    ]
     if errors:
         raise PackError(sorted(set(errors), key=_sort_key))
     digest = "sha256:" + hashlib.sha256(raw).hexdigest()

@@ -31,7 +31,7 @@ ControlKind = Literal[
 CONTROL_SCOPES: tuple[str, ...] = ("organization", "department", "system", "person")
 EVIDENCE_KINDS: tuple[str, ...] = ("book", "action", "duty")
 
-QUOTE_MAX = 60
+QUOTE_MAX = 60  # the longest quote a pack may cite (every model of the pack uses it)
 """A quote is a short verbatim extract of the seed, at most this many characters."""
 
 _HINT = re.compile(r"^(book|action|duty):(\S+)$")

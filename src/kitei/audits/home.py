@@ -1,0 +1,27 @@
+"""The home page's line of findings: open findings the user owns (as 管理者)."""
+
+from __future__ import annotations
+
+from django.http import HttpRequest
+from django.urls import reverse
+from django.utils.translation import gettext as _
+
+from kitei.audits import queries
+from kitei.core.models import Organization
+from kitei.core.registry import HomeItem
+from kitei.people.models import Person
+
+
+def waiting_items(request: HttpRequest, org: Organization, person: Person) -> list[HomeItem]:
+    """The open findings the user owns (the list /audits/findings/?mine=1)."""
+    count = queries.owned_open(org, person).count()
+    if not count:
+        return []
+    return [
+        HomeItem(
+            key="findings",
+            title=_("あなたが所管する監査の指摘事項"),
+            count=count,
+            url=reverse("audits:findings") + "?mine=1",
+        )
+    ]

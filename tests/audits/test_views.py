@@ -1,0 +1,141 @@
+"""The audit pages: plan, appoint (a refusal shows the verdict and its clauses), record,
+raise a finding, submit its plan as the owner, issue and seal; another organisation's 404."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+from django.utils import timezone
+
+from kitei.audits.models import Appointment, Audit, Finding
+from kitei.corrective.models import CorrectiveAction
+
+from ..conftest import PDF, make_org, make_person, upload
+from .conftest import client_for, programme
+
+pytestmark = pytest.mark.django_db
+
+
+def test_the_lead_plans_an_audit_on_the_programme_page(mito: Any, somu: Any, tanaka: Any) -> None:
+    client = client_for(tanaka)
+    assert client.post("/audits/", {"fiscal_year": "2026"}).status_code == 302
+    page = client.get("/audits/year/2026/")
+    assert "令和8年度" in page.content.decode()
+    response = client.post(
+        "/audits/year/2026/",
+        {
+            "title": "総務課の監査",
+            "kind": "internal",
+            "departments": [somu.pk],
+            "criteria": "10-1(1)|毎年度監査を行わせなければならない\n持出しの記録を確認する",
+            "methods": ["documents", "on_site"],
+        },
+    )
+    assert response.status_code == 302
+    audit = Audit.objects.get()
+    assert audit.criteria == [
+        {"clause": "10-1(1)", "quote": "毎年度監査を行わせなければならない"},
+        {"id": "2", "text": "持出しの記録を確認する"},
+    ]
+    assert audit.pack_digest == mito.pack_digest
+    detail = client.get(f"/audits/{audit.pk}/").content.decode()
+    assert "書類の確認" in detail
+
+
+def test_a_refused_appointment_shows_the_verdict_with_its_clause(
+    somu_audit: Any, suzuki: Any, tanaka: Any
+) -> None:
+    client = client_for(tanaka)
+    response = client.post(f"/audits/{somu_audit.pk}/appoint/", {"appoint-person": suzuki.pk})
+    assert response.status_code == 400
+    page = response.content.decode()
+    assert "10-1(2)ア" in page
+    assert "被監査部門から独立した者に対して" in page
+    assert "指名できません" in page
+    assert not Appointment.objects.exists()
+    ok = client.post(
+        f"/audits/{somu_audit.pk}/appoint/", {"appoint-person": tanaka.pk, "appoint-is_lead": "on"}
+    )
+    assert ok.status_code == 302
+    assert "適合" in client.get(f"/audits/{somu_audit.pk}/").content.decode()
+
+
+def test_finding_to_plan_through_the_pages_and_the_seal(
+    *, mito: Any, somu: Any, sato: Any, tanaka: Any, somu_audit: Any, evidence_dir: Path
+) -> None:
+    lead = client_for(tanaka)
+    assert (
+        lead.post(f"/audits/{somu_audit.pk}/appoint/", {"appoint-person": tanaka.pk}).status_code
+        == 302
+    )
+    assert lead.post(f"/audits/{somu_audit.pk}/start/").status_code == 302
+    assert (
+        lead.post(
+            f"/audits/{somu_audit.pk}/paper/", {"paper-item": "1", "paper-text": "確認"}
+        ).status_code
+        == 302
+    )
+    attached = lead.post(
+        f"/audits/{somu_audit.pk}/evidence/",
+        {"evidence_date": timezone.localdate().isoformat(), "file": upload("記録.pdf", PDF)},
+    )
+    assert attached.status_code == 302
+    raised = lead.post(
+        f"/audits/{somu_audit.pk}/finding/",
+        {
+            "finding-kind": "minor",
+            "finding-title": "掲示",
+            "finding-department": somu.pk,
+            "finding-clause": "6-4(1)",
+        },
+    )
+    assert raised.status_code == 302
+    finding = Finding.objects.get()
+    owner = client_for(sato)
+    assert "掲示" in owner.get("/audits/findings/?mine=1").content.decode()
+    planned = owner.post(
+        f"/audits/findings/{finding.pk}/plan/",
+        {"plan-plan": "撤去する", "plan-actions": "付箋の撤去|2027-01-31\n周知"},
+    )
+    assert planned.status_code == 302
+    assert CorrectiveAction.objects.filter(source_id=finding.pk).count() == 2
+    refused = lead.post(f"/audits/findings/{finding.pk}/close/", {})
+    assert refused.status_code == 400
+    assert "確認済でない是正措置" in refused.content.decode()
+    issued = lead.post(f"/audits/{somu_audit.pk}/issue/", {"report-report": "監査の結果"})
+    assert issued.status_code == 302
+    after = lead.post(
+        f"/audits/{somu_audit.pk}/evidence/",
+        {"evidence_date": timezone.localdate().isoformat(), "file": upload("後.pdf", PDF)},
+    )
+    assert after.status_code == 400
+    assert "封印" in after.content.decode()
+
+
+def test_another_organisations_audit_and_finding_are_404(somu_audit: Any, tanaka: Any) -> None:
+    other = make_org("other", "mito-city-council", "別の議会")
+    boss = make_person(other, "boss", "別 組織", is_org_admin=True)
+    from kitei.audits import services  # noqa: PLC0415
+    from kitei.people.services import create_department  # noqa: PLC0415
+
+    dept = create_department(other, actor=boss.user, name="別課")
+    theirs = services.plan_audit(
+        programme(other), actor=boss.user, title="他組織の監査", kind="internal", departments=[dept]
+    )
+    assert client_for(tanaka).get(f"/audits/{theirs.pk}/").status_code == 404
+
+
+def test_a_member_without_audits_view_sees_no_audit(somu_audit: Any, suzuki: Any) -> None:
+    client = client_for(suzuki)
+    assert client.get(f"/audits/{somu_audit.pk}/").status_code == 404
+    assert client.get("/audits/year/2026/").status_code == 403
+
+
+def test_the_lead_copies_an_audit_to_the_next_year(somu_audit: Any, tanaka: Any) -> None:
+    response = client_for(tanaka).post(f"/audits/{somu_audit.pk}/copy/")
+    assert response.status_code == 302
+    copy = Audit.objects.exclude(pk=somu_audit.pk).get()
+    assert copy.programme.fiscal_year == 2027
+    assert response["Location"] == f"/audits/{copy.pk}/"
