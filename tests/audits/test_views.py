@@ -139,3 +139,40 @@ def test_the_lead_copies_an_audit_to_the_next_year(somu_audit: Any, tanaka: Any)
     copy = Audit.objects.exclude(pk=somu_audit.pk).get()
     assert copy.programme.fiscal_year == 2027
     assert response["Location"] == f"/audits/{copy.pk}/"
+
+
+def test_the_ciso_deploys_horizontally_and_the_other_manager_answers_on_the_page(
+    *, mito: Any, somu: Any, sato: Any, gicho: Any, tanaka: Any, somu_audit: Any
+) -> None:
+    from kitei.audits import findings as audit_findings  # noqa: PLC0415
+    from kitei.audits.models import HorizontalCheck  # noqa: PLC0415
+    from kitei.people.services import create_department  # noqa: PLC0415
+
+    from ..conftest import SETUP  # noqa: PLC0415
+
+    giji = create_department(mito, actor=SETUP, name="議事課")
+    manager = make_person(
+        mito, "mgr", "議事 管理", roles=("information_security_manager",), department=giji
+    )
+    finding = audit_findings.raise_finding(
+        somu_audit, actor=tanaka.user, kind="minor", title="掲示", department=somu
+    )
+    ciso = client_for(gicho)
+    deployed = ciso.post(
+        f"/audits/findings/{finding.pk}/deploy/", {"deploy-departments": [giji.pk]}
+    )
+    assert deployed.status_code == 302
+    other = client_for(manager)
+    home = other.get("/").content.decode()
+    assert 'id="waiting-horizontal"' in home
+    page = other.get(f"/audits/findings/{finding.pk}/").content.decode()
+    assert "議事課 での確認結果を回答" in page
+    answered = other.post(
+        f"/audits/findings/{finding.pk}/answer/",
+        {"answer-found": "yes", "answer-note": "同様の掲示"},
+    )
+    assert answered.status_code == 302
+    linked = HorizontalCheck.objects.get().linked
+    assert linked is not None
+    assert linked.department == giji
+    assert other.get(f"/audits/findings/{linked.pk}/").status_code == 200

@@ -24,4 +24,6 @@ urlpatterns = [
     path("findings/<int:pk>/close/", finding_views.finding_close, name="close"),
     path("findings/<int:pk>/accept/", finding_views.finding_accept, name="accept"),
     path("findings/<int:pk>/withdraw/", finding_views.finding_withdraw, name="withdraw"),
+    path("findings/<int:pk>/deploy/", finding_views.finding_deploy, name="deploy"),
+    path("findings/<int:pk>/answer/", finding_views.finding_answer, name="answer"),
 ]
