@@ -132,3 +132,15 @@ def test_an_altered_evidence_file_refuses_the_seal(
         services.issue_report(somu_audit, actor=tanaka.user, report="結果")
     somu_audit.refresh_from_db()
     assert not somu_audit.sealed
+
+
+def test_the_issued_audit_satisfies_the_annual_audit_duty_on_the_calendar(
+    mito: Any, issued: Any
+) -> None:
+    from kitei.duties import schedule  # noqa: PLC0415
+
+    calendar = schedule.compute(mito, 2026)
+    (annual,) = [o for o in calendar.occurrences if o.duty.id == "annual-audit"]
+    assert annual.proof is not None
+    assert annual.proof.object_id == str(issued.pk)
+    assert annual.proof.url == f"/audits/{issued.pk}/"
