@@ -176,3 +176,32 @@ def test_the_ciso_deploys_horizontally_and_the_other_manager_answers_on_the_page
     assert linked is not None
     assert linked.department == giji
     assert other.get(f"/audits/findings/{linked.pk}/").status_code == 200
+
+
+def test_the_findings_and_their_progress_export_to_excel(
+    *, mito: Any, somu: Any, sato: Any, tanaka: Any, somu_audit: Any
+) -> None:
+    import io  # noqa: PLC0415
+
+    from openpyxl import load_workbook  # noqa: PLC0415
+
+    from kitei.audits import findings as audit_findings  # noqa: PLC0415
+    from kitei.corrective import services as corrective  # noqa: PLC0415
+
+    finding = audit_findings.raise_finding(
+        somu_audit, actor=tanaka.user, kind="major", title="=掲示", department=somu
+    )
+    (action,) = audit_findings.submit_plan(
+        finding, actor=sato.user, root_cause="周知不足", plan="撤去", actions=[("撤去", None)]
+    )
+    corrective.record_progress(action, actor=sato.user, note="半分撤去")
+    response = client_for(tanaka).get("/audits/findings/export.xlsx")
+    assert response.status_code == 200
+    book = load_workbook(io.BytesIO(response.content))
+    findings_sheet, progress = book["指摘事項"], book["改善計画進捗表"]
+    row = [c.value for c in findings_sheet[2]]
+    assert row[0] == finding.number
+    assert row[4] == "=掲示"  # text, never a formula
+    assert findings_sheet.cell(2, 5).data_type == "s"
+    assert [c.value for c in progress[2]][:3] == [finding.number, action.number, "撤去"]
+    assert progress.cell(2, 7).value == "半分撤去"

@@ -12,10 +12,12 @@ from django.core.exceptions import ValidationError
 from django.forms import Form
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from kitei.audits import findings, horizontal, queries
+from kitei.audits.export import export_findings
 from kitei.audits.forms import AnswerForm, DeployForm, PlanForm, ReasonForm
 from kitei.audits.models import Finding, HorizontalCheck
 from kitei.audits.views import member
@@ -235,3 +237,18 @@ def finding_answer(request: HttpRequest, pk: int) -> HttpResponse:
         ),
         done=_("回答しました。"),
     )
+
+
+@login_required
+@require_GET
+def finding_export(request: HttpRequest) -> HttpResponse:
+    """The findings the user may list (as on the list page) and their 改善計画進捗表, .xlsx."""
+    org, person = member(request)
+    rows = queries.findings_for(org, request.user, person, mine=request.GET.get("mine") == "1")
+    content = export_findings(list(rows.select_related("audit__programme")[:20000]))
+    response = HttpResponse(
+        content, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    )
+    stamp = timezone.localdate().isoformat()
+    response["Content-Disposition"] = f'attachment; filename="findings-{stamp}.xlsx"'
+    return response
