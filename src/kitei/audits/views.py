@@ -8,7 +8,9 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import QuerySet
 from django.forms import Form
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -29,10 +31,10 @@ from kitei.audits.forms import (
 )
 from kitei.audits.models import Audit, AuditProgramme
 from kitei.audits.workflow import AUDIT_WORKFLOW
-from kitei.core import access, evidence, workflow
+from kitei.core import access, workflow
 from kitei.core.fiscal import fiscal_year, fiscal_year_label
 from kitei.core.forms import EvidenceForm
-from kitei.core.models import Organization
+from kitei.core.models import EvidenceFile, Organization
 from kitei.people.models import Person
 
 
@@ -138,6 +140,19 @@ def programme_detail(request: HttpRequest, year: int) -> HttpResponse:
     return render(request, "audits/programme.html", context, status=400 if posted else 200)
 
 
+FILES_SHOWN = 100  # the page lists the newest; the package and the seal hold them all
+
+
+def _files_of(audit: Audit) -> QuerySet[EvidenceFile]:
+    return access.scoped(EvidenceFile.objects.all(), audit.organization).filter(
+        supports_type=ContentType.objects.get_for_model(Audit), supports_id=audit.pk
+    )
+
+
+def _newest_files(audit: Audit) -> list[EvidenceFile]:
+    return list(_files_of(audit).order_by("-uploaded_at", "-pk")[:FILES_SHOWN])
+
+
 def _detail(request: HttpRequest, audit: Audit, *, status: int = 200, **forms: Any) -> HttpResponse:
     org = audit.organization
     events = {
@@ -158,7 +173,9 @@ def _detail(request: HttpRequest, audit: Audit, *, status: int = 200, **forms: A
         "appointments": audit.appointments.select_related("person"),
         "papers": audit.papers.select_related("recorded_by"),
         "findings": audit.findings.select_related("department", "owner"),
-        "files": evidence.evidence_for(org, [audit]).get(audit.pk, []),
+        "files": _newest_files(audit),
+        "file_count": _files_of(audit).count(),
+        "file_limit": FILES_SHOWN,
         "verdict": forms.get("verdict"),
         "can_manage": can_manage and not audit.sealed,
         "can_copy": can_manage,
