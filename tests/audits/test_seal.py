@@ -144,3 +144,20 @@ def test_the_issued_audit_satisfies_the_annual_audit_duty_on_the_calendar(
     assert annual.proof is not None
     assert annual.proof.object_id == str(issued.pk)
     assert annual.proof.url == f"/audits/{issued.pk}/"
+
+
+def test_the_ciso_finds_the_issued_report_on_the_home_page_and_records_receipt(
+    issued: Any, gicho: Any
+) -> None:
+    from .conftest import client_for  # noqa: PLC0415
+
+    client = client_for(gicho)
+    home = client.get("/").content.decode()
+    line = home.split('id="waiting-audit-reports"')[1].split("</li>", maxsplit=1)[0]
+    assert "?state=issued" in line
+    listed = client.get("/audits/?state=issued").content.decode()
+    assert issued.number in listed
+    assert client.post(f"/audits/{issued.pk}/receive/").status_code == 302
+    issued.refresh_from_db()
+    assert issued.state == AuditState.RECEIVED
+    assert 'id="waiting-audit-reports"' not in client.get("/").content.decode()

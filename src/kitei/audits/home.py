@@ -7,6 +7,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from kitei.audits import queries
+from kitei.core import access
 from kitei.core.models import Organization
 from kitei.core.registry import HomeItem
 from kitei.people.models import Person
@@ -36,4 +37,15 @@ def waiting_items(request: HttpRequest, org: Organization, person: Person) -> li
                 url=reverse("audits:findings") + "?asked=1",
             )
         )
+    if access.check(request.user, "audits.receive_report", org).allowed:
+        issued = queries.awaiting_receipt(org).count()
+        if issued:
+            items.append(
+                HomeItem(
+                    key="audit-reports",
+                    title=_("受領を記録していない監査報告書"),
+                    count=issued,
+                    url=reverse("audits:programmes") + "?state=issued",
+                )
+            )
     return items

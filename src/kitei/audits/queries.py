@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.db.models import Q, QuerySet
 
-from kitei.audits.choices import FindingState, HorizontalAnswer
+from kitei.audits.choices import AuditState, FindingState, HorizontalAnswer
 from kitei.audits.models import Audit, Finding, HorizontalCheck
 from kitei.core import access
 from kitei.core.models import Organization
@@ -61,3 +61,8 @@ def checks_awaiting(organization: Organization, person: Person) -> QuerySet[Hori
     return access.scoped(HorizontalCheck.objects.all(), organization).filter(
         owner=person, answer=HorizontalAnswer.ASKED
     )
+
+
+def awaiting_receipt(organization: Organization) -> QuerySet[Audit]:
+    """Audits whose issued report the CISO has not yet recorded as received."""
+    return access.scoped(Audit.objects.all(), organization).filter(state=AuditState.ISSUED)

@@ -20,7 +20,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from kitei.audits import findings, queries, services
-from kitei.audits.choices import AuditMethod
+from kitei.audits.choices import AuditMethod, AuditState
 from kitei.audits.forms import (
     AppointForm,
     AuditForm,
@@ -86,9 +86,13 @@ def programme_list(request: HttpRequest) -> HttpResponse:
                 messages.success(request, _("監査計画を作成しました。"))
                 return redirect("audits:programme", year=programme.fiscal_year)
     programmes = access.scoped(AuditProgramme.objects.all(), org)
+    audits = queries.visible_audits(org, request.user, person)
+    state = request.GET.get("state", "")
+    if state in AuditState.values:
+        audits = audits.filter(state=state)
     context = {
         "programmes": [(p, fiscal_year_label(p.fiscal_year)) for p in programmes],
-        "audits": queries.visible_audits(org, request.user, person).order_by("-created_at")[:200],
+        "audits": audits.order_by("-created_at")[:200],
         "form": form,
         "can_manage": can_manage,
     }
