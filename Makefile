@@ -6,7 +6,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test lint types pytest bench clean messages screenshots
+.PHONY: demo test lint types pytest bench clean messages screenshots pack-schema
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -35,6 +35,10 @@ MO := $(patsubst %.po,%.mo,$(wildcard src/kitei/locale/*/LC_MESSAGES/django.po))
 messages: $(MO)
 src/kitei/locale/%/LC_MESSAGES/django.mo: src/kitei/locale/%/LC_MESSAGES/django.po $(STAMP)
 	$(BIN)/python scripts/messages.py compile $<
+
+# docs/pack-schema.md, generated from src/kitei/policy/model.py (a test says when it is stale).
+pack-schema: $(STAMP)
+	$(BIN)/kitei policy schema --format markdown > docs/pack-schema.md
 
 # docs/screenshots/*.png, taken by the browser tests in Debian's headless Chromium.
 screenshots: $(STAMP) messages

@@ -19,6 +19,16 @@ PASSWORD = "kitei-Test-passw0rd!"
 SETUP = Operator(name="tests")
 
 
+@pytest.fixture(autouse=True)
+def _site_language() -> Any:
+    """Each test starts in the site's language: a request in English (the middleware
+    activates the chosen language for the thread) must not leak into the next test."""
+    from django.utils import translation  # noqa: PLC0415 - settings are configured by now
+
+    with translation.override("ja"):
+        yield
+
+
 def make_org(slug: str = "mito", pack: str = "mito-city-council", name: str = "水戸市議会") -> Any:
     from kitei.core.services import create_organization  # noqa: PLC0415 - needs the app registry
 

@@ -125,3 +125,24 @@ def test_a_bad_or_foreign_page_key_is_refused(
 def test_the_export_links_leave_the_page_out(client: Client, register: list[int]) -> None:
     _rows, html = _page(client, after=register[49], form="paper")
     assert 'href="/assets/export/?form=paper"' in html
+
+
+def test_the_total_is_counted_up_to_a_thousand(
+    client: Client, mito: Any, somu: Any, monkeypatch: Any
+) -> None:
+    from kitei.core import keyset  # noqa: PLC0415
+
+    monkeypatch.setattr(keyset, "COUNT_LIMIT", 3)
+    rows = [
+        {"name": f"文書{n}", "department": somu, "form": "paper", "unclear": True} for n in range(4)
+    ]
+    bulk_register_assets(mito, actor=SETUP, rows=rows)
+    _rows, html = _page(client)
+    assert "1,000 件以上" in html  # the template's words for more than COUNT_LIMIT
+    _rows, html = _page(client, q="文書3")
+    assert "全 1 件" in html
+    with CaptureQueriesContext(connection) as captured:
+        _page(client)
+    counts = [q["sql"] for q in captured.captured_queries if "COUNT(*)" in q["sql"]]
+    assert counts
+    assert all("LIMIT 4" in sql for sql in counts)

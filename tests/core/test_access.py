@@ -106,11 +106,22 @@ def _pack_ids() -> set[str]:
     return ids
 
 
+# kitei's own words that happen to be spelled like a pack's role id, with where they live.
+OWN_VOCABULARY = {
+    ("incidents/choices.py", "contractor"): "the incident flag 委託事業者が関わる (§5.1 flags)",
+    ("incidents/choices.py", "member_firm"): "the flag of issue 11's CLI contract (--flag)",
+    ("policy/model_incidents.py", "member_firm"): "a step's `when: {reporter: member_firm}`",
+    ("policy/model_incidents.py", "secretariat"): "a step's `when: {reporter: secretariat}`",
+    ("policy/loader.py", "ciso"): "the key `incident_triage.ciso` of the pack schema",
+}
+
+
 def test_no_pack_or_role_id_in_the_code() -> None:
     """Permissions come from the pack: no Python or template names a pack or one of its roles.
 
     Demo builders (which build a plausible organisation for a named pack) and migrations
-    are the exceptions DESIGN.md allows.
+    are the exceptions DESIGN.md allows; `OWN_VOCABULARY` lists kitei's own schema words
+    that a pack also uses as a role id.
     """
     ids = _pack_ids()
     assert {"mito-city-council", "ciso", "information_security_manager"} <= ids
@@ -121,7 +132,11 @@ def test_no_pack_or_role_id_in_the_code() -> None:
         if rel.startswith("packs/") or "/migrations/" in rel or path.name == "demo.py":
             continue
         for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
-            found += [f"{rel}:{n}: {m.group(1)}" for m in pattern.finditer(line)]
+            found += [
+                f"{rel}:{n}: {m.group(1)}"
+                for m in pattern.finditer(line)
+                if (rel, m.group(1)) not in OWN_VOCABULARY
+            ]
     assert found == []
 
 

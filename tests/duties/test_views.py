@@ -176,3 +176,20 @@ def test_the_ical_feed_parses_and_cites_clause_and_quote(mito: Any, ciso: Any) -
     assert all("根拠: " in str(e["DESCRIPTION"]) for e in events)
     assert Client().get("/duties/feed.ics?token=wrong").status_code == 401
     assert Client().get("/duties/feed.ics").status_code == 401
+
+
+def test_the_api_answers_the_cli_contract_for_the_tokens_organisation(
+    mito: Any, ciso: Any, systems: list[Any], yamada: Any
+) -> None:
+    activate_totp(ciso)
+    _token, plain = create_api_token(ciso.user, actor=SETUP, organization=mito)
+    client = Client(headers={"Authorization": f"Bearer {plain}"})
+    data = client.get("/api/duties/calendar?year=2026").json()
+    assert (data["year"], data["start"], data["end"]) == (2026, "2026-04-01", "2027-03-31")
+    assert "取得したログの点検又は分析" in {o["title"] for o in data["occurrences"]}
+    mine = client.get(f"/api/duties/calendar?year=2026&state=due&person={ciso.pk}").json()
+    assert {o["duty"] for o in mine["occurrences"]} == {"annual-audit"}
+    assert client.get("/api/duties/calendar?year=1800").status_code == 422
+    settings = {s["key"]: s for s in client.get("/api/duties/settings").json()}
+    assert settings["parameter:log-retention"]["source"] == "seed"
+    assert settings["duty:log-review:interval"]["source"] == "unset"

@@ -239,3 +239,79 @@ def test_toyama_member_firm_route_opens_in_order_and_serious_adds_the_cio(toyama
     vacant = rows(incident, chain="accident-member-firm")[2]
     assert vacant.state == StepState.SENT
     assert vacant.vacant  # nobody holds 統括情報管理者補佐 here: shown red at once
+
+
+def test_judging_serious_adds_the_cio_step_and_needs_a_level_the_seed_names(toyama: Any) -> None:
+    from tests.conftest import make_person  # noqa: PLC0415
+
+    staff = make_person(toyama, "staff1", "職員 一", roles=("staff",))
+    csirt = make_person(toyama, "jimu", "事務 局", roles=("csirt",))
+    incident = file_as(staff, kind="accident")
+    assert not incident.steps.filter(role="cio").exists()
+    with pytest.raises(ValidationError):
+        services.judge_severity(incident, actor=csirt.user, severity="grave", reason="x")
+    with pytest.raises(ValidationError):
+        services.judge_severity(incident, actor=csirt.user, severity="serious", reason="")
+    with pytest.raises(PermissionDenied):
+        services.judge_severity(incident, actor=staff.user, severity="serious", reason="多数")
+    services.judge_severity(incident, actor=csirt.user, severity="serious", reason="全組合員に影響")
+    cio = incident.steps.get(role="cio")
+    assert (cio.clause, cio.state) == ("6(4)イ", StepState.WAITING)
+    assert after("judge_severity")["reason"] == "全組合員に影響"
+    assert services.clause_for(incident, IncidentEvent.RESPOND) == "パックに定めなし"
+
+
+def test_prevention_measures_become_corrective_actions_citing_6_3_2_o(
+    cast: Any, csirt: Any
+) -> None:
+    from kitei.incidents.prevention import raise_prevention_action  # noqa: PLC0415
+
+    incident = file_as(cast["suzuki"])
+    with pytest.raises(ValidationError):
+        raise_prevention_action(
+            incident, actor=csirt.user, title="手順の見直し", owner=cast["sato"], due=None
+        )
+    for event in (IncidentEvent.START_TRIAGE, IncidentEvent.RESPOND, IncidentEvent.RECOVER):
+        services.move_incident(incident, event, actor=csirt.user)
+    services.move_incident(
+        incident, IncidentEvent.REPORT_PREVENTION, actor=csirt.user, prevention="持出し手順の見直し"
+    )
+    action = raise_prevention_action(
+        incident, actor=csirt.user, title="手順の見直し", owner=cast["sato"], due=None
+    )
+    assert (action.clause, action.owner) == ("6-3(2)オ", cast["sato"])
+    assert action.quote == "再発防止策を実施するために必要な措置を指示しなければならない"
+    assert action.source == incident
+    assert action.plan == "持出し手順の見直し"
+
+
+def test_horizontal_check_sends_one_request_per_chosen_system(
+    mito: Any, somu: Any, cast: Any, csirt: Any
+) -> None:
+    from kitei.incidents.horizontal import request_horizontal_check  # noqa: PLC0415
+    from kitei.systems.services import register_system  # noqa: PLC0415
+    from tests.conftest import SETUP, make_person  # noqa: PLC0415
+
+    systems = []
+    for n in range(3):
+        manager = make_person(mito, f"mgr{n}", f"管理者 {n}", department=somu)
+        systems.append(
+            register_system(mito, actor=SETUP, name=f"系統{n}", department=somu, manager=manager)
+        )
+    incident = file_as(cast["suzuki"])
+    services.move_incident(incident, IncidentEvent.START_TRIAGE, actor=csirt.user)
+    services.move_incident(incident, IncidentEvent.RESPOND, actor=csirt.user)
+    step = incident.steps.get(clause="6-3(2)ウ", role="information_system_manager")
+    assert step.decision_required
+    with pytest.raises(ValidationError):
+        request_horizontal_check(step, actor=csirt.user, systems=[], reason="同種の設定")
+    created = request_horizontal_check(
+        step, actor=csirt.user, systems=systems, reason="同じ設定のシステムがある"
+    )
+    assert [(s.state, [p.name for p in s.recipients.all()]) for s in created] == [
+        (StepState.SENT, ["管理者 0"]),
+        (StepState.SENT, ["管理者 1"]),
+        (StepState.SENT, ["管理者 2"]),
+    ]
+    assert {s.clause for s in created} == {"6-3(2)ウ"}
+    assert "同じ設定のシステムがある" in incident.timeline.get(kind="decision").text

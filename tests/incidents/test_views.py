@@ -113,6 +113,10 @@ def test_timeline_is_append_only_and_corrections_name_the_entry(cast: Any, csirt
     )
     correction = TimelineEntry.objects.get(kind="correction")
     assert correction.corrects == first
+    client.post(url, {"kind": "evidence", "event_at": _now(), "text": "<b>ログ</b>"})
+    html = client.get(reverse("incidents:detail", args=[incident.pk])).content.decode()
+    assert f"記録 {first.pk} の訂正: 無線LANも停止" in html
+    assert "&lt;b&gt;ログ&lt;/b&gt;" in html
     first.refresh_from_db()
     assert first.text == "LANケーブルを抜いた"
     import pytest  # noqa: PLC0415
@@ -167,3 +171,45 @@ def test_basic_policy_filing_is_manual_with_the_page_text(db: None) -> None:
     html = client.get(reverse("incidents:detail", args=[incident.pk])).content.decode()
     assert "手動で連絡" in html
     assert "1.9" in html
+
+
+def test_prevention_measure_raised_from_the_page_is_listed(cast: Any, csirt: Any) -> None:
+    from kitei.incidents import services  # noqa: PLC0415
+    from kitei.incidents.choices import IncidentEvent  # noqa: PLC0415
+
+    incident = file_as(cast["suzuki"])
+    for event in (IncidentEvent.START_TRIAGE, IncidentEvent.RESPOND, IncidentEvent.RECOVER):
+        services.move_incident(incident, event, actor=csirt.user)
+    services.move_incident(
+        incident, IncidentEvent.REPORT_PREVENTION, actor=csirt.user, prevention="手順の見直し"
+    )
+    client = client_for(csirt)
+    client.post(
+        reverse("incidents:prevention", args=[incident.pk]),
+        {"title": "持出し手順の改訂", "owner": cast["sato"].pk, "due": ""},
+    )
+    html = client.get(reverse("incidents:detail", args=[incident.pk])).content.decode()
+    assert "持出し手順の改訂" in html
+    assert "佐藤 一郎" in html
+
+
+def test_horizontal_check_from_the_page(
+    mito: Any, cast: Any, csirt: Any, council_system: Any
+) -> None:
+    from kitei.incidents import services  # noqa: PLC0415
+    from kitei.incidents.choices import IncidentEvent  # noqa: PLC0415
+
+    incident = file_as(cast["suzuki"])
+    services.move_incident(incident, IncidentEvent.START_TRIAGE, actor=csirt.user)
+    services.move_incident(incident, IncidentEvent.RESPOND, actor=csirt.user)
+    step = incident.steps.get(clause="6-3(2)ウ", role="information_system_manager")
+    client = client_for(csirt)
+    html = client.get(reverse("incidents:detail", args=[incident.pk])).content.decode()
+    assert f'id="systems-{step.pk}"' in html
+    client.post(
+        reverse("incidents:decide", args=[step.pk]),
+        {"report": "yes", "reason": "同じ構成", "systems": [council_system.pk]},
+    )
+    sent = incident.steps.get(clause="6-3(2)ウ", system=council_system)
+    assert sent.state == StepState.SENT
+    assert [p.name for p in sent.recipients.all()] == ["加藤 管理"]

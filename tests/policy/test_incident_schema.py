@@ -59,7 +59,7 @@ def test_toyama_names_only_the_serious_accident() -> None:
     assert not cio.when.holds(set(), severity=None, member_firm=True)
     assert not cio.when.holds(set(), severity="serious", member_firm=False)
     assert pack.incident_triage is not None
-    assert pack.incident_triage.respond_clause is None
+    assert pack.incident_triage.respond is None
 
 
 def test_basic_policy_packs_have_no_kinds() -> None:
@@ -118,4 +118,5 @@ def test_empty_when_and_unknown_triage_role(tmp_path: Path) -> None:
         text.replace("  role: csirt\n  ciso: ciso", "  role: cert\n  ciso: ciso"), encoding="utf-8"
     )
     line = _line_of(path, "role: cert")
-    assert _errors(path) == [f"{path}:{line}: undefined role 'cert'"]
+    (error,) = _errors(path)  # with "did you mean" and the valid ids (kitei.policy.messages)
+    assert error.startswith(f"{path}:{line}: undefined role 'cert' (did you mean 'csirt'? one of: ")

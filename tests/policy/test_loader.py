@@ -51,7 +51,10 @@ def test_undefined_role_in_approvals(sample_copy: Path) -> None:
     sample_copy.write_text(text.replace("roles: [ciso]}]", "roles: [mayor]}]", 1))
     errors = _errors(sample_copy)
     line = _line_of(sample_copy, "roles: [mayor]")
-    assert errors == [f"{sample_copy}:{line}: undefined role 'mayor'"]
+    assert errors == [
+        f"{sample_copy}:{line}: undefined role 'mayor' "
+        "(one of: ciso, information_security_manager, members_and_staff)"
+    ]
 
 
 def test_unknown_level_in_condition(sample_copy: Path) -> None:
@@ -64,7 +67,9 @@ def test_unknown_level_in_condition(sample_copy: Path) -> None:
     sample_copy.write_text(broken)
     errors = _errors(sample_copy)
     line = _line_of(sample_copy, 'min: "4"')
-    assert errors == [f"{sample_copy}:{line}: unknown level '4' of axis 'confidentiality'"]
+    assert errors == [
+        f"{sample_copy}:{line}: unknown level '4' of axis 'confidentiality' (one of: 1, 2, 3A)"
+    ]
 
 
 def test_missing_clause(sample_copy: Path) -> None:
@@ -79,9 +84,11 @@ def test_missing_clause(sample_copy: Path) -> None:
 def test_unknown_action(sample_copy: Path) -> None:
     text = sample_copy.read_text(encoding="utf-8")
     sample_copy.write_text(text.replace("action: equipment.install_offsite", "action: x"))
-    assert _errors(sample_copy) == [
-        f"{sample_copy}:{_line_of(sample_copy, 'action: x')}: unknown action 'x'"
-    ]
+    (error,) = _errors(sample_copy)
+    assert error.startswith(
+        f"{sample_copy}:{_line_of(sample_copy, 'action: x')}: unknown action 'x' (one of: "
+        "asset.take_out, asset.transport,"
+    )
 
 
 def test_several_errors_are_all_reported_sorted_by_line(sample_copy: Path) -> None:

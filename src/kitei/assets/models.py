@@ -153,3 +153,38 @@ class Asset(models.Model):
     def disposed(self) -> bool:
         """Whether the asset was disposed of (廃棄済み)."""
         return self.disposed_at is not None
+
+
+class AssetTally(models.Model):
+    """How many assets share an organisation, department, status, disposal and class.
+
+    The home page's figures (queries.counts) are sums over these rows — a few hundred per
+    organisation, whatever the register's size — instead of counts over the register.
+    Written only by triggers on assets_asset (migration 0007, SQLite and PostgreSQL), never
+    by kitei's code: every insert, change and delete of an asset, bulk imports and
+    `QuerySet.update` included, moves its count in the same transaction. Rows may fall to
+    0 and stay.
+    """
+
+    organization = models.ForeignKey(
+        Organization, on_delete=models.DO_NOTHING, db_constraint=False, related_name="+"
+    )
+    department_id = models.BigIntegerField()
+    classification_status = models.CharField(max_length=16)
+    disposed = models.BooleanField()
+    classification = models.JSONField(default=dict)
+    n = models.BigIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=[
+                    "organization",
+                    "department_id",
+                    "classification_status",
+                    "disposed",
+                    "classification",
+                ],
+                name="asset_tally_group",
+            )
+        ]

@@ -6,13 +6,11 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Count, QuerySet
-from django.db.models.fields.json import KT
+from django.db.models import QuerySet
 from django.shortcuts import get_object_or_404
 
-from kitei.assets.expressions import AXIS_ID, AxisLevel
 from kitei.assets.filters import AssetFilterSet
-from kitei.assets.models import Asset, ClassificationStatus
+from kitei.assets.models import Asset, AssetTally, ClassificationStatus
 from kitei.core import access, textsearch
 from kitei.core.models import Organization
 from kitei.people.models import Department, Person
@@ -181,29 +179,45 @@ class RegisterCounts:
 
 
 def counts(organization: Organization) -> RegisterCounts:
-    """Counts of the register by class and by department, each read from an index.
+    """Counts of the register by class and by department, from the maintained tally.
 
     The figures count assets in use (not 廃棄済み), by class only those whose class is
-    decided. Filtering those conditions row by row reads the whole table (issue 16), so:
-    per status and department from the partial index `asset_live`; per level of each axis
-    from the axis's own index (`asset_<axis>`, every asset of the organisation), less the
-    assets set aside — disposed (`asset_disposed`) or unclear (`asset_live`) — counted from
-    their own rows, which are few beside the register.
+    decided. They are sums over the organisation's AssetTally rows (one per department,
+    status, disposal and class, kept by triggers: a few hundred rows for any register
+    size), so the home page does not grow with the register (issue 16).
     """
     pack = pack_of(organization)
-    scoped = access.scoped(Asset.objects.all(), organization)
-    grouped = (
-        live(scoped)
-        .values_list("classification_status", "department_id")
-        .annotate(n=Count("pk"))
-        .order_by("classification_status", "department_id")
+    groups = (
+        access.scoped(AssetTally.objects.all(), organization)
+        .filter(n__gt=0, disposed=False)
+        .values_list("department_id", "classification_status", "classification", "n")
     )
     per_department: dict[int, int] = {}
+    per_level: dict[tuple[str, str], int] = {}
     unclear = 0
-    for status, department_id, n in grouped:
+    for department_id, status, classification, n in groups:
         per_department[department_id] = per_department.get(department_id, 0) + n
-        unclear += n if status == ClassificationStatus.UNCLEAR else 0
-    by_axis = _counts_by_axis(pack, scoped)
+        if status == ClassificationStatus.UNCLEAR:
+            unclear += n
+            continue
+        for axis, level in (classification or {}).items():
+            per_level[(axis, str(level))] = per_level.get((axis, str(level)), 0) + n
+    by_axis = [
+        (
+            axis.id,
+            axis.title,
+            [
+                LevelCount(
+                    axis=axis.id,
+                    level=lv.id,
+                    title=lv.title,
+                    count=per_level.get((axis.id, lv.id), 0),
+                )
+                for lv in reversed(axis.levels)
+            ],
+        )
+        for axis in pack.classification.axes
+    ]
     names = dict(departments(organization).filter(pk__in=per_department).values_list("pk", "name"))
     by_department = sorted(
         ((pk, names[pk], n) for pk, n in per_department.items() if pk in names),
@@ -215,30 +229,3 @@ def counts(organization: Organization) -> RegisterCounts:
         by_axis=by_axis,
         by_department=by_department,
     )
-
-
-def _counts_by_axis(pack: Pack, scoped: QuerySet[Asset]) -> list[tuple[str, str, list[LevelCount]]]:
-    """Decided assets in use per level of each axis: all of them less those set aside."""
-    # Unordered: the model's default order would steer the planner to the created_at index.
-    disposed = scoped.filter(disposed_at__isnull=False).order_by()
-    unclear = live(scoped).filter(classification_status=ClassificationStatus.UNCLEAR).order_by()
-    set_aside = [
-        *disposed.values_list("classification", flat=True),
-        *unclear.values_list("classification", flat=True),
-    ]
-    by_axis = []
-    for axis in pack.classification.axes:
-        indexed = AXIS_ID.fullmatch(axis.id)  # the expression of the axis's index
-        level = AxisLevel(axis.id) if indexed else KT(f"classification__{axis.id}")
-        every = scoped.annotate(level=level).values("level").annotate(n=Count("pk")).order_by()
-        found = {row["level"]: row["n"] for row in every}
-        for classification in set_aside:
-            key = (classification or {}).get(axis.id)
-            if key in found:
-                found[key] -= 1
-        levels = [
-            LevelCount(axis=axis.id, level=lv.id, title=lv.title, count=found.get(lv.id, 0))
-            for lv in reversed(axis.levels)
-        ]
-        by_axis.append((axis.id, axis.title, levels))
-    return by_axis

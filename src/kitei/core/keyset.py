@@ -7,7 +7,8 @@ A list ordered newest first by (`field`, id) is cut at a row named in the query 
 - `before=ID`: the `size` rows that come just before it (前へ);
 - `last=1`: the oldest `size` rows (最後へ).
 
-Each is one range read of the index that serves the list's order (`(organization,
+The total is counted up to 1,000 (「1,000 件以上」 beyond). Each page is one range read of
+the index that serves the list's order (`(organization,
 created_at, id)` for assets, or the index of the filter), stopping after `size + 1` rows,
 plus a look-up of row ID by its key. The order is stable: rows added meanwhile never move
 a row from one page to another. Row ID is looked up in the same filtered list, so an id
@@ -27,16 +28,24 @@ from django.utils.translation import gettext as _
 from kitei.core.filters import InvalidFiltersError, Problem
 
 PARAMETERS = ("after", "before", "last")
+# The list counts its rows up to this many and says 「1,000 件以上」 beyond: counting every
+# row of a filtered million reads them all (issue 16), on every page.
+COUNT_LIMIT = 1000  # the asset list's template says 「1,000 件以上」
 
 
 @dataclass(frozen=True, kw_only=True)
 class KeysetPage:
-    """One page of a list: its rows, whether others come before or after, and the total."""
+    """One page of a list: its rows, whether others come before or after, and the total
+    (counted up to COUNT_LIMIT + 1: `more` when there are more than COUNT_LIMIT)."""
 
     object_list: list[Any]
     has_previous: bool
     has_next: bool
     count: int
+
+    @property
+    def more(self) -> bool:
+        return self.count > COUNT_LIMIT
 
     @property
     def first_key(self) -> int | None:
@@ -109,9 +118,8 @@ def page(request: HttpRequest, queryset: QuerySet[Any], size: int, field: str) -
         rows = list(newest_first[: size + 1])
         has_previous, has_next = False, len(rows) > size
         rows = rows[:size]
-    return KeysetPage(
-        object_list=rows, has_previous=has_previous, has_next=has_next, count=queryset.count()
-    )
+    counted = queryset.order_by()[: COUNT_LIMIT + 1].count()
+    return KeysetPage(object_list=rows, has_previous=has_previous, has_next=has_next, count=counted)
 
 
 def paginate(

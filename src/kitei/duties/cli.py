@@ -87,23 +87,9 @@ def _calendar(org: Any, args: argparse.Namespace) -> int:
 
 
 def _list(org: Any, args: argparse.Namespace) -> int:
-    from kitei.duties import orgsettings  # noqa: PLC0415
+    from kitei.duties import export, orgsettings  # noqa: PLC0415 - Django is set up
 
-    rows = []
-    for r in orgsettings.resolve_all(org):
-        rows.append(
-            {
-                "key": r.key.key,
-                "title": r.key.title,
-                "value": r.value,
-                "source": str(r.source),
-                "clause": r.key.clause,
-                "quote": r.key.quote,
-                "basis": r.setting.basis if r.setting else None,
-                "decided_by": r.setting.decided_by if r.setting else None,
-                "decided_on": r.setting.decided_on.isoformat() if r.setting else None,
-            }
-        )
+    rows = [export.setting_json(r) for r in orgsettings.resolve_all(org)]
     if args.json:
         print(json.dumps(rows, ensure_ascii=False, indent=1))
         return 0

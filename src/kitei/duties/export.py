@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from kitei.duties.orgsettings import Resolved
 from kitei.duties.schedule import Calendar, Occurrence
 
 
@@ -44,4 +45,19 @@ def calendar_json(
             occurrence_json(o)
             for o in (calendar.occurrences if occurrences is None else occurrences)
         ],
+    }
+
+
+def setting_json(r: Resolved) -> dict[str, Any]:
+    """A settable value, its source and the organisation's basis (CLI and API)."""
+    return {
+        "key": r.key.key,
+        "title": r.key.title,
+        "value": r.value,
+        "source": str(r.source),
+        "clause": r.key.clause,
+        "quote": r.key.quote,
+        "basis": r.setting.basis if r.setting else None,
+        "decided_by": r.setting.decided_by if r.setting else None,
+        "decided_on": r.setting.decided_on.isoformat() if r.setting else None,
     }

@@ -22,7 +22,7 @@ def due_items(request: HttpRequest, organization: Organization, person: Any) -> 
     """The person's open occurrences this fiscal year, and those past their due date."""
     if person is None or not access.check(request.user, "duties.view", organization):
         return
-    calendar = schedule.compute(organization, fiscal_year(timezone.localdate()))
+    calendar = schedule.compute(organization, fiscal_year(timezone.localdate()), person=person.pk)
     base = reverse("duties:calendar")
     for state, key, title, urgent in (
         (queries.DUE, "duties.due", _("担当する年度の義務（実施期間中・期限超過）"), False),

@@ -29,7 +29,7 @@ def build(organization: Organization, person: Person, years: list[int]) -> bytes
     cal.add("version", "2.0")
     cal.add("x-wr-calname", f"kitei 年度の義務 {person.name}")
     for year in years:
-        result = schedule.compute(organization, year)
+        result = schedule.compute(organization, year, person=person.pk)
         for o in queries.narrowed(result.occurrences, queries.Filters(person=person.pk)):
             if o.due is None:
                 continue

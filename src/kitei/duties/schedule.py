@@ -47,7 +47,7 @@ FIRST_YEAR, LAST_YEAR = 2000, 2100
 """The fiscal years the calendar answers for (anything else is a mistyped year)."""
 
 
-@dataclass(frozen=True, kw_only=True)
+@dataclass(slots=True, kw_only=True)
 class Occurrence:
     """One occurrence of a duty for one scope in one fiscal year."""
 
@@ -108,24 +108,27 @@ class _Scopes:
 
     def _read(self, kind: str) -> Iterable[Scope]:
         org = self.organization
+        # values_list, not model instances: 300 systems and 300 people are read per request.
         if kind == "department":
-            for d in access.scoped(Department.objects.all(), org).order_by("name", "pk"):
-                yield Scope(kind=kind, id=d.pk, name=d.name, department_id=d.pk)
+            rows = access.scoped(Department.objects.all(), org).order_by("name", "pk")
+            for pk, name in rows.values_list("pk", "name"):
+                yield Scope(kind=kind, id=pk, name=name, department_id=pk)
         elif kind == "system":
             systems = access.scoped(System.objects.all(), org).order_by("name", "pk")
-            for s in systems.only("pk", "name", "department_id", "manager_id", "operator_id"):
+            fields = ("pk", "name", "department_id", "manager_id", "operator_id")
+            for pk, name, department, manager, operator in systems.values_list(*fields):
                 yield Scope(
                     kind=kind,
-                    id=s.pk,
-                    name=s.name,
-                    department_id=s.department_id,
-                    manager_id=s.manager_id,
-                    operator_id=s.operator_id,
+                    id=pk,
+                    name=name,
+                    department_id=department,
+                    manager_id=manager,
+                    operator_id=operator,
                 )
         elif kind == "person":
             people = access.scoped(Person.objects.all(), org).order_by("name", "pk")
-            for p in people.only("pk", "name", "department_id"):
-                yield Scope(kind=kind, id=p.pk, name=p.name, department_id=p.department_id)
+            for pk, name, department in people.values_list("pk", "name", "department_id"):
+                yield Scope(kind=kind, id=pk, name=name, department_id=department)
         elif kind == "organization":
             yield Scope(kind=kind, id=None, name=str(org))
         else:
@@ -144,11 +147,29 @@ class _Holders:
             .select_related("person__user")
             .order_by("person__name", "pk")
         )
+        # Indexed once so that 300 systems × 60 duties need no scan of every assignment: a
+        # department- or system-scoped role's assignments by the 課 or system they name, and
+        # those naming neither (they reach the whole organisation).
         self.by_role: dict[str, list[RoleAssignment]] = defaultdict(list)
+        self.unscoped: dict[str, list[RoleAssignment]] = defaultdict(list)
+        self.by_place: dict[tuple[str, int], list[RoleAssignment]] = defaultdict(list)
         for a in rows:
             self.by_role[a.role_id].append(a)
+            role = self.roles.get(a.role_id)
+            place = (
+                a.department_id
+                if role is not None and role.scope == "department"
+                else a.system_id
+                if role is not None and role.scope == "system"
+                else None
+            )
+            if place is None:
+                self.unscoped[a.role_id].append(a)
+            else:
+                self.by_place[(a.role_id, place)].append(a)
         self.people: dict[int, Person] = {a.person_id: a.person for a in rows}
         self._person_rows: dict[int, Person] | None = None
+        self._responsible: dict[tuple[tuple[str, ...], str, int | None], tuple[Person, ...]] = {}
         self.organization = organization
 
     def person(self, pk: int | None) -> Person | None:
@@ -165,6 +186,14 @@ class _Holders:
         return self.people[pk]
 
     def responsible(self, duty: PeriodicDuty, scope: Scope) -> tuple[Person, ...]:
+        """The holders of the duty's roles who reach the scope (read once per actors and scope)."""
+        key = (duty.actors, scope.kind, scope.id)
+        known = self._responsible.get(key)
+        if known is None:
+            known = self._responsible[key] = self._find(duty, scope)
+        return known
+
+    def _find(self, duty: PeriodicDuty, scope: Scope) -> tuple[Person, ...]:
         found: dict[int, Person] = {}
         for role_id in duty.actors:
             role = self.roles.get(role_id)
@@ -176,22 +205,26 @@ class _Holders:
                     if person is not None:
                         found[person.pk] = person
                 continue
-            for a in self.by_role.get(role_id, ()):
-                if self._reaches(role, a, scope):
-                    found[a.person_id] = a.person
+            for a in self._reaching(role, scope):
+                found[a.person_id] = a.person
             if role.register_column and scope.kind == "system":
                 holder = self.person(getattr(scope, f"{role.register_column}_id"))
                 if holder is not None:
                     found[holder.pk] = holder
         return tuple(found.values())
 
-    @staticmethod
-    def _reaches(role: Role, a: RoleAssignment, scope: Scope) -> bool:
-        if role.scope == "department" and a.department_id is not None:
-            return scope.department_id is None or a.department_id == scope.department_id
-        if role.scope == "system" and a.system_id is not None:
-            return scope.kind != "system" or a.system_id == scope.id
-        return True
+    def _reaching(self, role: Role, scope: Scope) -> list[RoleAssignment]:
+        """The role's assignments that reach the scope (a 課's holder reaches its 課, a
+        system's holder its system; an assignment naming neither reaches everything)."""
+        if role.scope == "department" and scope.department_id is not None:
+            place: int | None = scope.department_id
+        elif role.scope == "system" and scope.kind == "system":
+            place = scope.id
+        else:
+            return self.by_role.get(role.id, [])
+        if place is None:
+            return self.by_role.get(role.id, [])
+        return self.unscoped.get(role.id, []) + self.by_place.get((role.id, place), [])
 
 
 def _interval_plan(
@@ -254,8 +287,14 @@ def compute(
     *,
     now: datetime | None = None,
     pack: Pack | None = None,
+    scope_kind: str = "",
+    person: int | None = None,
 ) -> Calendar:
-    """Every occurrence of every duty of the organisation's pack in fiscal year `year`."""
+    """Every occurrence of every duty of the organisation's pack in fiscal year `year`.
+
+    `scope_kind` and `person` (a responsible person's id) leave out the rest before any
+    period is computed, so "my duties" costs only what the person is responsible for.
+    """
     check_year(year)
     today = timezone.localdate(now) if now is not None else timezone.localdate()
     pack = pack or pack_of(organization)
@@ -277,8 +316,17 @@ def compute(
         pack_version=getattr(organization, "pack_version", ""),
         pack_digest=getattr(organization, "pack_digest", ""),
     )
-    year_of = _Year(organization=organization, holders=holders, start=start, end=end, today=today)
+    year_of = _Year(
+        organization=organization,
+        holders=holders,
+        start=start,
+        end=end,
+        today=today,
+        person=person,
+    )
     for duty in pack.periodic_duties:
+        if scope_kind and (duty.scope or "organization") != scope_kind:
+            continue
         result.occurrences.extend(
             _duty_occurrences(
                 year_of,
@@ -300,6 +348,11 @@ class _Year:
     start: date
     end: date
     today: date
+    person: int | None = None
+
+    def wanted(self, responsible: tuple[Person, ...]) -> bool:
+        """Whether an occurrence with these responsible people passes the person filter."""
+        return self.person is None or any(p.pk == self.person for p in responsible)
 
 
 def _duty_occurrences(
@@ -309,13 +362,72 @@ def _duty_occurrences(
     rows: list[OrgSetting],
     records: list[DutyOccurrence],
 ) -> Iterator[Occurrence]:
-    organization, holders = year.organization, year.holders
-    start, end, today = year.start, year.end, year.today
-    by_key = {(r.scope_kind, r.scope_id, r.period_start): r for r in records}
     used: set[int] = set()
     if duty.frequency in ("continuous", "as_needed"):
-        state = OccurrenceState.STANDING if duty.frequency == "continuous" else OccurrenceState.LOG
-        for scope in scopes:
+        yield from _unscheduled(year, duty, scopes)
+    else:
+        yield from _scheduled(year, duty, scopes, rows, records, used=used)
+    yield from _leftovers(year, duty, scopes, [r for r in records if r.pk not in used])
+
+
+def _unscheduled(year: _Year, duty: PeriodicDuty, scopes: list[Scope]) -> Iterator[Occurrence]:
+    """常時 → one standing obligation per scope; 随時 → one log line per scope, and one done
+    occurrence for each proof of the year (a session of a 随時 training, for instance)."""
+    state = OccurrenceState.STANDING if duty.frequency == "continuous" else OccurrenceState.LOG
+    proofs: dict[tuple[str, int | None], list[Proof]] = defaultdict(list)
+    if duty.frequency == "as_needed":
+        for proof in _proofs(year.organization, duty, year.start, year.end):
+            proofs[(proof.scope_kind, proof.scope_id)].append(proof)
+    for scope in scopes:
+        responsible = year.holders.responsible(duty, scope)
+        if not year.wanted(responsible):
+            continue
+        yield Occurrence(
+            duty=duty,
+            scope=scope,
+            period=None,
+            due=None,
+            interval=None,
+            interval_set_by=None,
+            state=state,
+            responsible=responsible,
+        )
+        for proof in proofs.get((scope.kind, scope.id), ()):
+            yield Occurrence(
+                duty=duty,
+                scope=scope,
+                period=(proof.on, proof.on),
+                due=None,
+                interval=None,
+                interval_set_by=None,
+                state=OccurrenceState.DONE,
+                responsible=responsible,
+                proof=proof,
+            )
+
+
+def _scheduled(
+    year: _Year,
+    duty: PeriodicDuty,
+    scopes: list[Scope],
+    rows: list[OrgSetting],
+    records: list[DutyOccurrence],
+    *,
+    used: set[int],
+) -> Iterator[Occurrence]:
+    """The periods of a duty per scope, done by a proof or a record; 間隔未設定 without any."""
+    start, end, today = year.start, year.end, year.today
+    by_key = {(r.scope_kind, r.scope_id, r.period_start): r for r in records}
+    plan, set_by = _interval_plan(duty, start, end, rows)
+    proofs: dict[tuple[str, int | None], list[Proof]] = defaultdict(list)
+    if plan:
+        for proof in _proofs(year.organization, duty, start, end):
+            proofs[(proof.scope_kind, proof.scope_id)].append(proof)
+    for scope in scopes:
+        responsible = year.holders.responsible(duty, scope)
+        if not year.wanted(responsible):
+            continue
+        if not plan:
             yield Occurrence(
                 duty=duty,
                 scope=scope,
@@ -323,66 +435,52 @@ def _duty_occurrences(
                 due=None,
                 interval=None,
                 interval_set_by=None,
-                state=state,
-                responsible=holders.responsible(duty, scope),
+                state=OccurrenceState.INTERVAL_UNSET,
+                responsible=responsible,
             )
-    else:
-        plan, set_by = _interval_plan(duty, start, end, rows)
-        proofs: dict[tuple[str, int | None], list[Proof]] = defaultdict(list)
-        if plan:
-            for proof in _proofs(organization, duty, start, end):
-                proofs[(proof.scope_kind, proof.scope_id)].append(proof)
-        for scope in scopes:
-            responsible = holders.responsible(duty, scope)
-            if not plan:
-                yield Occurrence(
-                    duty=duty,
-                    scope=scope,
-                    period=None,
-                    due=None,
-                    interval=None,
-                    interval_set_by=None,
-                    state=OccurrenceState.INTERVAL_UNSET,
-                    responsible=responsible,
-                )
-                continue
-            mine = proofs.get((scope.kind, scope.id), [])
-            for first, last, interval, setting in plan:
-                record = by_key.get((scope.kind, scope.id, first))
-                found = next((p for p in mine if first <= p.on <= last), None)
-                if record is not None:
-                    used.add(record.pk)
-                yield Occurrence(
-                    duty=duty,
-                    scope=scope,
-                    period=(first, last),
-                    due=last,
-                    interval=interval,
-                    interval_set_by=set_by,
-                    state=_state((first, last), today, found is not None or record is not None),
-                    responsible=responsible,
-                    proof=found,
-                    record=record,
-                    setting=setting,
-                )
-    # What someone logged or completed that no computed occurrence holds (随時 entries,
-    # 必要に応じて extras, periods of an interval since changed): shown as done, never lost.
+            continue
+        mine = proofs.get((scope.kind, scope.id))
+        for first, last, interval, setting in plan:
+            record = by_key.get((scope.kind, scope.id, first)) if by_key else None
+            found = next((p for p in mine if first <= p.on <= last), None) if mine else None
+            if record is not None:
+                used.add(record.pk)
+            yield Occurrence(
+                duty=duty,
+                scope=scope,
+                period=(first, last),
+                due=last,
+                interval=interval,
+                interval_set_by=set_by,
+                state=_state((first, last), today, found is not None or record is not None),
+                responsible=responsible,
+                proof=found,
+                record=record,
+                setting=setting,
+            )
+
+
+def _leftovers(
+    year: _Year, duty: PeriodicDuty, scopes: list[Scope], records: list[DutyOccurrence]
+) -> Iterator[Occurrence]:
+    """What someone logged or completed that no computed occurrence holds (随時 entries,
+    必要に応じて extras, periods of an interval since changed): shown as done, never lost."""
     scope_names = {(s.kind, s.id): s for s in scopes}
     for rec in records:
-        if rec.pk in used:
-            continue
         scope = scope_names.get((rec.scope_kind, rec.scope_id)) or Scope(
             kind=rec.scope_kind, id=rec.scope_id, name=""
         )
         period = (rec.period_start, rec.period_end) if rec.period_start and rec.period_end else None
-        yield Occurrence(
-            duty=duty,
-            scope=scope,
-            period=period,
-            due=None,
-            interval=None,
-            interval_set_by=None,
-            state=OccurrenceState.DONE,
-            responsible=holders.responsible(duty, scope),
-            record=rec,
-        )
+        responsible = year.holders.responsible(duty, scope)
+        if year.wanted(responsible):
+            yield Occurrence(
+                duty=duty,
+                scope=scope,
+                period=period,
+                due=None,
+                interval=None,
+                interval_set_by=None,
+                state=OccurrenceState.DONE,
+                responsible=responsible,
+                record=rec,
+            )

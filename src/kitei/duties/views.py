@@ -22,7 +22,7 @@ from kitei.core import access, evidence
 from kitei.core.fiscal import fiscal_year_label, wareki_date
 from kitei.core.models import Organization
 from kitei.core.numbering import fiscal_year
-from kitei.duties import ical, orgsettings, queries, schedule, services
+from kitei.duties import ical, orgsettings, queries, schedule, services, training
 from kitei.duties.choices import OccurrenceState, SettingSource
 from kitei.duties.forms import CompleteForm, SettingForm, TrainingForm
 from kitei.duties.models import TrainingSession
@@ -96,7 +96,7 @@ def calendar(request: HttpRequest) -> HttpResponse:
         state=request.GET.get("state", ""),
         person=int(person) if person.isdigit() else None,
     )
-    result = schedule.compute(org, year)
+    result = schedule.compute(org, year, scope_kind=filters.scope, person=filters.person)
     may_complete_any = access.check(request.user, "duties.complete", org).allowed
     rows = [
         Row(
@@ -245,8 +245,11 @@ def training_list(request: HttpRequest) -> HttpResponse:
             messages.success(request, _("研修・訓練を記録しました。"))
             return redirect("duties:training", session.pk)
     sessions = access.scoped(TrainingSession.objects.all(), org).order_by("-held_on", "-pk")
+    year = fiscal_year(timezone.localdate())
     context = {
         "sessions": sessions,
+        "year_label": fiscal_year_label(year),
+        "untrained": [(u, wareki_date(u.joined)) for u in training.untrained(org, year)],
         "form": form,
         "can_record": access.check(request.user, "training.manage", org).allowed,
     }

@@ -19,7 +19,7 @@ from kitei.assets.models import Asset
 from kitei.core.api import common
 from kitei.core.api.auth import ApiError, Caller, TokenAuth, caller_of
 from kitei.core.api.errors import ERRORS
-from kitei.incidents import queries, services
+from kitei.incidents import queries, services, timeline, visibility
 from kitei.incidents.choices import IncidentState, Source
 from kitei.incidents.models import Incident, ReportStep, TimelineEntry
 from kitei.systems.models import System
@@ -126,7 +126,7 @@ class EntryIn(Schema):
 def _incident(caller: Caller, pk: int) -> Incident:
     """The incident for the caller (404 for another organisation's or off the chain)."""
     incident = common.get_or_404(Incident.objects.all(), caller.organization, pk, _("インシデント"))
-    if not services.can_see(caller.user, incident):
+    if not visibility.can_see(caller.user, incident):
         raise ApiError(404, "not_found", _("見つかりません。"))
     return incident
 
@@ -268,7 +268,7 @@ def list_incidents(request: HttpRequest, filters: Query[ListFilters]) -> dict[st
 def get_incident(request: HttpRequest, incident_id: int) -> dict[str, Any]:
     """One incident with its steps and timeline (a restricted read is recorded)."""
     caller = caller_of(request)
-    incident = services.read_incident(_incident(caller, incident_id), actor=caller.user)
+    incident = visibility.read_incident(_incident(caller, incident_id), actor=caller.user)
     return _out(incident)
 
 
@@ -310,7 +310,7 @@ def add_entry(request: HttpRequest, incident_id: int, payload: EntryIn) -> Statu
         if corrects is None:
             raise ApiError(422, "invalid", _("訂正する記録がこのインシデントにありません。"))
     try:
-        entry = services.add_timeline_entry(
+        entry = timeline.add_timeline_entry(
             incident,
             actor=caller.user,
             kind=payload.kind,

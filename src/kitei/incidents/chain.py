@@ -13,13 +13,23 @@ from dataclasses import dataclass
 from django.db.models import Q
 from django.utils import timezone
 
+from kitei.core import access
 from kitei.core.models import Organization
 from kitei.incidents.choices import Flag
+from kitei.incidents.models import Incident
 from kitei.people.models import Person, RoleAssignment
 from kitei.policy.model import Pack, Party, ReportingChain, Role
 from kitei.policy.model import ReportStep as PackStep
 from kitei.policy.model_incidents import IncidentKind
 from kitei.systems.models import System
+
+
+def pack_of(incident_or_org: Incident | Organization) -> Pack:
+    """The pack version the incident was filed under (or the organisation's today)."""
+    if isinstance(incident_or_org, Incident):
+        return access.engine_for(incident_or_org.pack_id, incident_or_org.pack_digest).pack
+    org = incident_or_org
+    return access.engine_for(org.pack_id, org.pack_digest).pack
 
 
 @dataclass(frozen=True, kw_only=True)

@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from kitei.assets.models import Asset
 from kitei.core.models import Organization
 from kitei.incidents.choices import EntryKind, Flag, IncidentEvent, Means, Source
+from kitei.people.models import Person
 from kitei.policy.model import Pack
 from kitei.systems.models import System
 
@@ -114,3 +115,32 @@ class EntryForm(forms.Form):
     )
     text = forms.CharField(label=_("内容"), widget=forms.Textarea(attrs={"rows": 3}))
     corrects = forms.IntegerField(label=_("訂正する記録の番号"), required=False, min_value=1)
+
+
+class SeverityForm(forms.Form):
+    """The CSIRT's judgement of severity: a level the seed names, with the reason."""
+
+    severity = forms.ChoiceField(label=_("重大度"), required=False)
+    reason = forms.CharField(label=_("判断の理由"), widget=forms.Textarea(attrs={"rows": 2}))
+
+    def __init__(self, *args: Any, pack: Pack, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        field = self.fields["severity"]
+        assert isinstance(field, forms.ChoiceField)
+        field.choices = [("", _("該当なし")), *((lv.id, lv.title) for lv in pack.severity_levels)]
+
+
+class PreventionActionForm(forms.Form):
+    """One recurrence-prevention measure as a corrective action: title, owner, due date."""
+
+    title = forms.CharField(label=_("措置"), max_length=200)
+    owner = forms.ModelChoiceField(label=_("担当者"), queryset=Person.objects.none())
+    due = forms.DateField(
+        label=_("期限"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+
+    def __init__(self, *args: Any, organization: Organization, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        owner = self.fields["owner"]
+        assert isinstance(owner, forms.ModelChoiceField)
+        owner.queryset = Person.objects.filter(organization=organization).order_by("name")

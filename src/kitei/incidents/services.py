@@ -22,10 +22,9 @@ from django.utils.translation import gettext as _
 from kitei.assets.models import Asset
 from kitei.core import access, numbering, workflow
 from kitei.core.access import Actor
-from kitei.core.actors import Operator
 from kitei.core.models import Organization
 from kitei.core.services import record_change
-from kitei.incidents import chain, notifications
+from kitei.incidents import chain, notifications, timeline, visibility
 from kitei.incidents.choices import (
     RESTRICTED_FLAGS,
     EntryKind,
@@ -36,7 +35,7 @@ from kitei.incidents.choices import (
     Source,
     StepState,
 )
-from kitei.incidents.models import Incident, ReportStep, TimelineEntry
+from kitei.incidents.models import Incident, ReportStep
 from kitei.incidents.workflow import EVENT_CLAUSE, INCIDENT_WORKFLOW, NO_CLAUSE
 from kitei.people.models import Person
 from kitei.policy.model import Pack
@@ -46,12 +45,7 @@ KIND = "incidents"  # the numbering counter: R8-0001 per organisation and fiscal
 TRIAGE = "incidents.triage"
 
 
-def pack_of(incident_or_org: Incident | Organization) -> Pack:
-    """The pack version the incident was filed under (or the organisation's today)."""
-    if isinstance(incident_or_org, Incident):
-        return access.engine_for(incident_or_org.pack_id, incident_or_org.pack_digest).pack
-    org = incident_or_org
-    return access.engine_for(org.pack_id, org.pack_digest).pack
+pack_of = chain.pack_of
 
 
 def _person(actor: Actor, person: Person | None, organization: Organization) -> Person:
@@ -159,15 +153,26 @@ def snapshot(incident: Incident) -> dict[str, Any]:
     }
 
 
-def _materialise(incident: Incident, pack: Pack, stages: Sequence[str], *, actor: Actor) -> None:
-    """Create the steps of `stages` that apply to the incident, then open the ready ones."""
+def _materialise(
+    incident: Incident,
+    pack: Pack,
+    stages: Sequence[str],
+    *,
+    actor: Actor,
+    only: Sequence[chain.PlannedStep] | None = None,
+) -> None:
+    """Create the steps of `stages` that apply to the incident (or `only` these), then open
+    the ready ones."""
     kind = chain.find_kind(pack, incident.kind)
     if kind is None:
         return
     start = incident.steps.count()
     systems = list(incident.systems.all())
     department_id = incident.reporter.department_id
-    for offset, planned in enumerate(chain.plan(pack, kind, incident.flags, stages=stages), 1):
+    planned_steps = (
+        only if only is not None else chain.plan(pack, kind, incident.flags, stages=stages)
+    )
+    for offset, planned in enumerate(planned_steps, 1):
         step = planned.step
         senders = [{"id": r, "title": chain.role_or_party_title(pack, r)} for r in step.from_]
         for who in step.to:
@@ -227,7 +232,7 @@ def open_ready_steps(incident: Incident, pack: Pack, *, actor: Actor) -> list[Re
         if row.decision_required and not row.decision:
             row.save(update_fields=["opened_at"])
         else:
-            _send(row, now)
+            send_step(row, now)
         opened.append(row)
         record_change(
             incident.organization,
@@ -239,7 +244,8 @@ def open_ready_steps(incident: Incident, pack: Pack, *, actor: Actor) -> list[Re
     return opened
 
 
-def _send(row: ReportStep, now: datetime) -> None:
+def send_step(row: ReportStep, now: datetime) -> None:
+    """Mark an opened step sent and queue its e-mail (the note says who was reached)."""
     row.state = StepState.SENT
     row.sent_at = now
     if row.role:
@@ -262,11 +268,6 @@ def step_snapshot(row: ReportStep) -> dict[str, Any]:
     }
 
 
-def is_triage(actor: Actor, incident: Incident) -> bool:
-    """Whether the actor evaluates and runs the response (the pack's CSIRT, or admins)."""
-    return bool(access.check(actor, TRIAGE, incident))
-
-
 def can_acknowledge(actor: Actor, row: ReportStep) -> bool:
     """A role step: one of its recipients; a party's: the reporter or the CSIRT, recording
     how the party was told."""
@@ -276,7 +277,7 @@ def can_acknowledge(actor: Actor, row: ReportStep) -> bool:
     if person is None or person.organization_id != row.organization_id:
         return False
     if row.party:
-        return person.pk == row.incident.reporter_id or is_triage(actor, row.incident)
+        return person.pk == row.incident.reporter_id or visibility.is_triage(actor, row.incident)
     return row.recipients.filter(pk=person.pk).exists()
 
 
@@ -323,7 +324,7 @@ def decide_step(row: ReportStep, *, actor: Actor, report: bool, reason: str) -> 
     now = timezone.now()
     if report:
         row.save(update_fields=["decision", "decision_reason"])
-        _send(row, now)
+        send_step(row, now)
     else:
         row.state = StepState.NOT_APPLICABLE
         row.save(update_fields=["decision", "decision_reason", "state"])
@@ -335,7 +336,7 @@ def decide_step(row: ReportStep, *, actor: Actor, report: bool, reason: str) -> 
         after={**step_snapshot(row), "reason": row.decision_reason},
     )
     verdict = _("報告する") if report else _("報告しない")
-    _entry(
+    timeline.write_entry(
         row.incident,
         actor=actor,
         kind=EntryKind.DECISION,
@@ -345,12 +346,21 @@ def decide_step(row: ReportStep, *, actor: Actor, report: bool, reason: str) -> 
     return row
 
 
-def clause_for(incident: Incident, event: str) -> str:
-    """The clause the pack gives for this transition, or 「パックに定めなし」."""
+def cite_for(incident: Incident, event: str) -> tuple[str, str]:
+    """(clause, quote) the pack gives for this transition, or (「パックに定めなし」, "")."""
     triage = pack_of(incident).incident_triage
     key = EVENT_CLAUSE.get(IncidentEvent(event), "")
-    value = getattr(triage, key, None) if triage is not None and key else None
-    return str(value) if value else NO_CLAUSE
+    if triage is None or not key:
+        return NO_CLAUSE, ""
+    if key == "clause":
+        return triage.clause, triage.quote
+    stage = getattr(triage, key, None)
+    return (stage.clause, stage.quote) if stage is not None else (NO_CLAUSE, "")
+
+
+def clause_for(incident: Incident, event: str) -> str:
+    """The clause the pack gives for this transition, or 「パックに定めなし」."""
+    return cite_for(incident, event)[0]
 
 
 @transaction.atomic
@@ -382,14 +392,20 @@ def move_incident(
         if not instruction.strip():
             raise ValidationError(_("CISOの指示を入力してください。"))
         changes = {"instruction": instruction.strip(), "closed_at": timezone.now()}
-    clause = clause_for(incident, event)
-    details = {"clause": clause, **{k: v for k, v in changes.items() if k != "closed_at"}}
+    clause, quote = cite_for(incident, event)
+    details = {
+        "clause": clause,
+        "quote": quote,
+        **{k: v for k, v in changes.items() if k != "closed_at"},
+    }
     workflow.move(
         incident, event, actor=actor, table=INCIDENT_WORKFLOW, changes=changes, details=details
     )
     label = IncidentState(incident.state).label
     text = f"{label}（{clause}）" + (f": {reason.strip()}" if reason.strip() else "")
-    _entry(incident, actor=actor, kind=EntryKind.STATE_CHANGE, text=text, event_at=timezone.now())
+    timeline.write_entry(
+        incident, actor=actor, kind=EntryKind.STATE_CHANGE, text=text, event_at=timezone.now()
+    )
     pack = pack_of(incident)
     if event == IncidentEvent.RESPOND and not incident.steps.filter(stage="incident").exists():
         _materialise(incident, pack, ("incident",), actor=actor)
@@ -399,102 +415,39 @@ def move_incident(
     return incident
 
 
-def _entry(
-    incident: Incident,
-    *,
-    actor: Actor,
-    kind: str,
-    text: str,
-    event_at: datetime,
-    corrects: TimelineEntry | None = None,
-) -> TimelineEntry:
-    author = access.person_of(actor) or incident.reporter
-    entry = TimelineEntry.objects.create(
-        organization=incident.organization,
-        incident=incident,
-        kind=kind,
-        text=text,
-        event_at=event_at,
-        author=author,
-        corrects=corrects,
-    )
+@transaction.atomic
+def judge_severity(incident: Incident, *, actor: Actor, severity: str, reason: str) -> Incident:
+    """The CSIRT judges the severity (only a level the seed names), with its reason; steps
+    that now apply (003 6(4)イ: 重大な事故 → 最高情報統括責任者) are added and opened."""
+    incident = Incident.objects.select_for_update().get(pk=incident.pk)
+    access.require(actor, TRIAGE, incident)
+    pack = pack_of(incident)
+    levels = {level.id for level in pack.severity_levels}
+    if not levels:
+        raise ValidationError(_("このパックには重大度の定めがありません。"))
+    if severity and severity not in levels:
+        raise ValidationError(_("重大度が正しくありません。"))
+    if not reason.strip():
+        raise ValidationError(_("判断の理由を入力してください。"))
+    before = {"severity": incident.severity, "flags": list(incident.flags)}
+    flags = [f for f in incident.flags if f not in levels] + ([severity] if severity else [])
+    incident.severity, incident.severity_reason, incident.flags = severity, reason.strip(), flags
+    incident.save(update_fields=["severity", "severity_reason", "flags"])
     record_change(
         incident.organization,
         actor=actor,
-        action=IncidentAuditAction.ADD_TIMELINE_ENTRY,
-        obj=entry,
-        after={
-            "incident": incident.number,
-            "kind": kind,
-            "text": text,
-            "event_at": event_at.isoformat(),
-            "recorded_at": entry.recorded_at.isoformat(),
-            "corrects": corrects.pk if corrects else None,
-        },
+        action=IncidentAuditAction.JUDGE_SEVERITY,
+        obj=incident,
+        before=before,
+        after={"severity": severity, "flags": flags, "reason": incident.severity_reason},
     )
-    return entry
-
-
-@transaction.atomic
-def add_timeline_entry(
-    incident: Incident,
-    *,
-    actor: Actor,
-    kind: str,
-    text: str,
-    event_at: datetime,
-    corrects: TimelineEntry | None = None,
-) -> TimelineEntry:
-    """Append an entry (a correction names the entry it corrects); people on the chain only."""
-    if not can_see(actor, incident) or access.person_of(actor) is None:
-        raise PermissionDenied(_("このインシデントに記録できません。"))
-    if kind not in EntryKind.values or kind == EntryKind.STATE_CHANGE:
-        raise ValidationError(_("記録の種類が正しくありません。"))
-    if not text.strip():
-        raise ValidationError(_("内容を入力してください。"))
-    if event_at > timezone.now():
-        raise ValidationError(_("未来の日時は記録できません。"))
-    if (kind == EntryKind.CORRECTION) != (corrects is not None):
-        raise ValidationError(_("訂正は、訂正する記録を指定して「訂正」として記録します。"))
-    if corrects is not None and corrects.incident_id != incident.pk:
-        raise ValidationError(_("訂正する記録がこのインシデントにありません。"))
-    return _entry(
-        incident, actor=actor, kind=kind, text=text.strip(), event_at=event_at, corrects=corrects
-    )
-
-
-# --- need-to-know -----------------------------------------------------------------------------
-
-
-def can_see(actor: Actor, incident: Incident) -> bool:
-    """Everyone in the organisation, except for a restricted (personal-data) incident: only
-    the reporter, the recipients of its steps, the CSIRT (triage) and the CISO."""
-    if not access.check(actor, "incidents.view", incident):
-        return False
-    if not incident.restricted:
-        return True
-    person = access.person_of(actor)
-    if person is None:
-        return isinstance(actor, Operator)  # a server operator's command
-    if person.pk == incident.reporter_id or is_triage(actor, incident):
-        return True
-    triage = pack_of(incident).incident_triage
-    if triage is not None and triage.ciso and triage.ciso in access.roles_held_by(person):
-        return True
-    return incident.steps.filter(recipients=person).exists()
-
-
-@transaction.atomic
-def read_incident(incident: Incident, *, actor: Actor) -> Incident:
-    """The incident for `actor`, or Http404-like PermissionDenied; restricted reads recorded."""
-    if not can_see(actor, incident):
-        raise Incident.DoesNotExist
-    if incident.restricted:
-        record_change(
-            incident.organization,
-            actor=actor,
-            action=IncidentAuditAction.READ_INCIDENT,
-            obj=incident,
-            after={"number": incident.number},
-        )
+    present = {(s.chain, s.position) for s in incident.steps.all()}
+    kind = chain.find_kind(pack, incident.kind)
+    missing = [
+        p
+        for p in (chain.plan(pack, kind, flags) if kind else [])
+        if (p.chain.id, p.position) not in present
+    ]
+    if missing:
+        _materialise(incident, pack, ("filing",), actor=actor, only=missing)
     return incident

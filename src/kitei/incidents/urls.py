@@ -16,4 +16,6 @@ urlpatterns = [
     path("steps/<int:step>/decide/", views.decide, name="decide"),
     path("<int:pk>/move/", views.move, name="move"),
     path("<int:pk>/timeline/", views.add_entry, name="add_entry"),
+    path("<int:pk>/severity/", views.judge, name="judge"),
+    path("<int:pk>/prevention/", views.prevention_action, name="prevention"),
 ]

@@ -6,23 +6,38 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.template.defaultfilters import linebreaksbr
 from django.utils import timezone
+from django.utils.html import format_html
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from kitei.core import access, workflow
 from kitei.core.fiscal import fiscal_year, fiscal_year_label, wareki_date
 from kitei.core.models import Organization
-from kitei.incidents import queries, services
-from kitei.incidents.choices import IncidentState, StepState
-from kitei.incidents.forms import AcknowledgeForm, DecideForm, EntryForm, FileForm, MoveForm
+from kitei.corrective import queries as corrective_queries
+from kitei.incidents import horizontal, queries, services, timeline, visibility
+from kitei.incidents.choices import EntryKind, IncidentState, StepState
+from kitei.incidents.forms import (
+    AcknowledgeForm,
+    DecideForm,
+    EntryForm,
+    FileForm,
+    MoveForm,
+    PreventionActionForm,
+    SeverityForm,
+)
 from kitei.incidents.models import Incident, ReportStep, TimelineEntry
+from kitei.incidents.prevention import OPEN_FOR_ACTIONS, raise_prevention_action
 from kitei.incidents.workflow import INCIDENT_WORKFLOW
 from kitei.people.models import Person
+from kitei.systems.models import System
 
 PAGE_SIZE = 50
 
@@ -39,7 +54,7 @@ def _member(request: HttpRequest, permission: access.Permission) -> tuple[Organi
 def _incident(request: HttpRequest, org: Organization, pk: int) -> Incident:
     """The incident of the organisation the user may see, or 404 (need-to-know included)."""
     incident = Incident.objects.filter(organization=org, pk=pk).select_related("reporter").first()
-    if incident is None or not services.can_see(request.user, incident):
+    if incident is None or not visibility.can_see(request.user, incident):
         raise Http404
     return incident
 
@@ -128,7 +143,7 @@ def _elapsed(since: Any, until: Any) -> str:
 def detail(request: HttpRequest, pk: int) -> HttpResponse:
     """One incident: its steps (who, clause, quote, timing, elapsed), timeline, triage."""
     org, _person = _member(request, "incidents.view")
-    incident = services.read_incident(_incident(request, org, pk), actor=request.user)
+    incident = visibility.read_incident(_incident(request, org, pk), actor=request.user)
     pack = services.pack_of(incident)
     steps = list(incident.steps.prefetch_related("recipients__user").select_related("system"))
     rows = []
@@ -140,15 +155,18 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
                 "recipients": list(step.recipients.all()),
                 "elapsed": _elapsed(start, step.acknowledged_at) if start else "",
                 "can_ack": services.can_acknowledge(request.user, step),
+                "horizontal": horizontal.is_horizontal(step),
                 "can_decide": step.decision_required
                 and not step.decision
                 and step.opened_at is not None
-                and services.is_triage(request.user, incident),
+                and visibility.is_triage(request.user, incident),
             }
         )
-    triage = services.is_triage(request.user, incident)
+    triage = visibility.is_triage(request.user, incident)
     events = workflow.available_events(incident, table=INCIDENT_WORKFLOW, actor=request.user)
-    timeline = list(incident.timeline.select_related("author", "corrects"))
+    entries = incident.timeline.select_related("author").only(
+        "pk", "kind", "text", "event_at", "recorded_at", "corrects_id", "author__name"
+    )
     return render(
         request,
         "incidents/detail.html",
@@ -156,7 +174,7 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
             "incident": incident,
             "reported_on": wareki_date(timezone.localdate(incident.reported_at)),
             "rows": rows,
-            "timeline": timeline,
+            "timeline_rows": _timeline_rows(entries),
             "events": [(e.value, e.label, services.clause_for(incident, e.value)) for e in events]
             if triage
             else [],
@@ -167,8 +185,47 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
             "ack_form": AcknowledgeForm(),
             "state_label": IncidentState(incident.state).label,
             "sent": StepState.SENT,
+            "triage": triage,
+            "systems": System.objects.filter(organization=org).order_by("name"),
+            "severity_form": SeverityForm(pack=pack) if pack.severity_levels else None,
+            "prevention_form": PreventionActionForm(organization=org)
+            if triage and incident.state in OPEN_FOR_ACTIONS
+            else None,
+            "actions": corrective_queries.for_source(
+                org, ContentType.objects.get_for_model(Incident).pk, incident.pk
+            ),
         },
     )
+
+
+def _timeline_rows(entries: Any) -> str:
+    """The timeline's table rows, built in Python: a page may hold thousands of entries."""
+    kinds = dict(EntryKind.choices)
+    local = timezone.get_current_timezone()
+
+    def when(value: Any) -> str:
+        return str(value.astimezone(local).strftime("%Y-%m-%d %H:%M"))
+
+    rows = []
+    for e in entries:
+        text = linebreaksbr(e.text, autoescape=True)
+        if e.corrects_id:
+            text = format_html("{}: {}", _("記録 %(n)s の訂正") % {"n": e.corrects_id}, text)
+        rows.append(
+            format_html(
+                '<tr id="entry-{}"><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td>'
+                "<td>{}</td></tr>",
+                e.pk,
+                e.pk,
+                when(e.event_at),
+                when(e.recorded_at),
+                kinds.get(e.kind, e.kind),
+                text,
+                e.author.name,
+            )
+        )
+    # Every row was built by format_html, which escaped its values.
+    return mark_safe("\n".join(rows))
 
 
 def _step(request: HttpRequest, org: Organization, step: int) -> ReportStep:
@@ -214,13 +271,19 @@ def decide(request: HttpRequest, step: int) -> HttpResponse:
     if not form.is_valid():
         messages.error(request, _("判断と理由を入力してください。"))
         return redirect("incidents:detail", pk)
+    chosen = System.objects.filter(organization=org, pk__in=request.POST.getlist("systems"))
     try:
-        services.decide_step(
-            row,
-            actor=request.user,
-            report=form.cleaned_data["report"],
-            reason=form.cleaned_data["reason"],
-        )
+        if form.cleaned_data["report"] and chosen:
+            horizontal.request_horizontal_check(
+                row, actor=request.user, systems=list(chosen), reason=form.cleaned_data["reason"]
+            )
+        else:
+            services.decide_step(
+                row,
+                actor=request.user,
+                report=form.cleaned_data["report"],
+                reason=form.cleaned_data["reason"],
+            )
     except (ValidationError, PermissionDenied) as exc:
         _fail(request, exc)
     return redirect("incidents:detail", pk)
@@ -269,7 +332,7 @@ def add_entry(request: HttpRequest, pk: int) -> HttpResponse:
             messages.error(request, _("訂正する記録がこのインシデントにありません。"))
             return redirect("incidents:detail", pk)
     try:
-        services.add_timeline_entry(
+        timeline.add_timeline_entry(
             incident,
             actor=request.user,
             kind=data["kind"],
@@ -279,4 +342,48 @@ def add_entry(request: HttpRequest, pk: int) -> HttpResponse:
         )
     except (ValidationError, PermissionDenied) as exc:
         _fail(request, exc)
+    return redirect("incidents:detail", pk)
+
+
+@login_required
+@require_POST
+def judge(request: HttpRequest, pk: int) -> HttpResponse:
+    """The CSIRT judges the severity (levels the seed names only)."""
+    org, _person = _member(request, "incidents.view")
+    incident = _incident(request, org, pk)
+    form = SeverityForm(request.POST, pack=services.pack_of(incident))
+    if not form.is_valid():
+        messages.error(request, _("重大度と判断の理由を入力してください。"))
+        return redirect("incidents:detail", pk)
+    try:
+        services.judge_severity(
+            incident,
+            actor=request.user,
+            severity=form.cleaned_data["severity"],
+            reason=form.cleaned_data["reason"],
+        )
+    except (ValidationError, PermissionDenied) as exc:
+        _fail(request, exc)
+    return redirect("incidents:detail", pk)
+
+
+@login_required
+@require_POST
+def prevention_action(request: HttpRequest, pk: int) -> HttpResponse:
+    """A prevention measure becomes a corrective action (owner, due date)."""
+    org, _person = _member(request, "incidents.view")
+    incident = _incident(request, org, pk)
+    form = PreventionActionForm(request.POST, organization=org)
+    if not form.is_valid():
+        messages.error(request, _("措置と担当者を入力してください。"))
+        return redirect("incidents:detail", pk)
+    data = form.cleaned_data
+    try:
+        action = raise_prevention_action(
+            incident, actor=request.user, title=data["title"], owner=data["owner"], due=data["due"]
+        )
+    except (ValidationError, PermissionDenied) as exc:
+        _fail(request, exc)
+    else:
+        messages.success(request, _("是正措置 %(n)s を起票しました。") % {"n": action.number})
     return redirect("incidents:detail", pk)

@@ -37,13 +37,13 @@ INCIDENT_WORKFLOW = TransitionTable(
 
 NO_CLAUSE = "パックに定めなし"
 
-# Which clause of `incident_triage` each event cites.
+# Which stage of `incident_triage` each event cites ("clause": the triage clause itself).
 EVENT_CLAUSE = {
     E.START_TRIAGE: "clause",
     E.DISMISS: "clause",
-    E.RESPOND: "respond_clause",
-    E.RECOVER: "recover_clause",
-    E.REPORT_PREVENTION: "prevention_clause",
-    E.CLOSE: "close_clause",
+    E.RESPOND: "respond",
+    E.RECOVER: "recover",
+    E.REPORT_PREVENTION: "prevention",
+    E.CLOSE: "close",
     E.REOPEN: "",
 }

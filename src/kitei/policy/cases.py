@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
+from pathlib import Path
 
 from kitei.policy.decision import Decision
 from kitei.policy.engine import Engine, RequestError
+from kitei.policy.loader import PackError, read_yaml
 from kitei.policy.model import Case
 
 
@@ -28,17 +30,18 @@ def check_case(engine: Engine, case: Case) -> CaseResult:
         decision = engine.decide(case.request)
     except RequestError as exc:
         return CaseResult(name=case.name, problems=(f"bad request: {exc}",))
-    return CaseResult(name=case.name, problems=tuple(_differences(decision, case)))
+    return CaseResult(name=case.name, problems=tuple(_differences(decision, case, engine)))
 
 
-def _differences(decision: Decision, case: Case) -> list[str]:
+def _differences(decision: Decision, case: Case, engine: Engine) -> list[str]:
     expect = case.expect
+    role = engine.names.roles  # expectations name roles by id or title, like requests
     problems = []
     if decision.effect != expect.effect:
         problems.append(f"effect {decision.effect}, expected {expect.effect}")
     if expect.approvals is not None:
         got = {(s.mode, frozenset(r for r, _ in s.roles)) for s in decision.approvals}
-        want = {(s.mode, frozenset(s.roles)) for s in expect.approvals}
+        want = {(s.mode, frozenset(role.get(r, r) for r in s.roles)) for s in expect.approvals}
         if got != want:
             problems.append(f"approvals {_steps(got)}, expected {_steps(want)}")
     if expect.clause is not None:
@@ -66,3 +69,24 @@ def _differences(decision: Decision, case: Case) -> list[str]:
 
 def _steps(steps: Iterable[tuple[str, frozenset[str]]]) -> str:
     return "[" + "; ".join(f"{m}({','.join(sorted(r))})" for m, r in sorted(steps, key=str)) + "]"
+
+
+def cases_target(ref: str) -> tuple[str, str]:
+    """(pack, cases) to run for `kitei policy test REF`.
+
+    REF is a pack id, a pack folder, a pack file, or a cases file: then the pack is the
+    pack.yaml beside it, else the pack its `pack:` key names.
+    """
+    path = Path(ref)
+    if not path.is_file() or path.name == "pack.yaml":
+        return ref, ref
+    data = read_yaml(path)
+    if not (isinstance(data, dict) and "cases" in data):
+        return ref, ref
+    beside = path.parent / "pack.yaml"
+    if beside.is_file():
+        return str(beside), ref
+    named = data.get("pack")
+    if isinstance(named, str):
+        return named, ref
+    raise PackError([f"{path}:1: a cases file names its pack (pack: <pack id>)"])

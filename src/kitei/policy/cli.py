@@ -13,12 +13,14 @@ import sys
 from pathlib import Path
 from typing import Any, TextIO
 
+from kitei.policy import authoring_cli
 from kitei.policy.actions import CANONICAL_ACTIONS
-from kitei.policy.cases import check_case
+from kitei.policy.adoption import adoption_diff
+from kitei.policy.cases import cases_target, check_case
+from kitei.policy.citations import check_citations
 from kitei.policy.demo import run_demo
 from kitei.policy.engine import Engine, RequestError
 from kitei.policy.loader import PackError, load_cases, load_pack, shipped_pack_ids
-from kitei.policy.quotes import check_quotes
 from kitei.policy.report import diff, explain, format_gaps, gaps
 
 
@@ -51,12 +53,13 @@ def add_parser(sub: Any) -> None:
     gap.add_argument("pack")
     gap.add_argument("--json", action="store_true")
     dif = cmds.add_parser("diff", help="rule-level differences between two packs")
-    dif.add_argument("old")
-    dif.add_argument("new")
+    dif.add_argument("old", help="a pack; alone: an adopted pack, compared with its model")
+    dif.add_argument("new", nargs="?")
     test = cmds.add_parser("test", help="run the cases files")
     test.add_argument("pack", nargs="?")
     walk = cmds.add_parser("demo", help="a guided walk through decisions of every pack")
     walk.add_argument("pack", nargs="?")
+    authoring_cli.add_commands(cmds)
 
 
 def run(args: argparse.Namespace, out: TextIO | None = None) -> int:
@@ -73,6 +76,8 @@ def run(args: argparse.Namespace, out: TextIO | None = None) -> int:
         "test": _test,
         "demo": _demo,
     }
+    if args.policy_command in authoring_cli.HANDLERS:
+        return authoring_cli.run(args, out)
     try:
         return handlers[args.policy_command](args, out)
     except UsageError as exc:
@@ -123,13 +128,13 @@ def _validate(args: argparse.Namespace, out: TextIO) -> int:
         for line in exc.errors:
             print(line, file=out)
         return 1
-    errors = check_quotes(loaded, Path(args.seeds)) if args.seeds else []
+    errors = check_citations(loaded, Path(args.seeds)) if args.seeds else []
     for line in errors:
         print(line, file=out)
     if errors:
         return 1
     pack = loaded.pack
-    checked = " (quotes checked)" if args.seeds else ""
+    checked = " (quotes and clauses checked)" if args.seeds else ""
     print(
         f"{loaded.path}: ok — {pack.id} {pack.version}, {len(pack.roles)} roles, "
         f"{len(pack.rules)} rules{checked}",
@@ -187,6 +192,14 @@ def _gaps(args: argparse.Namespace, out: TextIO) -> int:
 
 
 def _diff(args: argparse.Namespace, out: TextIO) -> int:
+    if args.new is None:  # an adopted pack against the model it adopted
+        adopted = _load(args.old)
+        record = adopted.pack.adoption
+        if record is None:
+            raise UsageError(f"{args.old}: adopts no model pack; give two packs to compare")
+        for line in adoption_diff(adopted.loaded, _load(record.pack).loaded):
+            print(line, file=out)
+        return 0
     old, new = _load(args.old), _load(args.new)
     lines = diff(old.loaded, new.loaded)
     for line in lines:
@@ -200,9 +213,10 @@ def _test(args: argparse.Namespace, out: TextIO) -> int:
     ids = [args.pack] if args.pack else shipped_pack_ids()
     passed = failed = 0
     for ref in ids:
-        engine = _load(ref)
         try:
-            path, case_file = load_cases(ref)
+            pack_ref, cases_ref = cases_target(ref)  # a pack id, folder or file, or a cases file
+            engine = _load(pack_ref)
+            path, case_file = load_cases(cases_ref)
         except PackError as exc:
             raise UsageError(exc.errors[0]) from None
         for case in case_file.cases:

@@ -91,9 +91,10 @@ class Reason:
     source: str
     quote: str
     message: str
+    adopted_from: str = ""  # the model pack a rule was adopted from (kitei policy adopt)
 
     def to_json(self) -> dict[str, str]:
-        return {
+        data = {
             "rule": self.rule,
             "effect": self.effect,
             "clause": self.clause,
@@ -101,6 +102,9 @@ class Reason:
             "quote": self.quote,
             "message": self.message,
         }
+        if self.adopted_from:
+            data["adopted_from"] = self.adopted_from
+        return data
 
     @classmethod
     def from_json(cls, data: Mapping[str, Any], *, effect: str | None = None) -> Reason:
@@ -112,6 +116,7 @@ class Reason:
             source=str(data.get("source", "")),
             quote=str(data.get("quote", "")),
             message=str(data.get("message", "")),
+            adopted_from=str(data.get("adopted_from", "")),
         )
 
 

@@ -8,15 +8,33 @@ from __future__ import annotations
 
 import json
 import sys
-from typing import TextIO
+from pathlib import Path
+from typing import Any, TextIO
 
 from kitei.policy.actions import CANONICAL_ACTIONS
+from kitei.policy.adoption import adopt
 from kitei.policy.engine import Engine
-from kitei.policy.loader import PackError, load_cases, load_pack, shipped_pack_ids
+from kitei.policy.loader import PackError, load_cases, load_pack, load_pack_source, shipped_pack_ids
 from kitei.policy.model import Case
 from kitei.policy.report import explain, gaps
 
 RULE = "─" * 72
+
+# The adoption example: a 基本方針-only body adopting a model 対策基準 (a fictional decision).
+ADOPTER, MODEL = "gamagori-city", "mito-city-council"
+ADOPTION_ROLES: dict[str, Any] = {
+    "members_and_staff": "staff",
+    "information_security_manager": {
+        "id": "information_security_manager",
+        "title": "情報セキュリティ管理者",
+        "holder": "各課の課長",
+    },
+}
+ADOPTION_REQUEST = {
+    "action": "asset.take_out",
+    "actor": {"roles": ["職員等"]},
+    "resource": {"kind": "asset", "classification": {"機密性": "2"}},
+}
 
 
 def _showcase(cases: tuple[Case, ...], limit: int = 3) -> list[Case]:
@@ -58,9 +76,37 @@ def run_demo(only: str | None = None, out: TextIO | None = None) -> int:
             action = str(case.request.get("action"))
             text = explain(decision, CANONICAL_ACTIONS.get(action, action))
             print("\n".join("  " + line for line in text.splitlines()), file=out)
+    if only in (None, ADOPTER):
+        _adoption_example(out)
     print(
         f"\n{RULE}\n次の一歩: kitei policy explain mito-city-council request.json"
         "（docs/policy-packs.md）",
         file=out,
     )
     return 0
+
+
+def _adoption_example(out: TextIO) -> None:
+    """A body whose 対策基準 is not encoded adopts a shipped one (kitei policy adopt)."""
+    own, model = load_pack(ADOPTER), load_pack(MODEL)
+    text = adopt(
+        own,
+        model,
+        ADOPTION_ROLES,
+        decided_by="デモ用の架空の決定",
+        decided_on="2026-04-01",
+    )
+    adopted = Engine(load_pack_source(text.encode("utf-8"), Path(f"{ADOPTER}-adopted.yaml")))
+    title = CANONICAL_ACTIONS[str(ADOPTION_REQUEST["action"])]
+    print(
+        f"\n{RULE}\n採用の例: {own.pack.organization} が {model.pack.name} "
+        "をモデルとして採用した場合",
+        file=out,
+    )
+    print(
+        "（架空の決定。採用するまでは、自組織のパックのとおり「規程に定めなし」のままです）",
+        file=out,
+    )
+    print("  申請: " + json.dumps(ADOPTION_REQUEST, ensure_ascii=False), file=out)
+    decision = adopted.decide(ADOPTION_REQUEST)
+    print("\n".join("  " + line for line in explain(decision, title).splitlines()), file=out)

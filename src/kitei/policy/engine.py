@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from kitei.policy.actions import CANONICAL_ACTIONS, CONTEXT_FLAGS
+from kitei.policy.adoption import adopted_label
 from kitei.policy.decision import (
     CONSTRAINT,
     ApprovalMode,
@@ -146,6 +147,7 @@ class Engine:
                 source=rule.source or self.pack.source,
                 quote=rule.quote,
                 message=rule.message,
+                adopted_from=adopted_label(self.pack) if rule.adopted else "",
             ),
             axes=frozenset(axes),
         )

@@ -18,6 +18,7 @@ from typing import Any
 import yaml
 from pydantic import ValidationError
 
+from kitei.policy import messages
 from kitei.policy.actions import CANONICAL_ACTIONS
 from kitei.policy.duties import duty_errors
 from kitei.policy.model import DURATION, UNSPECIFIED, CaseFile, Condition, Pack
@@ -119,21 +120,8 @@ def _line_of(data: Any, loc: tuple[int | str, ...]) -> int:
 
 
 def _schema_errors(path: Path, data: Any, exc: ValidationError) -> list[str]:
-    errors = []
-    for err in exc.errors():
-        loc = tuple(err["loc"])
-        where = ".".join(str(p) for p in loc) or "(top)"
-        if err["type"] == "extra_forbidden":
-            message = f"unknown key '{loc[-1]}'"
-        elif err["type"] == "missing":
-            parent = ".".join(str(p) for p in loc[:-1]) or "(top)"
-            message = f"missing key '{loc[-1]}' in {parent}"
-            if loc[-1] == "clause":
-                message = f"missing clause in {parent}"
-        else:
-            message = f"{where}: {err['msg']}"
-        errors.append(f"{path}:{_line_of(data, loc)}: {message}")
-    return sorted(set(errors), key=_sort_key)
+    """One message per place, saying what to type (kitei.policy.messages)."""
+    return sorted(set(messages.schema_errors(path, data, exc, _line_of)), key=_sort_key)
 
 
 def _sort_key(line: str) -> tuple[int, str]:
@@ -199,7 +187,9 @@ def load_pack_source(raw: bytes, path: Path) -> LoadedPack:
         if len(unknown) < len(exc.errors()):
             raise PackError(schema) from None
         pack = Pack.model_validate(_without(data, unknown))
-    errors = schema + list(_reference_errors(path, data, pack))
+    errors = schema + [
+        messages.explain_reference(e, pack) for e in _reference_errors(path, data, pack)
+    ]
     if errors:
         raise PackError(sorted(set(errors), key=_sort_key))
     digest = "sha256:" + hashlib.sha256(raw).hexdigest()
@@ -233,6 +223,7 @@ def _reference_errors(path: Path, data: Any, pack: Pack) -> Iterator[str]:
     yield from _grant_errors(pack, at)
     yield from duty_errors(pack, at)
     yield from _incident_errors(pack, at)
+    yield from _control_errors(pack, at)
 
 
 _At = Callable[..., str]
@@ -240,7 +231,7 @@ _At = Callable[..., str]
 
 def _duplicate_ids(pack: Pack, at: _At) -> Iterator[str]:
     names = ("roles", "parties", "rules", "record_books", "parameters", "periodic_duties")
-    for name in (*names, "incident_kinds", "severity_levels"):
+    for name in (*names, "incident_kinds", "severity_levels", "controls"):
         seen: set[str] = set()
         for i, item in enumerate(getattr(pack, name)):
             if item.id in seen:
@@ -400,3 +391,22 @@ def _incident_errors(pack: Pack, at: _At) -> Iterator[str]:
             value = getattr(triage, key)
             if value is not None and value not in role_ids:
                 yield f"{at('incident_triage', key)}: undefined role '{value}'"
+
+
+def _control_errors(pack: Pack, at: _At) -> Iterator[str]:
+    """Controls naming an undefined role, record book, action or periodic duty."""
+    roles = {r.id for r in pack.roles}
+    known = {
+        "book": ({b.id for b in pack.record_books}, "record book"),
+        "action": (set(CANONICAL_ACTIONS) | {a.id for a in pack.actions}, "action"),
+        "duty": ({d.id for d in pack.periodic_duties}, "periodic duty"),
+    }
+    for i, control in enumerate(pack.controls):
+        for rid in control.actors:
+            if rid not in roles:
+                yield f"{at('controls', i, 'actors')}: undefined role '{rid}'"
+        for hint in control.evidence:
+            kind, ref = hint.split(":", 1)
+            ids, label = known[kind]
+            if ref not in ids:
+                yield f"{at('controls', i, 'evidence')}: undefined {label} '{ref}'"

@@ -13,7 +13,9 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, field_validator, model_validator
 
+from kitei.policy.adoption_model import Adoption
 from kitei.policy.decision import ApprovalMode
+from kitei.policy.model_controls import QUOTE_MAX, Control
 from kitei.policy.model_incidents import (
     IncidentKind,
     IncidentTriage,
@@ -25,9 +27,6 @@ from kitei.policy.model_incidents import (
 
 UNSPECIFIED = "unspecified"
 """The value of any parameter the seed leaves open (定期的, 一定期間 …)."""
-
-QUOTE_MAX = 60
-"""A quote is a short verbatim extract of the seed, at most this many characters."""
 
 # ISO 8601 durations such as P1M, P1Y, P30D, PT12H (no weeks mixed with other units).
 DURATION = re.compile(r"^P(?!$)(\d+Y)?(\d+M)?(\d+W)?(\d+D)?(T(?=\d)(\d+H)?(\d+M)?(\d+S)?)?$")
@@ -48,6 +47,10 @@ RuleEffect = Literal["forbid", "approval_required", "permit"]
 """A rule's effect (`undetermined` is the engine's, never a rule's); see `decision.Effect`."""
 Severity = Literal["mandatory", "recommended"]
 Frequency = Literal["fiscal_year", "as_needed", "periodic_unspecified", "continuous", "per_plan"]
+PackKind = Literal[
+    "municipality", "special_ward", "local_legislature", "business_cooperative", "unspecified"
+]
+"""The kind of body a pack's organisation is (a new kind of body is added here)."""
 DutyScope = Literal["organization", "department", "system", "person", "contract"]
 
 
@@ -226,6 +229,7 @@ class Rule(Citation):
     records: tuple[str, ...] = ()
     message: Prose = Field(min_length=1)
     severity: Severity = "mandatory"
+    adopted: bool = False  # adopted from the model pack the pack's `adoption` names
 
     @model_validator(mode="after")
     def _approvals_match_effect(self) -> Rule:
@@ -378,7 +382,7 @@ class Pack(_Frozen):
     organization: str
     version: str
     source: str
-    kind: str = UNSPECIFIED
+    kind: PackKind = "unspecified"  # the kind of body the organisation is
     description: Prose = ""
     notes: tuple[Note, ...] = ()
     undetermined: Citation
@@ -398,6 +402,8 @@ class Pack(_Frozen):
     severity_levels: tuple[SeverityLevel, ...] = ()
     incident_triage: IncidentTriage | None = None
     emergency_plan: Citation | None = None  # 緊急時対応計画 commitment (基本方針 packs)
+    adoption: Adoption | None = None  # a model pack adopted as baseline (kitei policy adopt)
+    controls: tuple[Control, ...] = ()  # inspection items (自己点検), see model_controls
 
     @field_validator("id")
     @classmethod
@@ -405,6 +411,13 @@ class Pack(_Frozen):
         if not _ID.match(value):
             raise ValueError("pack id must be lower-case ASCII, digits, '-', '_' or '.'")
         return value
+
+    @model_validator(mode="after")
+    def _adopted_rules_name_their_adoption(self) -> Pack:
+        """A rule marked adopted needs the pack's adoption record: nothing is adopted silently."""
+        if self.adoption is None and any(rule.adopted for rule in self.rules):
+            raise ValueError("rules marked adopted: true need an adoption record (adoption:)")
+        return self
 
 
 Condition.model_rebuild()

@@ -12,7 +12,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-QUOTE_MAX = 60
+from kitei.policy.model_controls import QUOTE_MAX
 
 StepKind = Literal["report", "instruction", "triage", "notify_party"]
 """report: a hop of the chain (opens when the steps to its sender are acknowledged);
@@ -98,6 +98,14 @@ class IncidentKind(_Frozen):
     source: str | None = None
 
 
+class StageCitation(_Frozen):
+    """The clause and verbatim quote behind one stage of the response."""
+
+    clause: str = Field(min_length=1)
+    quote: str = Field(min_length=1, max_length=QUOTE_MAX)
+    source: str | None = None
+
+
 class IncidentTriage(_Frozen):
     """Who evaluates a report and the clauses behind each stage of the response.
 
@@ -109,8 +117,8 @@ class IncidentTriage(_Frozen):
     ciso: str | None = None
     clause: str = Field(min_length=1)  # 評価 (6-3(2)ア)
     quote: str = Field(min_length=1, max_length=QUOTE_MAX)
-    respond_clause: str | None = None  # 対応中 (6-3(2)イ, ウ)
-    recover_clause: str | None = None  # 復旧 (6-3(2)ウ)
-    prevention_clause: str | None = None  # 再発防止策報告 (6-3(2)エ)
-    close_clause: str | None = None  # 終結 (6-3(2)オ)
     source: str | None = None
+    respond: StageCitation | None = None  # 対応中 (6-3(2)イ, ウ)
+    recover: StageCitation | None = None  # 復旧 (6-3(2)ウ)
+    prevention: StageCitation | None = None  # 再発防止策報告 (6-3(2)エ)
+    close: StageCitation | None = None  # 終結 (6-3(2)オ)

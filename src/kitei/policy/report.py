@@ -41,6 +41,8 @@ def explain(decision: Decision, action_title: str) -> str:
     for reason in decision.reasons:
         lines.append(f"  - {reason.clause}: {reason.message}")
         lines.append(f"    「{reason.quote}」（{reason.source}）")
+        if reason.adopted_from:
+            lines.append(f"    採用: {reason.adopted_from}")
     pack = decision.pack
     lines.append(f"パック: {pack.id} {pack.version} {pack.digest}")
     return "\n".join(lines)
