@@ -79,5 +79,8 @@ def test_the_owner_closes_the_action_with_evidence_and_the_auditor_verifies(
     page.goto(f"{live_server.url}/audits/findings/{finding.pk}/")
     page.get_by_role("button", name="クローズする").click()
     expect(page.locator("dl.meta")).to_contain_text("クローズ")
-    _keep(page, tmp_path, "audit-finding-closed.png")
+    _keep(page, tmp_path, "finding-closed-mito.png")
+    page.goto(f"{live_server.url}/audits/{audit.pk}/")
+    expect(page.locator("#auditors")).to_contain_text("適合")
+    _keep(page, tmp_path, "audit-detail-mito.png")
     assert Finding.objects.get(pk=finding.pk).state == FindingState.CLOSED
