@@ -161,3 +161,10 @@ def test_the_ciso_finds_the_issued_report_on_the_home_page_and_records_receipt(
     issued.refresh_from_db()
     assert issued.state == AuditState.RECEIVED
     assert 'id="waiting-audit-reports"' not in client.get("/").content.decode()
+
+
+def test_package_by_number_and_organisation(issued: Any, tmp_path: Path) -> None:
+    out = tmp_path / "by-number.zip"
+    assert main(["audit", "package", issued.number, str(out), "--org", "mito"]) == 0
+    assert main(["audit", "verify-package", str(out)]) == 0
+    assert main(["audit", "package", issued.number, str(out), "--org", "nowhere"]) == 2

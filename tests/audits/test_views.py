@@ -205,3 +205,24 @@ def test_the_findings_and_their_progress_export_to_excel(
     assert findings_sheet.cell(2, 5).data_type == "s"
     assert [c.value for c in progress[2]][:3] == [finding.number, action.number, "撤去"]
     assert progress.cell(2, 7).value == "半分撤去"
+
+
+def test_toyama_shows_no_independence_rule_on_the_audit_page(toyama: Any, rijicho: Any) -> None:
+    from kitei.audits import services  # noqa: PLC0415
+    from kitei.people.services import create_department  # noqa: PLC0415
+
+    from ..conftest import SETUP  # noqa: PLC0415
+
+    office = create_department(toyama, actor=SETUP, name="組合事務局")
+    audit = services.plan_audit(
+        programme(toyama),
+        actor=rijicho.user,
+        title="定期監査",
+        kind="internal",
+        departments=[office],
+    )
+    client = client_for(rijicho)
+    response = client.post(f"/audits/{audit.pk}/appoint/", {"appoint-person": rijicho.pk})
+    assert response.status_code == 302
+    page = client.get(f"/audits/{audit.pk}/").content.decode()
+    assert "独立性の定めなし" in page
