@@ -128,7 +128,7 @@ def test_an_altered_evidence_file_refuses_the_seal(
         evidence_date=timezone.localdate(),
     )
     (evidence_dir / file.file.name).write_bytes(PDF + b"x")
-    with pytest.raises(Exception, match="altered"):
+    with pytest.raises(ValidationError, match=r"「a\.pdf」が失われたか改変されている"):
         services.issue_report(somu_audit, actor=tanaka.user, report="結果")
     somu_audit.refresh_from_db()
     assert not somu_audit.sealed
