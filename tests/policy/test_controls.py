@@ -57,8 +57,10 @@ def test_undefined_role_and_book_are_reported_at_their_lines(sample_copy: Path) 
     )
     path = _with(sample_copy, broken)
     assert _errors(path) == [
-        f"{path}:{_line_of(path, '[mayor]')}: undefined role 'mayor'",
-        f"{path}:{_line_of(path, 'book:nowhere')}: undefined record book 'nowhere'",
+        f"{path}:{_line_of(path, '[mayor]')}: undefined role 'mayor'"
+        " (one of: ciso, information_security_manager, members_and_staff)",
+        f"{path}:{_line_of(path, 'book:nowhere')}: undefined record book 'nowhere'"
+        " (one of: disposal)",
     ]
 
 
