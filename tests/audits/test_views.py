@@ -226,3 +226,27 @@ def test_toyama_shows_no_independence_rule_on_the_audit_page(toyama: Any, rijich
     assert response.status_code == 302
     page = client.get(f"/audits/{audit.pk}/").content.decode()
     assert "独立性の定めなし" in page
+
+
+def test_the_audit_page_shows_the_newest_papers_and_all_on_request(
+    somu_audit: Any, tanaka: Any
+) -> None:
+    from kitei.audits.models import WorkingPaper  # noqa: PLC0415
+    from kitei.audits.views import PAPERS_SHOWN  # noqa: PLC0415
+
+    WorkingPaper.objects.bulk_create(
+        WorkingPaper(
+            organization=somu_audit.organization,
+            audit=somu_audit,
+            item=f"項目{i:03d}",
+            text="確認",
+            recorded_by=tanaka,
+        )
+        for i in range(PAPERS_SHOWN + 5)
+    )
+    client = client_for(tanaka)
+    page = client.get(f"/audits/{somu_audit.pk}/").content.decode()
+    assert page.count('id="paper-') == PAPERS_SHOWN
+    assert f"全 {PAPERS_SHOWN + 5} 件" in page
+    everything = client.get(f"/audits/{somu_audit.pk}/?papers=all").content.decode()
+    assert everything.count('id="paper-') == PAPERS_SHOWN + 5

@@ -29,7 +29,7 @@ from kitei.audits.forms import (
     ProgrammeForm,
     ReportForm,
 )
-from kitei.audits.models import Audit, AuditProgramme
+from kitei.audits.models import Audit, AuditProgramme, WorkingPaper
 from kitei.audits.workflow import AUDIT_WORKFLOW
 from kitei.core import access, workflow
 from kitei.core.fiscal import fiscal_year, fiscal_year_label
@@ -145,6 +145,16 @@ def programme_detail(request: HttpRequest, year: int) -> HttpResponse:
 
 
 FILES_SHOWN = 100  # the page lists the newest; the package and the seal hold them all
+PAPERS_SHOWN = 100  # likewise for working papers, unless ?papers=all
+
+
+def _papers(request: HttpRequest, audit: Audit) -> list[WorkingPaper]:
+    """The working papers in order: all with ?papers=all, else the newest PAPERS_SHOWN."""
+    rows = audit.papers.select_related("recorded_by")
+    if request.GET.get("papers") == "all":
+        return list(rows.order_by("recorded_at", "pk"))
+    newest = list(rows.order_by("-recorded_at", "-pk")[:PAPERS_SHOWN])
+    return newest[::-1]
 
 
 def _files_of(audit: Audit) -> QuerySet[EvidenceFile]:
@@ -175,7 +185,10 @@ def _detail(request: HttpRequest, audit: Audit, *, status: int = 200, **forms: A
         "auditees": audit.auditees.all(),
         "methods": [AuditMethod(m).label for m in audit.methods if m in AuditMethod.values],
         "appointments": audit.appointments.select_related("person"),
-        "papers": audit.papers.select_related("recorded_by"),
+        "papers": _papers(request, audit),
+        "paper_count": audit.papers.count(),
+        "paper_limit": PAPERS_SHOWN,
+        "all_papers": request.GET.get("papers") == "all",
         "findings": audit.findings.select_related("department", "owner"),
         "files": _newest_files(audit),
         "file_count": _files_of(audit).count(),
