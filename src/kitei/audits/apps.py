@@ -24,5 +24,5 @@ class AuditsConfig(AppConfig):
 
         register_supported(Audit, read="audits.view", attach="audits.view")
         register_audit()
-        register_home_item("audits", waiting_items, order=45)
+        register_home_item("audits", waiting_items, order=50)
         register_satisfier("audit", issued_audits)  # issued audits prove 毎年度・定期的 audits
