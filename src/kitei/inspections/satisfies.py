@@ -5,8 +5,8 @@ A duty such as 002 10-2(1)ア 「所管する情報システムについて、�
 the duty is finished inside the period: confirmed by its reviewer (確認済), or submitted
 where the campaign names no reviewer. The organisation has done it when the whole campaign
 is 完了: it proves the duty for the organisation on the day its last questionnaire was
-finished (the organisation's own questionnaire alone is not the whole inspection). Registered with the calendar
-(`kitei.duties.satisfiers`) from the app's `ready`.
+finished (the organisation's own questionnaire alone is not the whole inspection).
+Registered with the calendar (`kitei.duties.satisfiers`) from the app's `ready`.
 """
 
 from __future__ import annotations
