@@ -27,10 +27,13 @@ from kitei.assets.demo import build_registers
 from kitei.core import cli as web_cli
 from kitei.core.access import Operator, engine_for
 from kitei.core.models import Organization
-from kitei.core.services import create_organization
+from kitei.core.services import create_organization, upgrade_pack
 from kitei.people import personas
 from kitei.people.models import Department, Person
 from kitei.people.services import assign_role, create_department, create_person
+from kitei.policy import load_pack
+from kitei.policy.adoption import adopt
+from kitei.policy.demo import ADOPTION_ROLES
 from kitei.records.demo import build_activity
 
 DEMO = Operator(name="kitei demo")  # who the audit trail says built the demo data
@@ -46,6 +49,7 @@ class DemoOrg:
     pack: str
     departments: tuple[str, ...]
     system: str
+    adopts: str = ""  # a shipped pack it adopts as its baseline (a fictional decision)
 
 
 ORGS = (
@@ -69,6 +73,7 @@ ORGS = (
         "gamagori-city",
         ("企画部DX推進課", "総務部総務課", "市民福祉部市民課"),
         "住民情報システム",
+        adopts="mito-city-council",
     ),
     DemoOrg(
         "miyagi",
@@ -132,6 +137,8 @@ def reset_database() -> None:
 def build_org(spec: DemoOrg, names: itertools.cycle[str]) -> Organization:
     """Create one organisation: its administrator, staff, a holder of every role, registers."""
     org = create_organization(actor=DEMO, slug=spec.slug, name=spec.name, pack=spec.pack)
+    if spec.adopts:
+        org = adopt_model(org, spec.adopts)
     depts = [create_department(org, actor=DEMO, name=n) for n in spec.departments]
     engine = engine_for(org.pack_id, org.pack_digest)
     _person(org, f"{spec.slug}-admin", next(names), depts[0], "情報政策担当", admin=True)
@@ -159,6 +166,27 @@ def build_org(spec: DemoOrg, names: itertools.cycle[str]) -> Organization:
     build_registers(org, spec, system_roles)
     build_activity(org, actor=DEMO)
     return org
+
+
+def adopt_model(org: Organization, model: str) -> Organization:
+    """The demo's 基本方針-only body adopting a shipped 対策基準 as its baseline (issue 17).
+
+    A fictional decision, marked as such in the pack: `kitei policy adopt` writes the pack
+    (the model's rules with the role map of `kitei policy demo`), and binding it is the
+    recorded `upgrade_pack`. Its requests then get the model's cited decisions, each marked
+    as adopted, where the organisation's own pack leaves them undetermined.
+    """
+    text = adopt(
+        load_pack(org.pack_id),
+        load_pack(model),
+        ADOPTION_ROLES,
+        decided_by="デモ用の架空の決定",
+        decided_on="2026-04-01",
+    )
+    folder = settings.DATA_DIR / "adopted" / org.pack_id
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / "pack.yaml").write_text(text, encoding="utf-8")
+    return upgrade_pack(org, actor=DEMO, pack=str(folder / "pack.yaml"))
 
 
 @functools.cache

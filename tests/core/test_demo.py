@@ -92,7 +92,7 @@ def test_the_readme_lists_exactly_the_personas_the_demo_creates(capsys: Any) -> 
     assert mito["mito-04"].department == "議会事務局総務課"
     # One person per organisation has no address: the administrators' home page shows them.
     assert [p.username for p in found if not p.email] == [
-        "mito-16", "toyama-07", "gamagori-02", "miyagi-02", "shinagawa-04"
+        "mito-16", "toyama-07", "gamagori-03", "miyagi-02", "shinagawa-04"
     ]  # fmt: skip
 
 
@@ -146,3 +146,26 @@ def test_demo_serves_without_debug_pages_unless_asked(
     assert served == ["127.0.0.1:8123"]
     assert os.environ["KITEI_DEBUG"] == debug  # gunicorn's workers read it
     assert bool(os.environ.get("KITEI_SECRET_KEY")) == (debug == "0")
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_demo_body_without_a_coded_standard_runs_on_an_adopted_model() -> None:
+    """蒲郡市 adopts 水戸市議会's 対策基準 as its baseline (issue 17): cited, marked adopted."""
+    from kitei.assets.models import Asset  # noqa: PLC0415
+
+    from ..conftest import file_request_as  # noqa: PLC0415
+
+    build_demo()
+    org = Organization.objects.get(slug="gamagori")
+    assert "+mito-city-council." in org.pack_version
+    staff = Person.objects.get(user__username="gamagori-staff")
+    asset = Asset.objects.filter(organization=org).order_by("pk").first()
+    request = file_request_as(org, staff, "asset.take_out", asset=asset)
+    adopted = [r for r in request.stored_decision.reasons if r.adopted_from]
+    assert adopted
+    assert all(r.clause and r.quote for r in adopted)
+    assert request.stored_decision.effect == "approval_required"
+    client = Client()
+    assert client.login(username="gamagori-staff", password=DEMO_PASSWORD)
+    page = client.get(f"/approvals/{request.pk}/").content.decode()
+    assert "モデルのパックから採用: mito-city-council" in page
