@@ -213,3 +213,19 @@ def test_horizontal_check_from_the_page(
     sent = incident.steps.get(clause="6-3(2)ウ", system=council_system)
     assert sent.state == StepState.SENT
     assert [p.name for p in sent.recipients.all()] == ["加藤 管理"]
+
+
+def test_home_count_is_the_list_it_opens(cast: Any) -> None:
+    import re  # noqa: PLC0415
+
+    for n in range(2):
+        file_as(cast["suzuki"], title=f"件名{n}")
+    manager = client_for(cast["sato"])
+    home = manager.get("/", follow=True).content.decode()
+    assert "受領を記録していないインシデントの報告" in home
+    listed = manager.get(reverse("incidents:list") + "?waiting=me").content.decode()
+    assert len(re.findall(r'<tr id="incident-\d+"', listed)) == 2
+    step = Incident.objects.get(title="件名0").steps.get(role="information_security_manager")
+    manager.post(reverse("incidents:acknowledge", args=[step.pk]))
+    listed = manager.get(reverse("incidents:list") + "?waiting=me").content.decode()
+    assert len(re.findall(r'<tr id="incident-\d+"', listed)) == 1
