@@ -315,3 +315,26 @@ def test_horizontal_check_sends_one_request_per_chosen_system(
     ]
     assert {s.clause for s in created} == {"6-3(2)ウ"}
     assert "同じ設定のシステムがある" in incident.timeline.get(kind="decision").text
+
+
+def test_the_csirt_routes_a_step_nobody_holds_by_hand(mito: Any, suzuki: Any, sato: Any) -> None:
+    from tests.conftest import make_person  # noqa: PLC0415
+
+    csirt = make_person(mito, "csirt9", "CSIRT 九", roles=("csirt",))
+    incident = file_as(suzuki)
+    services.acknowledge_step(
+        rows(incident, role="information_security_manager")[0], actor=sato.user
+    )
+    vacant = rows(incident, role="ciso")[0]
+    assert vacant.vacant
+    with pytest.raises(PermissionDenied):
+        services.acknowledge_step(vacant, actor=sato.user, means="phone")
+    with pytest.raises(ValidationError):
+        services.acknowledge_step(vacant, actor=csirt.user)
+    services.acknowledge_step(vacant, actor=csirt.user, means="phone")
+    vacant.refresh_from_db()
+    assert (vacant.state, vacant.means, vacant.acknowledged_by) == (
+        StepState.ACKNOWLEDGED,
+        "phone",
+        csirt,
+    )

@@ -270,12 +270,14 @@ def step_snapshot(row: ReportStep) -> dict[str, Any]:
 
 def can_acknowledge(actor: Actor, row: ReportStep) -> bool:
     """A role step: one of its recipients; a party's: the reporter or the CSIRT, recording
-    how the party was told."""
+    how the party was told; a step nobody holds: the CSIRT, recording how it routed it."""
     if row.state != StepState.SENT:
         return False
     person = access.person_of(actor)
     if person is None or person.organization_id != row.organization_id:
         return False
+    if row.vacant:
+        return visibility.is_triage(actor, row.incident)
     if row.party:
         return person.pk == row.incident.reporter_id or visibility.is_triage(actor, row.incident)
     return row.recipients.filter(pk=person.pk).exists()
@@ -289,13 +291,14 @@ def acknowledge_step(row: ReportStep, *, actor: Actor, means: str = "") -> Repor
         raise ValidationError(_("この報告は受領を記録できる状態ではありません。"))
     if not can_acknowledge(actor, row):
         raise PermissionDenied(_("この報告の受領者ではありません。"))
-    if row.party and means not in Means.values:
+    by_hand = bool(row.party) or row.vacant
+    if by_hand and means not in Means.values:
         raise ValidationError(_("外部への連絡の手段を選んでください。"))
     person = access.person_of(actor)
     row.state = StepState.ACKNOWLEDGED
     row.acknowledged_at = timezone.now()
     row.acknowledged_by = person
-    if row.party:
+    if by_hand:
         row.means = means
     row.save(update_fields=["state", "acknowledged_at", "acknowledged_by", "means"])
     record_change(
