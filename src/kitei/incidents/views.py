@@ -22,7 +22,7 @@ from kitei.core import access, workflow
 from kitei.core.fiscal import fiscal_year, fiscal_year_label, wareki_date
 from kitei.core.models import Organization
 from kitei.corrective import queries as corrective_queries
-from kitei.incidents import horizontal, queries, services, timeline, visibility
+from kitei.incidents import horizontal, manual, queries, services, timeline, visibility
 from kitei.incidents.choices import EntryKind, Flag, IncidentState, StepState
 from kitei.incidents.forms import (
     AcknowledgeForm,
@@ -387,4 +387,22 @@ def prevention_action(request: HttpRequest, pk: int) -> HttpResponse:
         _fail(request, exc)
     else:
         messages.success(request, _("是正措置 %(n)s を起票しました。") % {"n": action.number})
+    return redirect("incidents:detail", pk)
+
+
+@login_required
+@require_POST
+def manual_step(request: HttpRequest, pk: int) -> HttpResponse:
+    """The 情報政策担当 records a report made by hand (packs without a chain)."""
+    org, _person = _member(request, "incidents.view")
+    incident = _incident(request, org, pk)
+    try:
+        manual.add_manual_step(
+            incident,
+            actor=request.user,
+            to=request.POST.get("to", ""),
+            means=request.POST.get("means", ""),
+        )
+    except (ValidationError, PermissionDenied) as exc:
+        _fail(request, exc)
     return redirect("incidents:detail", pk)
