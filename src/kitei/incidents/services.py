@@ -169,6 +169,8 @@ def _materialise(
     start = incident.steps.count()
     systems = list(incident.systems.all())
     department_id = incident.reporter.department_id
+    Through = ReportStep.recipients.through  # noqa: N806 - a model class
+    links: list[Any] = []
     planned_steps = (
         only if only is not None else chain.plan(pack, kind, incident.flags, stages=stages)
     )
@@ -200,14 +202,17 @@ def _materialise(
                     seed=step.source or pack.source,
                     decision_required=planned.decision_required,
                 )
-                row.recipients.set(recipient.people)
+                links.extend(
+                    Through(reportstep_id=row.pk, person_id=p.pk) for p in recipient.people
+                )
+    Through.objects.bulk_create(links)  # one INSERT for every recipient of every new step
     open_ready_steps(incident, pack, actor=actor)
 
 
 def open_ready_steps(incident: Incident, pack: Pack, *, actor: Actor) -> list[ReportStep]:
     """Open every waiting step whose senders have received their report (or wait on none)."""
     chains = {c.id: c for c in pack.reporting}
-    rows = list(incident.steps.all())
+    rows = list(incident.steps.prefetch_related("recipients"))
     opened = []
     now = timezone.now()
     for row in rows:
