@@ -53,6 +53,7 @@ bench: $(STAMP)
 	PYTHONPATH=. $(BIN)/python bench/register_bench.py
 	PYTHONPATH=. $(BIN)/python bench/import_bench.py
 	PYTHONPATH=. $(BIN)/python bench/access_bench.py
+	PYTHONPATH=. $(BIN)/python bench/load_bench.py
 
 clean:
 	rm -rf $(VENV) build dist src/*.egg-info .mypy_cache .ruff_cache .pytest_cache

@@ -22,15 +22,12 @@ settings: DEBUG off), `--requests` requests after `--warmup` untimed ones of:
 Page, API and export read the same query string through one FilterSet per register
 (kitei.assets.filters, kitei.systems.filters), so the URLs below use the same parameters.
 
-And the pages that used to grow with the register (issue 16): the request form (plain and
-preselected from an asset), its asset chooser's search (htmx), the home page, an asset's
-page, the asset list's last page (`?last=1`) and a page from the middle (`?after=ID`, keyset
-pages), a search of 2 characters (`q=名簿`: no trigram, the LIKE fallback) beside the 4
-characters of `q=議員名簿` (SQLite FTS5 trigram / PostgreSQL pg_trgm); the request form's
-HTML size; and, for each of those pages, how many queries it makes and (SQLite) every
-query whose EXPLAIN QUERY PLAN has a SCAN step (a whole table or index; an FTS5 MATCH,
-`SCAN … VIRTUAL TABLE INDEX n:M…`, a look-up in the text index, and `SCAN subquery`, the
-rows of a bounded subquery, are not counted).
+And the pages that used to grow with the register (issue 16): the request form (plain, and
+from an asset), its asset chooser's search, the home page, an asset's page, the asset
+list's last and middle keyset pages (`?last=1`, `?after=ID`), and 2-character searches
+(`q=名簿`: LIKE) beside `q=議員名簿` (FTS5 trigram / pg_trgm); the request form's HTML
+size; each page's number of queries and (SQLite) every query whose EXPLAIN QUERY PLAN has
+a SCAN of a table or index (an FTS5 MATCH and a bounded subquery's rows do not count).
 
 Prints one JSON object: p50/p95/p99 (ms) per list, page and database, and whether each p95
 is under the goal (lists 150 ms, issue 4; pages 100 ms, issue 16). Only the local databases
@@ -445,22 +442,17 @@ def _growth(runs: list[dict[str, Any]]) -> dict[str, Any]:
     """Per database: each list's and page's p95 at the largest size over the smallest."""
     growth: dict[str, Any] = {}
     for database in ("sqlite", "postgresql"):
-        sized = sorted(
-            (r for r in runs if r.get("database") == database and "lists" in r),
-            key=lambda r: r["assets"],
-        )
+        sized = [r for r in runs if r.get("database") == database and "lists" in r]
         if len(sized) < 2:
             continue
-        small, large = sized[0], sized[-1]
-        ratios = {}
-        for kind in ("lists", "pages"):
-            for name, figures in large[kind].items():
-                before = small[kind].get(name, {}).get("p95_ms")
-                if before:
-                    ratios[name] = round(figures["p95_ms"] / before, 2)
-        growth[database] = {"from_assets": small["assets"], "to_assets": large["assets"]} | {
-            "p95_ratio": ratios
+        small, large = min(sized, key=lambda r: r["assets"]), max(sized, key=lambda r: r["assets"])
+        ratios = {
+            name: round(figures["p95_ms"] / small[kind][name]["p95_ms"], 2)
+            for kind in ("lists", "pages")
+            for name, figures in large[kind].items()
+            if small[kind].get(name, {}).get("p95_ms")
         }
+        growth[database] = {"from": small["assets"], "to": large["assets"], "p95_ratio": ratios}
     return growth
 
 

@@ -19,6 +19,7 @@ from kitei.audits import cli as audits_cli
 from kitei.core import cli as web_cli
 from kitei.duties import cli as duties_cli
 from kitei.incidents import commands as incidents_commands
+from kitei.inspections import cli as inspections_cli
 from kitei.people import commands as people_commands
 from kitei.people import membership_cli
 from kitei.policy import cli as policy_cli
@@ -34,6 +35,7 @@ APP_COMMANDS: tuple[ModuleType, ...] = (
     audits_cli,
     duties_cli,
     incidents_commands,
+    inspections_cli,
 )
 
 

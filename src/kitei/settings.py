@@ -94,6 +94,7 @@ INSTALLED_APPS = [
     "kitei.duties",
     "kitei.incidents",
     "kitei.audits",
+    "kitei.inspections",
 ]
 
 MIDDLEWARE = [

@@ -31,6 +31,7 @@ urlpatterns = [
     path("audits/", include("kitei.audits.urls")),
     path("duties/", include("kitei.duties.urls")),
     path("incidents/", include("kitei.incidents.urls")),
+    path("inspections/", include("kitei.inspections.urls")),
     path("api/", api.urls),
     path("accounts/", include("allauth.urls")),
     path("i18n/", include("django.conf.urls.i18n")),

@@ -88,6 +88,15 @@ PAGE_OBJECTS = {
     "incidents:manual": "incident",
     "incidents:acknowledge": "report_step",
     "incidents:decide": "report_step",
+    "inspections:campaign": "campaign",
+    "inspections:campaign_move": "campaign",
+    "inspections:rollup": "campaign",
+    "inspections:questionnaire": "questionnaire",
+    "inspections:submit": "questionnaire",
+    "inspections:review": "questionnaire",
+    "inspections:answer": "answer",
+    "inspections:export": "questionnaire",
+    "inspections:upload": "questionnaire",
 }
 # Not tenant pages: Django's admin (site administrators), allauth's account pages, the
 # language switch, and the API (walked through its OpenAPI schema instead).
@@ -100,6 +109,7 @@ API_OBJECTS = {
     "request_id": "request",
     "incident_id": "incident",
     "step_id": "report_step",
+    "campaign_id": "campaign",
 }
 API_QUERY = {"book": "book"}
 
@@ -165,6 +175,7 @@ def build() -> tuple[Any, dict[str, Tenant]]:
     from kitei.corrective.services import raise_action  # noqa: PLC0415
     from kitei.duties.models import TrainingSession  # noqa: PLC0415
     from kitei.incidents.services import file_incident  # noqa: PLC0415
+    from kitei.inspections.generation import start_campaign  # noqa: PLC0415
     from kitei.people.memberships import add_membership  # noqa: PLC0415
     from kitei.people.models import Person, RoleAssignment  # noqa: PLC0415
     from kitei.people.services import create_department  # noqa: PLC0415
@@ -336,4 +347,15 @@ def build() -> tuple[Any, dict[str, Tenant]]:
             detected_at=timezone.now() - timedelta(minutes=1),
         )
         tenant.objects.update(incident=incident.pk, report_step=incident.steps.first().pk)
+    for tenant, duty, scope in (
+        (mito, "self-inspection-policy", "department"),
+        (toyama, "questionnaire-inspection", "person"),
+    ):
+        campaign = start_campaign(tenant.org, actor=SETUP, duty_id=duty, fiscal_year=2026)
+        questionnaire = campaign.questionnaires.filter(scope=scope).order_by("pk")[0]
+        tenant.objects.update(
+            campaign=campaign.pk,
+            questionnaire=questionnaire.pk,
+            answer=questionnaire.answers.order_by("pk")[0].pk,
+        )
     return kobayashi, {"mito": mito, "toyama": toyama}

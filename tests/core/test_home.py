@@ -105,6 +105,7 @@ def test_core_home_imports_no_app_above_core() -> None:
             "systems",
             "corrective",
             "duties",
+            "inspections",
             "audits",
             "people",
         ],

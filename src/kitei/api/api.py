@@ -19,6 +19,7 @@ from kitei.core.api.auth import TokenAuth, docs_login_required
 from kitei.corrective import api as corrective_api
 from kitei.duties import api as duties_api
 from kitei.incidents import api as incidents_api
+from kitei.inspections import api as inspections_api
 from kitei.records import api as records_api
 
 DESCRIPTION = """\
@@ -54,3 +55,4 @@ api.add_router("/corrective", corrective_api.router)
 api.add_router("/audits", audits_api.audits_router)
 api.add_router("/findings", audits_api.findings_router)
 api.add_router("/incidents", incidents_api.router)
+api.add_router("/inspections", inspections_api.router)

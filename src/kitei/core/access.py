@@ -77,6 +77,8 @@ Permission = Literal[
     "incidents.file",
     "incidents.view",
     "incidents.triage",
+    "inspections.view",
+    "inspections.manage",
 ]
 M = TypeVar("M", bound=Model)
 

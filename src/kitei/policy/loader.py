@@ -223,6 +223,7 @@ def _reference_errors(path: Path, data: Any, pack: Pack) -> Iterator[str]:
     yield from _grant_errors(pack, at)
     yield from duty_errors(pack, at)
     yield from _incident_errors(pack, at)
+    yield from _control_errors(pack, at)
 
 
 _At = Callable[..., str]
@@ -230,7 +231,7 @@ _At = Callable[..., str]
 
 def _duplicate_ids(pack: Pack, at: _At) -> Iterator[str]:
     names = ("roles", "parties", "rules", "record_books", "parameters", "periodic_duties")
-    for name in (*names, "incident_kinds", "severity_levels"):
+    for name in (*names, "incident_kinds", "severity_levels", "controls"):
         seen: set[str] = set()
         for i, item in enumerate(getattr(pack, name)):
             if item.id in seen:
@@ -390,3 +391,22 @@ def _incident_errors(pack: Pack, at: _At) -> Iterator[str]:
             value = getattr(triage, key)
             if value is not None and value not in role_ids:
                 yield f"{at('incident_triage', key)}: undefined role '{value}'"
+
+
+def _control_errors(pack: Pack, at: _At) -> Iterator[str]:
+    """Controls naming an undefined role, record book, action or periodic duty."""
+    roles = {r.id for r in pack.roles}
+    known = {
+        "book": ({b.id for b in pack.record_books}, "record book"),
+        "action": (set(CANONICAL_ACTIONS) | {a.id for a in pack.actions}, "action"),
+        "duty": ({d.id for d in pack.periodic_duties}, "periodic duty"),
+    }
+    for i, control in enumerate(pack.controls):
+        for rid in control.actors:
+            if rid not in roles:
+                yield f"{at('controls', i, 'actors')}: undefined role '{rid}'"
+        for hint in control.evidence:
+            kind, ref = hint.split(":", 1)
+            ids, label = known[kind]
+            if ref not in ids:
+                yield f"{at('controls', i, 'evidence')}: undefined {label} '{ref}'"

@@ -15,6 +15,7 @@ from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, field_valida
 
 from kitei.policy.adoption_model import Adoption
 from kitei.policy.decision import ApprovalMode
+from kitei.policy.model_controls import QUOTE_MAX, Control
 from kitei.policy.model_incidents import (
     IncidentKind,
     IncidentTriage,
@@ -26,9 +27,6 @@ from kitei.policy.model_incidents import (
 
 UNSPECIFIED = "unspecified"
 """The value of any parameter the seed leaves open (定期的, 一定期間 …)."""
-
-QUOTE_MAX = 60
-"""A quote is a short verbatim extract of the seed, at most this many characters."""
 
 # ISO 8601 durations such as P1M, P1Y, P30D, PT12H (no weeks mixed with other units).
 DURATION = re.compile(r"^P(?!$)(\d+Y)?(\d+M)?(\d+W)?(\d+D)?(T(?=\d)(\d+H)?(\d+M)?(\d+S)?)?$")
@@ -405,6 +403,7 @@ class Pack(_Frozen):
     incident_triage: IncidentTriage | None = None
     emergency_plan: Citation | None = None  # 緊急時対応計画 commitment (基本方針 packs)
     adoption: Adoption | None = None  # a model pack adopted as baseline (kitei policy adopt)
+    controls: tuple[Control, ...] = ()  # inspection items (自己点検), see model_controls
 
     @field_validator("id")
     @classmethod

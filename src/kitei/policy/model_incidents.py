@@ -12,7 +12,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-QUOTE_MAX = 60
+from kitei.policy.model_controls import QUOTE_MAX
 
 StepKind = Literal["report", "instruction", "triage", "notify_party"]
 """report: a hop of the chain (opens when the steps to its sender are acknowledged);

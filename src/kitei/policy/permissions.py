@@ -65,6 +65,8 @@ PERMISSIONS: tuple[PermissionInfo, ...] = (
     PermissionInfo(id="duties.view", title="年度の義務の閲覧", base="member", grantable=False),
     PermissionInfo(id="duties.complete", title="年度の義務の完了の記録", base="org_admin"),
     PermissionInfo(id="training.manage", title="研修・訓練の記録", base="org_admin"),
+    PermissionInfo(id="inspections.view", title="自己点検の閲覧", base="member", grantable=False),
+    PermissionInfo(id="inspections.manage", title="自己点検の開始と集計", base="org_admin"),
 )
 
 BY_ID: dict[str, PermissionInfo] = {p.id: p for p in PERMISSIONS}

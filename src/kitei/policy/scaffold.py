@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from kitei.policy.clauses import ClauseIndex
-from kitei.policy.model import QUOTE_MAX
+from kitei.policy.model_controls import QUOTE_MAX
 
 _ORG = re.compile(r"([^\s、。「」（）()]+)（以下「[^」]+」という。?）")
 _APPOINT = re.compile(

@@ -1,0 +1,22 @@
+"""Self-inspection (自己点検) generated from the pack's inspection items."""
+
+from django.apps import AppConfig
+
+
+class InspectionsConfig(AppConfig):
+    """自己点検."""
+
+    name = "kitei.inspections"
+    label = "inspections"
+    verbose_name = "自己点検"
+
+    def ready(self) -> None:
+        """Declares the audit actions, how the audit trail names the app's objects, and the
+        home page's lines of questionnaires waiting on the user."""
+        from kitei.core.registry import register_home_item  # noqa: PLC0415 - app registry
+        from kitei.inspections import choices  # noqa: F401, PLC0415 - registers on import
+        from kitei.inspections.audit_objects import register as register_audit  # noqa: PLC0415
+        from kitei.inspections.home import waiting_items  # noqa: PLC0415
+
+        register_audit()
+        register_home_item("inspections", waiting_items, order=40)
