@@ -181,7 +181,11 @@ def test_prevention_measure_raised_from_the_page_is_listed(cast: Any, csirt: Any
     for event in (IncidentEvent.START_TRIAGE, IncidentEvent.RESPOND, IncidentEvent.RECOVER):
         services.move_incident(incident, event, actor=csirt.user)
     services.move_incident(
-        incident, IncidentEvent.REPORT_PREVENTION, actor=csirt.user, prevention="手順の見直し"
+        incident,
+        IncidentEvent.REPORT_PREVENTION,
+        actor=csirt.user,
+        prevention="手順の見直し",
+        cause="確認漏れ",
     )
     client = client_for(csirt)
     client.post(

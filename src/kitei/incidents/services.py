@@ -24,7 +24,7 @@ from kitei.core import access, numbering, workflow
 from kitei.core.access import Actor
 from kitei.core.models import Organization
 from kitei.core.services import record_change
-from kitei.incidents import chain, notifications, timeline, visibility
+from kitei.incidents import books, chain, notifications, timeline, visibility
 from kitei.incidents.choices import (
     RESTRICTED_FLAGS,
     EntryKind,
@@ -380,9 +380,11 @@ def move_incident(
     reason: str = "",
     prevention: str = "",
     instruction: str = "",
+    cause: str = "",
 ) -> Incident:
     """Move the incident along the triage table; reasons and texts the seed requires."""
     incident = Incident.objects.select_for_update().get(pk=incident.pk)
+    pack = pack_of(incident)
     changes: dict[str, Any] = {}
     if event == IncidentEvent.DISMISS:
         if not reason.strip():
@@ -395,6 +397,7 @@ def move_incident(
     elif event == IncidentEvent.REPORT_PREVENTION:
         if not prevention.strip():
             raise ValidationError(_("再発防止策を入力してください。"))
+        books.check_cause(pack, cause)
         changes = {"prevention": prevention.strip()}
     elif event == IncidentEvent.CLOSE:
         if not instruction.strip():
@@ -414,7 +417,16 @@ def move_incident(
     timeline.write_entry(
         incident, actor=actor, kind=EntryKind.STATE_CHANGE, text=text, event_at=timezone.now()
     )
-    pack = pack_of(incident)
+    if event == IncidentEvent.REPORT_PREVENTION:
+        entry = books.record_cause(incident, pack, actor=actor, cause=cause)
+        if entry is not None:
+            timeline.write_entry(
+                incident,
+                actor=actor,
+                kind=EntryKind.EVIDENCE,
+                text=_("原因究明の記録 %(n)s") % {"n": entry.number},
+                event_at=timezone.now(),
+            )
     if event == IncidentEvent.RESPOND and not incident.steps.filter(stage="incident").exists():
         _materialise(incident, pack, ("incident",), actor=actor)
     prevention_open = incident.steps.filter(stage="prevention").exists()

@@ -22,7 +22,7 @@ from kitei.core import access, workflow
 from kitei.core.fiscal import fiscal_year, fiscal_year_label, wareki_date
 from kitei.core.models import Organization
 from kitei.corrective import queries as corrective_queries
-from kitei.incidents import horizontal, manual, queries, services, timeline, visibility
+from kitei.incidents import books, horizontal, manual, queries, services, timeline, visibility
 from kitei.incidents.choices import EntryKind, Flag, IncidentState, StepState
 from kitei.incidents.forms import (
     AcknowledgeForm,
@@ -192,6 +192,7 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
             ],
             "sent": StepState.SENT,
             "triage": triage,
+            "keeps_cause": books.keeps_cause(pack),
             "systems": System.objects.filter(organization=org).order_by("name"),
             "severity_form": SeverityForm(pack=pack) if pack.severity_levels else None,
             "prevention_form": PreventionActionForm(organization=org)
@@ -309,6 +310,7 @@ def move(request: HttpRequest, pk: int) -> HttpResponse:
             reason=data["reason"],
             prevention=data["prevention"],
             instruction=data["instruction"],
+            cause=data["cause"],
         )
     except (ValidationError, PermissionDenied) as exc:
         _fail(request, exc)
