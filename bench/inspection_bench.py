@@ -131,6 +131,14 @@ def run_in_process(args: argparse.Namespace) -> dict[str, Any]:
     client.force_login(staff.user)
     questionnaire = _time(client, f"/inspections/q/{q.pk}/", args.runs)
     rollup = _time(client, f"/inspections/{campaign.pk}/rollup/", args.runs)
+    from kitei.inspections.queries import rollup as rollup_of  # noqa: PLC0415
+
+    rollup_of(campaign)
+    query_times = []
+    for _ in range(args.runs):
+        started = time.perf_counter()
+        rollup_of(campaign)
+        query_times.append(time.perf_counter() - started)
     started = time.perf_counter()
     export_questionnaire(q)
     export_s = time.perf_counter() - started
@@ -142,6 +150,7 @@ def run_in_process(args: argparse.Namespace) -> dict[str, Any]:
         "generate_s": round(generate_s, 2),
         "questionnaire_page": questionnaire,
         "rollup_page": rollup,
+        "rollup_queries": _p(query_times),
         "export_s": round(export_s, 2),
         "load_average_1m": round(os.getloadavg()[0], 2),
         "cpus": os.cpu_count(),

@@ -97,6 +97,7 @@ PAGE_OBJECTS = {
     "inspections:answer": "answer",
     "inspections:export": "questionnaire",
     "inspections:upload": "questionnaire",
+    "inspections:evidence": "questionnaire",
 }
 # Not tenant pages: Django's admin (site administrators), allauth's account pages, the
 # language switch, and the API (walked through its OpenAPI schema instead).

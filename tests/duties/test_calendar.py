@@ -178,6 +178,28 @@ def test_personnel_change_on_1_april_moves_open_occurrences(mito: Any) -> None:
     on_1 = _of(schedule.compute(mito, 2027, now=_jst(2027, 4, 1, 0, 0)), "annual-audit")
     assert [p.name for p in on_31[0].responsible] == ["前議長"]
     assert [p.name for p in on_1[0].responsible] == ["新議長"]
+    # FY2026's audit, completed by the predecessor, still shows who completed it.
+    DutyOccurrence.objects.create(
+        organization=mito,
+        duty="annual-audit",
+        fiscal_year=2026,
+        scope_kind="organization",
+        scope_id=None,
+        period_start=date(2026, 4, 1),
+        period_end=date(2027, 3, 31),
+        completed_on=date(2027, 2, 1),
+        completed_by=old,
+        note="監査の実施",
+        clause="10-1(1)",
+        quote="情報資産の情報セキュリティ対策状況について、毎年度監査を行わせなければならない",
+        pack_version=mito.pack_version,
+        pack_digest=mito.pack_digest,
+    )
+    [done] = _of(schedule.compute(mito, 2026, now=_jst(2027, 4, 1, 9)), "annual-audit")
+    assert done.state == OccurrenceState.DONE
+    assert done.record is not None
+    assert done.record.completed_by == old
+    assert [p.name for p in done.responsible] == ["新議長"]
 
 
 def test_a_deputy_in_period_is_responsible_too(mito: Any, ciso: Any) -> None:

@@ -217,3 +217,30 @@ def test_cli_calendar_refusals_are_one_line_exit_2(
     assert captured.out == ""
     assert len(captured.err.strip().splitlines()) == 1
     assert message in captured.err
+
+
+def test_a_duty_done_as_needed_is_logged_each_time_with_evidence(
+    mito: Any, ciso: Any, evidence_dir: Any
+) -> None:
+    [log] = _of(schedule.compute(mito, 2026), "emergency-plan-review")  # 8-3(4) 必要に応じて
+    assert log.state == OccurrenceState.LOG
+    for day in (date(2026, 6, 1), date(2026, 11, 2)):
+        services.complete_occurrence(
+            mito,
+            actor=ciso.user,
+            year=2026,
+            key=log.key,
+            completed_on=day,
+            note="緊急時対応計画の見直し",
+            upload=upload("plan.pdf", PDF),
+        )
+    rows = _of(schedule.compute(mito, 2026), "emergency-plan-review")
+    assert [o.state for o in rows] == [
+        OccurrenceState.LOG,
+        OccurrenceState.DONE,
+        OccurrenceState.DONE,
+    ]
+    assert sorted(o.record.completed_on for o in rows if o.record) == [
+        date(2026, 6, 1),
+        date(2026, 11, 2),
+    ]

@@ -72,6 +72,7 @@ def test_an_organisation_decision_is_kept_with_its_basis_and_history(mito: Any) 
         ("duty:log-review:interval", "monthly", "ISO 8601"),
         ("duty:log-review:interval", "PT12H", "ISO 8601"),
         ("duty:log-review:interval", "P0M", "0"),
+        ("duty:annual-audit:lead", "PT12H", "ISO 8601"),
         ("duty:no-such-duty:interval", "P1M", "設定できる項目ではありません"),
         ("parameter:deputy-ciso-count", "2", "ポリシー"),
     ],

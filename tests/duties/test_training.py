@@ -7,6 +7,8 @@ from typing import Any
 
 import pytest
 from django.core.exceptions import ValidationError
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from kitei.core import access
 from kitei.core.models import ChangeRecord
@@ -119,3 +121,48 @@ def test_the_training_page_lists_the_untrained(mito: Any, suzuki: Any) -> None:
     assert "研修未受講（6-2(2)イ）" in text
     assert "新人 一郎" in text
     assert "令和8年4月1日" in text
+    assert "受講状況: 情報セキュリティに関する研修及び訓練（令和8年度）" in text
+
+
+@settings(
+    max_examples=15, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(attending=st.lists(st.booleans(), min_size=6, max_size=6))
+def test_coverage_per_department_and_role_is_attendances_over_audience(
+    mito: Any, attending: list[bool]
+) -> None:
+    from kitei.people.models import Person, RoleAssignment  # noqa: PLC0415
+    from kitei.people.services import assign_role, create_department  # noqa: PLC0415
+
+    suffix = str(Person.objects.count())
+    depts = [create_department(mito, actor=SETUP, name=f"課{suffix}-{i}") for i in range(2)]
+    people = [
+        create_person(mito, actor=SETUP, name=f"人{suffix}-{i}", department=depts[i % 2])
+        for i in range(6)
+    ]
+    for person in people[:3]:
+        assign_role(mito, actor=SETUP, person=person, role_id="auditor")
+    session = services.record_training(
+        mito,
+        actor=SETUP,
+        title=f"研修{suffix}",
+        held_on=date(2026, 5, 1),
+        duty_id="training",
+        attendees=[p for p, yes in zip(people, attending, strict=True) if yes],
+    )
+    assert session.pk
+    rows = {(c.kind, c.label): c for c in training.coverage(mito, 2026, "training")}
+    went = {p.pk for p, yes in zip(people, attending, strict=True) if yes}
+    for dept in depts:
+        members = {p.pk for p in people if p.department_id == dept.pk}
+        row = rows[("department", dept.name)]
+        assert (row.attended, row.audience) == (len(members & went), len(members))
+    # Per role: every holder so far (earlier examples' too) against everyone who attended.
+    holders = set(
+        RoleAssignment.objects.filter(organization=mito, role_id="auditor").values_list(
+            "person_id", flat=True
+        )
+    )
+    everyone = set(Attendance.objects.filter(organization=mito).values_list("person_id", flat=True))
+    auditors = rows[("role", "監査を行う者")]
+    assert (auditors.attended, auditors.audience) == (len(holders & everyone), len(holders))

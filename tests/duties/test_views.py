@@ -11,7 +11,7 @@ from icalendar import Calendar as ICalendar
 
 from kitei.core.models import EvidenceFile
 from kitei.core.tokens import create_api_token
-from kitei.duties import schedule
+from kitei.duties import schedule, services
 from kitei.duties.models import DutyOccurrence, OrgSetting, TrainingSession
 from tests.conftest import PASSWORD, PDF, SETUP, activate_totp, upload
 
@@ -193,3 +193,40 @@ def test_the_api_answers_the_cli_contract_for_the_tokens_organisation(
     settings = {s["key"]: s for s in client.get("/api/duties/settings").json()}
     assert settings["parameter:log-retention"]["source"] == "seed"
     assert settings["duty:log-review:interval"]["source"] == "unset"
+
+
+def test_per_department_filter_and_xlsx_export(
+    mito: Any, suzuki: Any, somu: Any, systems: list[Any]
+) -> None:
+    import io  # noqa: PLC0415
+
+    from openpyxl import load_workbook  # noqa: PLC0415
+
+    client = client_for(suzuki)
+    text = client.get(f"/duties/?year=2026&department={somu.pk}").content.decode()
+    assert "議会ネットワーク" in text  # a system of 総務課
+    assert "情報セキュリティ監査（毎年度）" not in text  # the organisation's, not the 課's
+    response = client.get("/duties/export.xlsx?year=2026&scope=system")
+    assert response.status_code == 200
+    sheet = load_workbook(io.BytesIO(response.content)).active
+    rows = list(sheet.iter_rows(values_only=True))
+    assert sheet.title == "令和8年度"
+    assert rows[0][:3] == ("義務", "根拠条項", "引用")
+    assert {r[4] for r in rows[1:]} == {"system"}
+    log = next(r for r in rows[1:] if r[0] == "取得したログの点検又は分析")
+    assert (log[1], log[8], log[10]) == ("7-1(6)ウ", None, "間隔未設定")
+
+
+def test_attendance_is_imported_on_the_session_page(
+    mito: Any, ciso: Any, ciso_client: Client, suzuki: Any
+) -> None:
+    session = services.record_training(
+        mito, actor=SETUP, title="eラーニング", held_on=date(2026, 7, 1), duty_id="training"
+    )
+    url = f"/duties/training/{session.pk}/"
+    bad = ciso_client.post(url, {"attendance": upload("a.csv", "台帳番号\r\n999999\r\n".encode())})
+    assert bad.status_code == 400
+    assert "何も記録していません" in bad.content.decode()
+    data = f"台帳番号,氏名\r\n{suzuki.pk},{suzuki.name}\r\n".encode()
+    assert ciso_client.post(url, {"attendance": upload("a.csv", data)}).status_code == 302
+    assert "鈴木 花子" in ciso_client.get(url).content.decode()

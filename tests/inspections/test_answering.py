@@ -16,6 +16,7 @@ from kitei.core.services import upgrade_pack
 from kitei.core.workflow import TransitionRefused
 from kitei.inspections.generation import start_campaign
 from kitei.inspections.models import Answer, Item, Questionnaire
+from kitei.inspections.queries import item_diff
 from kitei.inspections.services import (
     answer_item,
     delegate_item,
@@ -182,6 +183,22 @@ def test_a_pack_upgrade_leaves_the_open_campaign_unchanged(
         cast.org, actor=cast.admin.user, duty_id="self-inspection-systems", fiscal_year=2027
     )
     assert nxt.items.filter(control_id="MITO-5-2.2.ア-new").exists()
+    old_policy = start_campaign(
+        cast.org, actor=cast.admin.user, duty_id="self-inspection-policy", fiscal_year=2027
+    )
+    assert not item_diff(old_policy).any  # no department item changed
+    diff = item_diff(nxt)
+    assert diff.previous is None  # the first systems campaign: nothing to compare
+    later = start_campaign(
+        cast.org, actor=cast.admin.user, duty_id="self-inspection-systems", fiscal_year=2028
+    )
+    assert not item_diff(later).any
+    nxt.items.filter(control_id="MITO-5-2.2.ア-new").update(control_id="MITO-5-2.2.ア")
+    nxt.manifest = "sha256:edited"
+    nxt.save(update_fields=["manifest"])
+    changed = item_diff(later)
+    assert [i.control_id for i in changed.added] == ["MITO-5-2.2.ア-new"]
+    assert [i.control_id for i in changed.removed] == ["MITO-5-2.2.ア"]
 
 
 def test_an_improvement_raises_one_corrective_action(cast: Cast, somu_q: Questionnaire) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 from typing import Any
 
@@ -207,3 +208,39 @@ def test_excel_download_and_upload_pages(cast: Cast, campaign: Campaign) -> None
         f"/inspections/q/{q.pk}/upload/", {"file": SimpleUploadedFile("q.xls", b"\xd0\xcf\x11\xe0")}
     )
     assert not_xlsx.status_code == 400
+
+
+def test_the_holder_attaches_evidence_with_its_date(
+    cast: Cast, campaign: Campaign, evidence_dir: Any
+) -> None:
+    from tests.conftest import PDF, upload  # noqa: PLC0415
+
+    q = campaign.questionnaires.get(department=cast.somu)
+    url = f"/inspections/q/{q.pk}/evidence/"
+    form = {"evidence_date": "2026-11-30", "description": "入退室管理簿の写し"}
+    other = client_for(cast.suzuki)
+    assert "証拠ファイルを添付" not in other.get(url).content.decode()
+    assert other.post(url, {**form, "file": upload("log.pdf", PDF)}).status_code == 403
+    client = client_for(cast.sato)
+    response = client.post(url, {**form, "file": upload("log.pdf", PDF)})
+    assert response.status_code == 302
+    page = client.get(url).content.decode()
+    assert "log.pdf" in page
+    assert "2026-11-30" in page
+    record = ChangeRecord.objects.get(action="attach_evidence")
+    after = json.loads(record.after)
+    assert after["evidence_date"] == "2026-11-30"
+    assert after["supports"] == {"type": "inspections.questionnaire", "id": str(q.pk)}
+
+
+def test_toyama_rollup_goes_up_the_questionnaire_chain_to_the_cio(toyama: Any, yamada: Any) -> None:
+    make_person(toyama, "chief", "統括 太郎", roles=("chief_information_manager",))
+    admin = make_person(toyama, "tadmin", "管理 花子", is_org_admin=True)
+    campaign = start_campaign(
+        toyama, actor=SETUP, duty_id="questionnaire-inspection", fiscal_year=2026
+    )
+    page = client_for(admin).get(f"/inspections/{campaign.pk}/rollup/").content.decode()
+    assert "アンケート等による点検結果の報告" in page
+    assert "統括情報管理者 → 最高情報統括責任者" in page
+    assert "9(2)" in page
+    assert "ネットワーク及び情報システムの点検結果の報告" not in page  # the other duty's chain

@@ -36,3 +36,4 @@ class DutyAuditAction(models.TextChoices):
     COMPLETE_OCCURRENCE = "complete_occurrence", _("年度の義務の完了の記録")
     RECORD_TRAINING = "record_training", _("研修・訓練の記録")
     RECORD_ATTENDANCE = "record_attendance", _("研修・訓練の出席の記録")
+    SEND_DUTY_DIGEST = "send_duty_digest", _("年度の義務のお知らせの送信")

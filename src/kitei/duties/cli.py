@@ -13,7 +13,7 @@ import sys
 from datetime import date
 from typing import Any
 
-COMMANDS = ("calendar", "settings")
+COMMANDS = ("calendar", "settings", "duties")
 
 
 def add_parser(sub: Any) -> None:
@@ -37,6 +37,10 @@ def add_parser(sub: Any) -> None:
     put.add_argument("--decided-by", required=True, help="who decided (e.g. CISO 議長)")
     put.add_argument("--decided-on", help="YYYY-MM-DD (default: today)")
     put.add_argument("--as", dest="as_user", metavar="USERNAME", help="act as this member")
+    duties = sub.add_parser("duties", help="reminders of the fiscal-year duties")
+    dcmds = duties.add_subparsers(dest="duties_command", required=True, metavar="COMMAND")
+    remind = dcmds.add_parser("remind", help="mail each person one digest of their duties due")
+    remind.add_argument("--org", help="organisation identifier (slug); all when omitted")
 
 
 def _fail(message: str) -> int:
@@ -50,6 +54,8 @@ def run(args: argparse.Namespace) -> int:
 
     from kitei.core.models import Organization  # noqa: PLC0415
 
+    if args.command == "duties":
+        return _remind(args)
     org = Organization.objects.filter(slug=args.org).first()
     if org is None:
         return _fail(f"no organisation '{args.org}'")
@@ -130,4 +136,27 @@ def _set(org: Any, args: argparse.Namespace) -> int:
     except access.Refusal as exc:
         return _fail(exc.verdict.message)
     print(f"{org.slug}\t{row.key}\t{row.value or '未設定'}\t{row.basis}")
+    return 0
+
+
+def _remind(args: argparse.Namespace) -> int:
+    from django.utils import timezone  # noqa: PLC0415
+
+    from kitei.core import access  # noqa: PLC0415
+    from kitei.core.models import Organization  # noqa: PLC0415
+    from kitei.duties.reminders import send_digests  # noqa: PLC0415
+
+    organizations = Organization.objects.order_by("slug")
+    if args.org:
+        organizations = organizations.filter(slug=args.org)
+        if not organizations.exists():
+            return _fail(f"no organisation '{args.org}'")
+    actor = access.Operator.from_os("kitei duties remind")
+    count = 0
+    for org in organizations:
+        for digest in send_digests(org, actor=actor, today=timezone.localdate()):
+            outcome = f"sent to {digest.email}" if digest.sent else f"not sent: {digest.problem}"
+            print(f"{org.slug}\t{digest.person.name}\t{len(digest.occurrences)}件\t{outcome}")
+            count += 1
+    print(f"kitei: {count} duty digest(s)")
     return 0

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from kitei.core.tabular import Sheet, write_xlsx
 from kitei.duties.orgsettings import Resolved
 from kitei.duties.schedule import Calendar, Occurrence
 
@@ -61,3 +62,49 @@ def setting_json(r: Resolved) -> dict[str, Any]:
         "decided_by": r.setting.decided_by if r.setting else None,
         "decided_on": r.setting.decided_on.isoformat() if r.setting else None,
     }
+
+
+HEADINGS = (
+    "義務",
+    "根拠条項",
+    "引用",
+    "頻度",
+    "対象の種類",
+    "対象",
+    "期間の開始",
+    "期間の終了",
+    "期限",
+    "間隔の出所",
+    "状態",
+    "担当者",
+)
+
+
+def calendar_xlsx(calendar: Calendar, occurrences: list[Occurrence]) -> bytes:
+    """The occurrences as one sheet named by the fiscal year (令和8年度)."""
+    rows = [
+        (
+            o.duty.title,
+            o.duty.clause,
+            o.duty.quote,
+            o.duty.frequency,
+            o.scope.kind,
+            o.scope.name,
+            o.period[0] if o.period else None,
+            o.period[1] if o.period else None,
+            o.due,
+            o.interval_set_by or "未設定",
+            str(o.state.label),
+            "、".join(p.name for p in o.responsible),
+        )
+        for o in occurrences
+    ]
+    sheet = Sheet(
+        title=calendar.label,
+        headings=HEADINGS,
+        rows=rows,
+        count=len(rows),
+        widths=(36, 12, 48, 18, 12, 20, 12, 12, 12, 12, 12, 24),
+        wrap=(0, 2),
+    )
+    return write_xlsx([sheet])

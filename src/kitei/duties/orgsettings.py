@@ -153,8 +153,8 @@ def history(organization: Any, key: str | None = None) -> list[OrgSetting]:
 def _check_value(info: SettingKey, value: str) -> str:
     if not value:
         return value
-    if info.kind == "interval":
-        parse_interval(value)  # raises ValidationError with a Japanese message
+    if info.kind in ("interval", "lead"):
+        parse_interval(value)  # calendar periods only; a Japanese ValidationError otherwise
     elif info.unit == "count":
         if not value.isdigit() or int(value) <= 0:
             raise ValidationError(_("値は1以上の整数で入力してください。"), code="value")

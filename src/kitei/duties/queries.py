@@ -17,6 +17,7 @@ class Filters:
     state: str = ""  # an OccurrenceState value, or "due" (open or overdue)
     person: int | None = None  # a responsible person's id
     duty: str = ""
+    department: int | None = None  # a 課: its own, its systems' and its people's occurrences
 
 
 DUE = "due"
@@ -27,6 +28,8 @@ def matches(occurrence: Occurrence, filters: Filters) -> bool:
     if filters.scope and occurrence.scope.kind != filters.scope:
         return False
     if filters.duty and occurrence.duty.id != filters.duty:
+        return False
+    if filters.department is not None and occurrence.scope.department_id != filters.department:
         return False
     if filters.state == DUE:
         if occurrence.state not in (OccurrenceState.OPEN, OccurrenceState.OVERDUE):

@@ -24,7 +24,12 @@ from kitei.duties.orgsettings import pack_of
 from kitei.people.models import Person
 from kitei.policy.model import PeriodicDuty
 
-COMPLETABLE = (OccurrenceState.OPEN, OccurrenceState.OVERDUE, OccurrenceState.UPCOMING)
+COMPLETABLE = (
+    OccurrenceState.OPEN,
+    OccurrenceState.OVERDUE,
+    OccurrenceState.UPCOMING,
+    OccurrenceState.LOG,  # a 随時 duty: each time it is done is logged with its evidence
+)
 
 
 def find_occurrence(organization: Any, year: int, key: str) -> schedule.Occurrence:
@@ -59,8 +64,11 @@ def complete_occurrence(
 ) -> DutyOccurrence:
     """Record that an occurrence was done, by hand, with an evidence file.
 
+    For a 随時 duty's log line, each call logs one more time it was done (no period): the
+    log line stays, and the logged occurrence is listed as done beside it.
+
     Refused for an occurrence already done (by a proof or by hand), one without a period
-    (間隔未設定, 常時, 随時 — log those with `log_occurrence`), and for anyone who is neither
+    (間隔未設定, 常時), and for anyone who is neither
     responsible for it nor holds `duties.complete`.
     """
     occurrence = find_occurrence(organization, year, key)
@@ -68,7 +76,7 @@ def complete_occurrence(
         access.require(actor, "duties.complete", organization)  # raises the Refusal
     if occurrence.state == OccurrenceState.DONE:
         raise ValidationError(_("この義務はすでに完了しています。"), code="done")
-    if occurrence.period is None or occurrence.state not in COMPLETABLE:
+    if occurrence.state not in COMPLETABLE:
         raise ValidationError(
             _("実施間隔が定まっていない義務は完了にできません（%(state)s）。")
             % {"state": occurrence.state.label},

@@ -8,6 +8,7 @@ app_name = "duties"
 
 urlpatterns = [
     path("", views.calendar, name="calendar"),
+    path("export.xlsx", views.calendar_export, name="export"),
     path("complete/", views.complete, name="complete"),
     path("settings/", views.settings_page, name="settings"),
     path("training/", views.training_list, name="training_list"),

@@ -22,11 +22,20 @@ from kitei.core import access, evidence
 from kitei.core.fiscal import fiscal_year_label, wareki_date
 from kitei.core.models import Organization
 from kitei.core.numbering import fiscal_year
-from kitei.duties import ical, orgsettings, queries, schedule, services, training
+from kitei.duties import (
+    attendance_import,
+    export,
+    ical,
+    orgsettings,
+    queries,
+    schedule,
+    services,
+    training,
+)
 from kitei.duties.choices import OccurrenceState, SettingSource
 from kitei.duties.forms import CompleteForm, SettingForm, TrainingForm
 from kitei.duties.models import TrainingSession
-from kitei.people.models import Person
+from kitei.people.models import Department, Person
 
 SCOPE_LABELS = {
     "organization": gettext_lazy("組織全体"),
@@ -82,20 +91,29 @@ def _source(o: schedule.Occurrence) -> str:
     return "—" if o.state in (OccurrenceState.STANDING, OccurrenceState.LOG) else _("未設定")
 
 
+def _filters(request: HttpRequest) -> queries.Filters:
+    def number(name: str) -> int | None:
+        value = request.GET.get(name, "")
+        return int(value) if value.isdigit() and len(value) < 18 else None
+
+    scope = request.GET.get("scope", "")
+    return queries.Filters(
+        scope=scope if scope in SCOPE_LABELS else "",
+        state=request.GET.get("state", ""),
+        person=number("person"),
+        department=number("department"),
+    )
+
+
 @login_required
 def calendar(request: HttpRequest) -> HttpResponse:
-    """The fiscal year's occurrences, filtered by scope, state and person."""
+    """The fiscal year's occurrences, filtered by scope, state, 課 and person."""
     org, me = _member(request, "duties.view")
     try:
         year = _year(request)
     except ValidationError as exc:
         return render(request, "duties/calendar.html", {"problem": exc.messages[0]}, status=400)
-    person = request.GET.get("person", "")
-    filters = queries.Filters(
-        scope=request.GET.get("scope", "") if request.GET.get("scope") in SCOPE_LABELS else "",
-        state=request.GET.get("state", ""),
-        person=int(person) if person.isdigit() else None,
-    )
+    filters = _filters(request)
     result = schedule.compute(org, year, scope_kind=filters.scope, person=filters.person)
     may_complete_any = access.check(request.user, "duties.complete", org).allowed
     rows = [
@@ -117,11 +135,32 @@ def calendar(request: HttpRequest) -> HttpResponse:
         "scopes": list(SCOPE_LABELS.items()),
         "states": states,
         "people": access.scoped(Person.objects.all(), org).order_by("name"),
+        "departments": access.scoped(Department.objects.all(), org).order_by("name"),
         "previous": (year - 1, fiscal_year_label(year - 1)),
         "next": (year + 1, fiscal_year_label(year + 1)),
         "me": me,
+        "query": request.GET.urlencode(),
     }
     return render(request, "duties/calendar.html", context)
+
+
+@login_required
+def calendar_export(request: HttpRequest) -> HttpResponse:
+    """The calendar as filtered, as .xlsx (dates as date cells, clause and quote per row)."""
+    org, _me = _member(request, "duties.view")
+    try:
+        year = _year(request)
+    except ValidationError as exc:
+        return render(request, "duties/calendar.html", {"problem": exc.messages[0]}, status=400)
+    filters = _filters(request)
+    result = schedule.compute(org, year, scope_kind=filters.scope, person=filters.person)
+    content = export.calendar_xlsx(result, queries.narrowed(result.occurrences, filters))
+    response = HttpResponse(
+        content,
+        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    )
+    response["Content-Disposition"] = f'attachment; filename="duties-{year}.xlsx"'
+    return response
 
 
 @login_required
@@ -249,6 +288,11 @@ def training_list(request: HttpRequest) -> HttpResponse:
     context = {
         "sessions": sessions,
         "year_label": fiscal_year_label(year),
+        "coverage": [
+            (duty, training.coverage(org, year, duty.id))
+            for duty in services.training_duties(org)
+            if duty.frequency != "as_needed"
+        ],
         "untrained": [(u, wareki_date(u.joined)) for u in training.untrained(org, year)],
         "form": form,
         "can_record": access.check(request.user, "training.manage", org).allowed,
@@ -265,6 +309,8 @@ def training_detail(request: HttpRequest, pk: int) -> HttpResponse:
     posted = request.method == "POST"
     from kitei.core.forms import EvidenceForm  # noqa: PLC0415 - only this page uploads materials
 
+    if posted and "attendance" in request.FILES:
+        return _import_attendance(request, session)
     form = EvidenceForm(request.POST if posted else None, request.FILES if posted else None)
     if posted and form.is_valid():
         data = form.cleaned_data
@@ -294,6 +340,20 @@ def training_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "action": reverse("duties:training", args=[session.pk]),
     }
     return render(request, "duties/training_detail.html", context, status=400 if posted else 200)
+
+
+def _import_attendance(request: HttpRequest, session: TrainingSession) -> HttpResponse:
+    """Attendances from an uploaded CSV/.xlsx: all recorded, or none and every problem listed."""
+    upload = request.FILES.get("attendance")
+    if upload is None or (upload.size is not None and upload.size > evidence.max_bytes()):
+        messages.error(request, _("ファイルが大きすぎます。"))
+        return redirect("duties:training", session.pk)
+    result = attendance_import.import_attendance(session, actor=request.user, data=upload.read())
+    if result.errors:
+        context = {"session": session, "errors": result.errors}
+        return render(request, "duties/attendance_errors.html", context, status=400)
+    messages.success(request, _("%(n)d 名の出席を記録しました。") % {"n": result.added})
+    return redirect("duties:training", session.pk)
 
 
 def ical_feed(request: HttpRequest) -> HttpResponse:

@@ -13,10 +13,14 @@ class InspectionsConfig(AppConfig):
     def ready(self) -> None:
         """Declares the audit actions, how the audit trail names the app's objects, and the
         home page's lines of questionnaires waiting on the user."""
-        from kitei.core.registry import register_home_item  # noqa: PLC0415 - app registry
+        from kitei.core.evidence import register_supported  # noqa: PLC0415 - app registry
+        from kitei.core.registry import register_home_item  # noqa: PLC0415
         from kitei.inspections import choices  # noqa: F401, PLC0415 - registers on import
         from kitei.inspections.audit_objects import register as register_audit  # noqa: PLC0415
         from kitei.inspections.home import waiting_items  # noqa: PLC0415
+        from kitei.inspections.models import Questionnaire  # noqa: PLC0415
 
         register_audit()
+        # Who attaches is the role holder (checked by the page); the permission is every member's.
+        register_supported(Questionnaire, read="inspections.view", attach="inspections.view")
         register_home_item("inspections", waiting_items, order=40)

@@ -181,6 +181,11 @@ class Answer(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["questionnaire", "item"], name="one_answer_per_item")
         ]
+        # The roll-up's GROUP BYs read these indexes only (per questionnaire, per item).
+        indexes = [
+            models.Index(fields=["questionnaire", "choice"], name="answer_by_questionnaire"),
+            models.Index(fields=["item", "choice"], name="answer_by_item"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.questionnaire_id}:{self.item_id}"

@@ -191,11 +191,12 @@ def rollup(campaign: Campaign, *, improvements_shown: int | None = IMPROVEMENTS_
     The improvement actions listed are the first `improvements_shown` (None: all), soonest
     due first; `improvement_count` counts them all.
     """
-    answers = Answer.objects.filter(questionnaire__campaign=campaign)
     rows = {
         q.pk: RollupRow(key=q.pk, title=q.title, scope=q.scope, state=q.state)
         for q in campaign.questionnaires.all()
     }
+    # By the questionnaires' ids (the index of one answer per item), not a join.
+    answers = Answer.objects.filter(questionnaire_id__in=list(rows))
     items = {
         i.pk: RollupRow(key=i.pk, title=f"{i.clause} {i.control_id}", scope=i.scope)
         for i in campaign.items.all()
@@ -209,7 +210,7 @@ def rollup(campaign: Campaign, *, improvements_shown: int | None = IMPROVEMENTS_
     improving = answers.filter(choice__in=NEEDS_IMPROVEMENT)
     improvements = list(
         improving.select_related("item", "questionnaire").order_by(
-            "due_on", "questionnaire__title", "item__position"
+            "due_on", "questionnaire_id", "item_id"
         )[:improvements_shown]
     )
     pack = campaign_pack(campaign)
@@ -283,3 +284,45 @@ def rollup_json(campaign: Campaign) -> dict[str, Any]:
         ],
         "not_inspected": [{"clause": n.clause, "quote": n.quote} for n in result.not_inspected],
     }
+
+
+@dataclass(frozen=True, kw_only=True)
+class ItemDiff:
+    """How a campaign's items differ from the previous campaign of the same duty."""
+
+    previous: Campaign | None
+    added: list[Item]
+    removed: list[Item]
+    changed: list[tuple[Item, Item]]  # (before, now): clause, quote or question changed
+
+    @property
+    def any(self) -> bool:
+        return bool(self.added or self.removed or self.changed)
+
+
+def item_diff(campaign: Campaign) -> ItemDiff:
+    """Items added, removed or reworded since the duty's previous campaign (a pack upgrade)."""
+    previous = (
+        Campaign.objects.filter(
+            organization_id=campaign.organization_id,
+            duty_id=campaign.duty_id,
+            fiscal_year__lt=campaign.fiscal_year,
+        )
+        .order_by("-fiscal_year")
+        .first()
+    )
+    if previous is None or previous.manifest == campaign.manifest:
+        return ItemDiff(previous=previous, added=[], removed=[], changed=[])
+    before = {i.control_id: i for i in previous.items.all()}
+    now = {i.control_id: i for i in campaign.items.all()}
+    shown = ("clause", "quote", "question", "scope")
+    return ItemDiff(
+        previous=previous,
+        added=[i for k, i in now.items() if k not in before],
+        removed=[i for k, i in before.items() if k not in now],
+        changed=[
+            (before[k], i)
+            for k, i in now.items()
+            if k in before and any(getattr(before[k], f) != getattr(i, f) for f in shown)
+        ],
+    )

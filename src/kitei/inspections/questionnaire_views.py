@@ -14,8 +14,9 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from kitei.core import access
+from kitei.core import access, evidence
 from kitei.core.fiscal import fiscal_year_label
+from kitei.core.forms import EvidenceForm
 from kitei.core.models import Organization
 from kitei.core.tabular import UnreadableFileError
 from kitei.core.workflow import TransitionRefused
@@ -252,3 +253,45 @@ def upload(request: HttpRequest, pk: int) -> HttpResponse:
         status = 400
     context = {"q": found, "form": form, "result": result}
     return render(request, "inspections/upload.html", context, status=status)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def evidence_files(request: HttpRequest, pk: int) -> HttpResponse:
+    """The questionnaire's evidence files (with the date each is evidence of); the role
+    holder attaches one (kitei.core.evidence: append-only, SHA-256 in the audit trail)."""
+    org, _person = member(request, "inspections.view")
+    found = _questionnaire(request, org, pk)
+    holder = services.is_holder(request.user, found)
+    posted = request.method == "POST"
+    form = EvidenceForm(request.POST if posted else None, request.FILES if posted else None)
+    status = 200
+    if posted:
+        if not holder:
+            raise services.refusal("証拠ファイルを添付できるのは、点検票の役割の保有者です。")
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                evidence.attach_evidence(
+                    org,
+                    actor=request.user,
+                    obj=found,
+                    upload=data["file"],
+                    evidence_date=data["evidence_date"],
+                    description=data["description"],
+                )
+            except ValidationError as exc:
+                form.add_error(None, exc)
+            else:
+                messages.success(request, _("証拠ファイルを添付しました。"))
+                url = reverse("inspections:evidence", args=[found.pk])
+                return redirect(url + "#evidence")
+        status = 400
+    context = {
+        "q": found,
+        "files": evidence.evidence_for(org, [found]).get(found.pk, []),
+        "form": form,
+        "can_attach": holder and access.check(request.user, "evidence.attach", org).allowed,
+        "action": reverse("inspections:evidence", args=[found.pk]),
+    }
+    return render(request, "inspections/evidence.html", context, status=status)

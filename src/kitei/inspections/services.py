@@ -49,7 +49,7 @@ REVIEW_EVENTS = frozenset(
 )
 
 
-def _refusal(text: str) -> access.Refusal:
+def refusal(text: str) -> access.Refusal:
     return access.Refusal(
         access.Verdict(allowed=False, permission="inspections.view", reasons=(Reason(text=text),))
     )
@@ -154,7 +154,7 @@ def answer_item(
             code="closed",
         )
     if not may_answer(actor, answer):
-        raise _refusal("この点検項目に回答できるのは、点検票の役割の保有者か委任された職員です。")
+        raise refusal("この点検項目に回答できるのは、点検票の役割の保有者か委任された職員です。")
     errors = check_answer(choice, reason=reason, plan=plan, owner=owner, due_on=due_on)
     if errors:
         raise ValidationError(errors)
@@ -192,7 +192,7 @@ def delegate_item(answer: Answer, *, actor: access.Actor, person: Person | None)
     """Let a member of the organisation answer one item (None takes it back)."""
     questionnaire = answer.questionnaire
     if not is_holder(actor, questionnaire):
-        raise _refusal("項目を委任できるのは、点検票の役割の保有者です。")
+        raise refusal("項目を委任できるのは、点検票の役割の保有者です。")
     if person is not None and person.organization_id != questionnaire.organization_id:
         raise ValidationError("この組織の職員を選んでください。", code="invalid")
     before = {"delegated_to": answer.delegated_to_id}
@@ -215,7 +215,7 @@ def submit_questionnaire(questionnaire: Questionnaire, *, actor: access.Actor) -
     questionnaire = Questionnaire.objects.select_for_update().get(pk=questionnaire.pk)
     QUESTIONNAIRE_WORKFLOW.transition_for(questionnaire, QuestionnaireEvent.SUBMIT)
     if not is_holder(actor, questionnaire):
-        raise _refusal(
+        raise refusal(
             "点検票を提出できるのは、点検票の役割の保有者です（委任された職員は提出できません）。"
         )
     missing = questionnaire.answers.filter(choice="").count()
@@ -248,7 +248,7 @@ def review_questionnaire(
         raise ValidationError("この操作はできません。", code="invalid")
     QUESTIONNAIRE_WORKFLOW.transition_for(questionnaire, event)
     if not is_reviewer(actor, questionnaire):
-        raise _refusal("確認・差戻し・再開ができるのは、点検票の確認者です。")
+        raise refusal("確認・差戻し・再開ができるのは、点検票の確認者です。")
     if event != QuestionnaireEvent.CONFIRM and not reason.strip():
         raise ValidationError({"reason": ["理由を記入してください。"]})
     changes: dict[str, Any] = {"reviewed_at": timezone.now()}

@@ -19,4 +19,5 @@ urlpatterns = [
     path("q/<int:pk>/review/", questionnaire_views.review, name="review"),
     path("q/<int:pk>/export.xlsx", questionnaire_views.export, name="export"),
     path("q/<int:pk>/upload/", questionnaire_views.upload, name="upload"),
+    path("q/<int:pk>/evidence/", questionnaire_views.evidence_files, name="evidence"),
 ]

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -122,6 +124,7 @@ def campaign_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "questionnaires": rows,
         "events": events,
         "stale": campaign.pack_digest != org.pack_digest,
+        "diff": queries.item_diff(campaign),
     }
     return render(request, "inspections/campaign_detail.html", context)
 
@@ -174,8 +177,7 @@ def campaign_rollup(request: HttpRequest, pk: int) -> HttpResponse:
                 for s in c.steps
             ],
         }
-        for c in pack.reporting
-        if c.event == "inspection_result"
+        for c in _result_chains(pack, campaign)
     ]
     context = {
         "campaign": campaign,
@@ -185,6 +187,14 @@ def campaign_rollup(request: HttpRequest, pk: int) -> HttpResponse:
         "chains": chains,
     }
     return render(request, "inspections/rollup.html", context)
+
+
+def _result_chains(pack: Any, campaign: Campaign) -> list[Any]:
+    """The chains the results go up (event `inspection_result`): the duty's own
+    (`<duty>-report`) when the pack has one, else every such chain."""
+    chains = [c for c in pack.reporting if c.event == "inspection_result"]
+    own = [c for c in chains if c.id.startswith(f"{campaign.duty_id}-")]
+    return own or chains
 
 
 @login_required
