@@ -150,3 +150,47 @@ def test_copying_last_years_audit_carries_the_scope_and_resets_every_status(
     assert not copy.appointments.exists()
     assert not copy.findings.exists()
     assert not copy.sealed
+
+
+def test_horizontal_deployment_to_four_departments_and_an_answer_of_yes(
+    *, mito: Any, somu: Any, sato: Any, gicho: Any, somu_audit: Any, lead: Any
+) -> None:
+    from kitei.audits import horizontal  # noqa: PLC0415
+    from kitei.audits.models import Finding, HorizontalCheck  # noqa: PLC0415
+    from kitei.people.services import create_department  # noqa: PLC0415
+
+    origin = _finding(somu_audit, lead, somu)
+    others, managers = [], []
+    for n, name in enumerate(("議事課", "調査課", "政策課", "庶務課")):
+        department = create_department(mito, actor=SETUP, name=name)
+        managers.append(
+            make_person(
+                mito,
+                f"mgr{n}",
+                f"管理者 {n}",
+                roles=("information_security_manager",),
+                department=department,
+            )
+        )
+        others.append(department)
+    with pytest.raises(access.Refusal):
+        horizontal.deploy(origin, others, actor=lead.user)
+    checks = horizontal.deploy(origin, others, actor=gicho.user)
+    assert len(checks) == 4
+    assert [c.owner for c in checks] == managers
+    with pytest.raises(ValidationError, match="課そのもの"):
+        horizontal.deploy(origin, [somu], actor=gicho.user)
+    with pytest.raises(access.Refusal):
+        horizontal.answer(checks[0], actor=sato.user, found=True, note="x")
+    linked = horizontal.answer(checks[0], actor=managers[0].user, found=True, note="同様の掲示あり")
+    assert linked is not None
+    assert linked.origin == origin
+    assert linked.department == others[0]
+    assert linked.owner == managers[0]
+    assert (
+        horizontal.answer(checks[1], actor=managers[1].user, found=False, note="掲示なし") is None
+    )
+    assert Finding.objects.filter(origin=origin).count() == 1
+    assert HorizontalCheck.objects.get(pk=checks[0].pk).linked == linked
+    with pytest.raises(ValidationError, match="すでに回答"):
+        horizontal.answer(checks[0], actor=managers[0].user, found=False, note="x")

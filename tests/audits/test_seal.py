@@ -128,7 +128,43 @@ def test_an_altered_evidence_file_refuses_the_seal(
         evidence_date=timezone.localdate(),
     )
     (evidence_dir / file.file.name).write_bytes(PDF + b"x")
-    with pytest.raises(Exception, match="altered"):
+    with pytest.raises(ValidationError, match=r"「a\.pdf」が失われたか改変されている"):
         services.issue_report(somu_audit, actor=tanaka.user, report="結果")
     somu_audit.refresh_from_db()
     assert not somu_audit.sealed
+
+
+def test_the_issued_audit_satisfies_the_annual_audit_duty_on_the_calendar(
+    mito: Any, issued: Any
+) -> None:
+    from kitei.duties import schedule  # noqa: PLC0415
+
+    calendar = schedule.compute(mito, 2026)
+    (annual,) = [o for o in calendar.occurrences if o.duty.id == "annual-audit"]
+    assert annual.proof is not None
+    assert annual.proof.object_id == str(issued.pk)
+    assert annual.proof.url == f"/audits/{issued.pk}/"
+
+
+def test_the_ciso_finds_the_issued_report_on_the_home_page_and_records_receipt(
+    issued: Any, gicho: Any
+) -> None:
+    from .conftest import client_for  # noqa: PLC0415
+
+    client = client_for(gicho)
+    home = client.get("/").content.decode()
+    line = home.split('id="waiting-audit-reports"')[1].split("</li>", maxsplit=1)[0]
+    assert "?state=issued" in line
+    listed = client.get("/audits/?state=issued").content.decode()
+    assert issued.number in listed
+    assert client.post(f"/audits/{issued.pk}/receive/").status_code == 302
+    issued.refresh_from_db()
+    assert issued.state == AuditState.RECEIVED
+    assert 'id="waiting-audit-reports"' not in client.get("/").content.decode()
+
+
+def test_package_by_number_and_organisation(issued: Any, tmp_path: Path) -> None:
+    out = tmp_path / "by-number.zip"
+    assert main(["audit", "package", issued.number, str(out), "--org", "mito"]) == 0
+    assert main(["audit", "verify-package", str(out)]) == 0
+    assert main(["audit", "package", issued.number, str(out), "--org", "nowhere"]) == 2

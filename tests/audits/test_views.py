@@ -139,3 +139,114 @@ def test_the_lead_copies_an_audit_to_the_next_year(somu_audit: Any, tanaka: Any)
     copy = Audit.objects.exclude(pk=somu_audit.pk).get()
     assert copy.programme.fiscal_year == 2027
     assert response["Location"] == f"/audits/{copy.pk}/"
+
+
+def test_the_ciso_deploys_horizontally_and_the_other_manager_answers_on_the_page(
+    *, mito: Any, somu: Any, sato: Any, gicho: Any, tanaka: Any, somu_audit: Any
+) -> None:
+    from kitei.audits import findings as audit_findings  # noqa: PLC0415
+    from kitei.audits.models import HorizontalCheck  # noqa: PLC0415
+    from kitei.people.services import create_department  # noqa: PLC0415
+
+    from ..conftest import SETUP  # noqa: PLC0415
+
+    giji = create_department(mito, actor=SETUP, name="議事課")
+    manager = make_person(
+        mito, "mgr", "議事 管理", roles=("information_security_manager",), department=giji
+    )
+    finding = audit_findings.raise_finding(
+        somu_audit, actor=tanaka.user, kind="minor", title="掲示", department=somu
+    )
+    ciso = client_for(gicho)
+    deployed = ciso.post(
+        f"/audits/findings/{finding.pk}/deploy/", {"deploy-departments": [giji.pk]}
+    )
+    assert deployed.status_code == 302
+    other = client_for(manager)
+    home = other.get("/").content.decode()
+    assert 'id="waiting-horizontal"' in home
+    page = other.get(f"/audits/findings/{finding.pk}/").content.decode()
+    assert "議事課 での確認結果を回答" in page
+    answered = other.post(
+        f"/audits/findings/{finding.pk}/answer/",
+        {"answer-found": "yes", "answer-note": "同様の掲示"},
+    )
+    assert answered.status_code == 302
+    linked = HorizontalCheck.objects.get().linked
+    assert linked is not None
+    assert linked.department == giji
+    assert other.get(f"/audits/findings/{linked.pk}/").status_code == 200
+
+
+def test_the_findings_and_their_progress_export_to_excel(
+    *, mito: Any, somu: Any, sato: Any, tanaka: Any, somu_audit: Any
+) -> None:
+    import io  # noqa: PLC0415
+
+    from openpyxl import load_workbook  # noqa: PLC0415
+
+    from kitei.audits import findings as audit_findings  # noqa: PLC0415
+    from kitei.corrective import services as corrective  # noqa: PLC0415
+
+    finding = audit_findings.raise_finding(
+        somu_audit, actor=tanaka.user, kind="major", title="=掲示", department=somu
+    )
+    (action,) = audit_findings.submit_plan(
+        finding, actor=sato.user, root_cause="周知不足", plan="撤去", actions=[("撤去", None)]
+    )
+    corrective.record_progress(action, actor=sato.user, note="半分撤去")
+    response = client_for(tanaka).get("/audits/findings/export.xlsx")
+    assert response.status_code == 200
+    book = load_workbook(io.BytesIO(response.content))
+    findings_sheet, progress = book["指摘事項"], book["改善計画進捗表"]
+    row = [c.value for c in findings_sheet[2]]
+    assert row[0] == finding.number
+    assert row[4] == "=掲示"  # text, never a formula
+    assert findings_sheet.cell(2, 5).data_type == "s"
+    assert [c.value for c in progress[2]][:3] == [finding.number, action.number, "撤去"]
+    assert progress.cell(2, 7).value == "半分撤去"
+
+
+def test_toyama_shows_no_independence_rule_on_the_audit_page(toyama: Any, rijicho: Any) -> None:
+    from kitei.audits import services  # noqa: PLC0415
+    from kitei.people.services import create_department  # noqa: PLC0415
+
+    from ..conftest import SETUP  # noqa: PLC0415
+
+    office = create_department(toyama, actor=SETUP, name="組合事務局")
+    audit = services.plan_audit(
+        programme(toyama),
+        actor=rijicho.user,
+        title="定期監査",
+        kind="internal",
+        departments=[office],
+    )
+    client = client_for(rijicho)
+    response = client.post(f"/audits/{audit.pk}/appoint/", {"appoint-person": rijicho.pk})
+    assert response.status_code == 302
+    page = client.get(f"/audits/{audit.pk}/").content.decode()
+    assert "独立性の定めなし" in page
+
+
+def test_the_audit_page_shows_the_newest_papers_and_all_on_request(
+    somu_audit: Any, tanaka: Any
+) -> None:
+    from kitei.audits.models import WorkingPaper  # noqa: PLC0415
+    from kitei.audits.views import PAPERS_SHOWN  # noqa: PLC0415
+
+    WorkingPaper.objects.bulk_create(
+        WorkingPaper(
+            organization=somu_audit.organization,
+            audit=somu_audit,
+            item=f"項目{i:03d}",
+            text="確認",
+            recorded_by=tanaka,
+        )
+        for i in range(PAPERS_SHOWN + 5)
+    )
+    client = client_for(tanaka)
+    page = client.get(f"/audits/{somu_audit.pk}/").content.decode()
+    assert page.count('id="paper-') == PAPERS_SHOWN
+    assert f"全 {PAPERS_SHOWN + 5} 件" in page
+    everything = client.get(f"/audits/{somu_audit.pk}/?papers=all").content.decode()
+    assert everything.count('id="paper-') == PAPERS_SHOWN + 5

@@ -79,6 +79,8 @@ PAGE_OBJECTS = {
     "audits:close": "finding",
     "audits:accept": "finding",
     "audits:withdraw": "finding",
+    "audits:deploy": "finding",
+    "audits:answer": "finding",
     "duties:training": "training",
     "incidents:detail": "incident",
     "incidents:move": "incident",

@@ -109,6 +109,7 @@ def _pack_ids() -> set[str]:
 # kitei's own words that happen to be spelled like a pack's role id, with where they live.
 OWN_VOCABULARY = {
     ("incidents/choices.py", "contractor"): "the incident flag 委託事業者が関わる (§5.1 flags)",
+    ("audits/choices.py", "contractor"): "the audit type 委託事業者の監査 (10-1(3))",
     ("incidents/choices.py", "member_firm"): "the flag of issue 11's CLI contract (--flag)",
     ("policy/model_incidents.py", "member_firm"): "a step's `when: {reporter: member_firm}`",
     ("policy/model_incidents.py", "secretariat"): "a step's `when: {reporter: secretariat}`",

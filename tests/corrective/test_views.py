@@ -119,3 +119,21 @@ def test_the_api_lists_the_callers_actions(mito: Any, sato: Any, suzuki: Any, it
     assert client.get("/api/corrective?scope=nowhere").status_code == 422
     assert api_client(token_for(suzuki)).get("/api/corrective?scope=all").status_code == 403
     assert CorrectiveAction.objects.count() == 1
+
+
+def test_an_actions_evidence_is_read_only_by_those_who_see_the_action(
+    mito: Any, sato: Any, kimura: Any, ito: Any, evidence_dir: Path
+) -> None:
+    from kitei.core.models import EvidenceFile  # noqa: PLC0415
+
+    action = _raise(mito, ito, sato, None)
+    owner = client_for(sato)
+    owner.post(
+        f"/corrective/{action.pk}/evidence/",
+        {"evidence_date": timezone.localdate().isoformat(), "file": upload("写真.pdf", PDF)},
+    )
+    evidence = EvidenceFile.objects.get(supports_id=action.pk)
+    url = f"/evidence/{evidence.pk}/"
+    assert owner.get(url).status_code == 200
+    assert client_for(ito).get(url).status_code == 200  # corrective.view_all
+    assert client_for(kimura).get(url).status_code == 404  # another 課: as the action's page

@@ -4,7 +4,14 @@ from __future__ import annotations
 
 from django.urls import reverse
 
-from kitei.audits.models import Appointment, Audit, AuditProgramme, Finding, WorkingPaper
+from kitei.audits.models import (
+    Appointment,
+    Audit,
+    AuditProgramme,
+    Finding,
+    HorizontalCheck,
+    WorkingPaper,
+)
 from kitei.core.audit_display import register_object
 
 
@@ -36,6 +43,13 @@ def register() -> None:
         url=lambda p: reverse("audits:detail", args=[p.audit_id]) + f"#paper-{p.pk}",
         name=lambda p: f"{p.audit.number} {p.item}",
         related=("organization", "audit"),
+    )
+    register_object(
+        HorizontalCheck,
+        read="audits.view",
+        url=lambda c: reverse("audits:finding", args=[c.finding_id]) + "#horizontal",
+        name=lambda c: f"{c.finding.number} {c.department.name}",
+        related=("organization", "finding", "department"),
     )
     register_object(
         Finding,

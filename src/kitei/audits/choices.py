@@ -92,3 +92,13 @@ class AuditsAuditAction(models.TextChoices):
     WITHDRAW_FINDING = "withdraw_finding", _("指摘事項の取下げ")
     ISSUE_REPORT = "issue_audit_report", _("監査報告書の発行と封印")
     RECEIVE_REPORT = "receive_audit_report", _("監査報告書の受領")
+    DEPLOY_HORIZONTALLY = "deploy_finding_horizontally", _("指摘事項の横展開の指示")
+    ANSWER_HORIZONTAL = "answer_horizontal_check", _("横展開の確認結果の回答")
+
+
+class HorizontalAnswer(models.TextChoices):
+    """A 課's answer to a horizontal check (002 10-1(6)イ 有無を確認させ)."""
+
+    ASKED = "asked", _("回答待ち")
+    FOUND = "found", _("有")
+    NOT_FOUND = "not_found", _("無")

@@ -12,16 +12,18 @@ from django.core.exceptions import ValidationError
 from django.forms import Form
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
-from kitei.audits import findings, queries
-from kitei.audits.forms import PlanForm, ReasonForm
-from kitei.audits.models import Finding
+from kitei.audits import findings, horizontal, queries
+from kitei.audits.export import export_findings
+from kitei.audits.forms import AnswerForm, DeployForm, PlanForm, ReasonForm
+from kitei.audits.models import Finding, HorizontalCheck
 from kitei.audits.views import member
 from kitei.audits.workflow import FINDING_WORKFLOW
 from kitei.core import access, workflow
-from kitei.people.models import Person
+from kitei.people.models import Department, Person
 
 
 def _finding(request: HttpRequest, pk: int) -> tuple[Finding, Person]:
@@ -43,7 +45,13 @@ def finding_list(request: HttpRequest) -> HttpResponse:
     """Findings the user owns (?mine=1), or all of them for holders of audits.view."""
     org, person = member(request)
     mine = request.GET.get("mine") == "1"
-    rows = queries.findings_for(org, request.user, person, mine=mine)
+    asked = request.GET.get("asked") == "1"
+    if asked:  # the findings whose horizontal check the user has still to answer
+        ids = queries.checks_awaiting(org, person).values_list("finding_id", flat=True)
+        rows = access.scoped(Finding.objects.all(), org).filter(pk__in=ids)
+        rows = rows.select_related("audit", "department", "owner").order_by("-pk")
+    else:
+        rows = queries.findings_for(org, request.user, person, mine=mine)
     if mine:
         rows = rows.filter(state__in=queries.OPEN_STATES)
     context = {
@@ -52,6 +60,12 @@ def finding_list(request: HttpRequest) -> HttpResponse:
         "can_view_all": access.check(request.user, "audits.view", org).allowed,
     }
     return render(request, "audits/findings.html", context)
+
+
+def _others(finding: Finding) -> Any:
+    return access.scoped(Department.objects.all(), finding.organization).exclude(
+        pk=finding.department_id
+    )
 
 
 def _detail(
@@ -75,6 +89,13 @@ def _detail(
         "close_form": forms.get("close_form") or ReasonForm(prefix="close"),
         "accept_form": forms.get("accept_form") or ReasonForm(prefix="accept"),
         "withdraw_form": forms.get("withdraw_form") or ReasonForm(prefix="withdraw"),
+        "checks": finding.horizontal.select_related("department", "owner", "linked"),
+        "my_check": finding.horizontal.filter(owner=person, answer="asked").first(),
+        "can_deploy": access.check(request.user, "audits.receive_report", finding).allowed,
+        "deploy_form": forms.get("deploy_form")
+        or DeployForm(prefix="deploy", departments=_others(finding)),
+        "answer_form": forms.get("answer_form") or AnswerForm(prefix="answer"),
+        "origin": finding.origin,
     }
     return render(request, "audits/finding.html", context, status=status)
 
@@ -176,3 +197,58 @@ def finding_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
         ),
         done=_("指摘事項を取り下げました。"),
     )
+
+
+@login_required
+@require_POST
+def finding_deploy(request: HttpRequest, pk: int) -> HttpResponse:
+    """The CISO asks other 課 to check for the same problem (10-1(6)イ)."""
+    finding, _person = _finding(request, pk)
+    return _posted(
+        request,
+        pk,
+        key="deploy_form",
+        make=lambda: DeployForm(request.POST, prefix="deploy", departments=_others(finding)),
+        act=lambda f, form: horizontal.deploy(
+            f, list(form.cleaned_data["departments"]), actor=request.user
+        ),
+        done=_("横展開を指示しました。"),
+    )
+
+
+@login_required
+@require_POST
+def finding_answer(request: HttpRequest, pk: int) -> HttpResponse:
+    """A 課's 管理者 answers 有 / 無 to the horizontal check on this finding."""
+    finding, person = _finding(request, pk)
+    check = HorizontalCheck.objects.filter(finding=finding, owner=person, answer="asked").first()
+    if check is None:
+        raise Http404("horizontal check")
+    return _posted(
+        request,
+        pk,
+        key="answer_form",
+        make=lambda: AnswerForm(request.POST, prefix="answer"),
+        act=lambda f, form: horizontal.answer(
+            check,
+            actor=request.user,
+            found=form.cleaned_data["found"] == "yes",
+            note=form.cleaned_data["note"],
+        ),
+        done=_("回答しました。"),
+    )
+
+
+@login_required
+@require_GET
+def finding_export(request: HttpRequest) -> HttpResponse:
+    """The findings the user may list (as on the list page) and their 改善計画進捗表, .xlsx."""
+    org, person = member(request)
+    rows = queries.findings_for(org, request.user, person, mine=request.GET.get("mine") == "1")
+    content = export_findings(list(rows.select_related("audit__programme")[:20000]))
+    response = HttpResponse(
+        content, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    )
+    stamp = timezone.localdate().isoformat()
+    response["Content-Disposition"] = f'attachment; filename="findings-{stamp}.xlsx"'
+    return response

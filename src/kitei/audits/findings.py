@@ -27,13 +27,12 @@ from kitei.corrective.models import CorrectiveAction
 from kitei.people.models import Department, Person
 
 KIND = "findings"  # the numbering counter of findings
-OWNER_ROLE = "information_security_manager"  # 10-1(6)ア 指摘事項を所管する情報セキュリティ管理者
 
 
 def owner_role_of(audit: Audit) -> str:
-    """The pack role that owns findings: the 情報セキュリティ管理者 when the pack has it."""
+    """The pack role that owns findings (`finding_owner`, 002 10-1(6)ア), or "" if none."""
     pack = access.engine_for(audit.organization.pack_id, audit.pack_digest).pack
-    return OWNER_ROLE if any(r.id == OWNER_ROLE for r in pack.roles) else ""
+    return pack.finding_owner.role if pack.finding_owner is not None else ""
 
 
 @transaction.atomic

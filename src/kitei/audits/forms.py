@@ -181,3 +181,23 @@ class ReasonForm(_Form):
     reason = forms.CharField(
         label=_("理由"), required=False, widget=forms.Textarea(attrs={"rows": 2})
     )
+
+
+class DeployForm(_Form):
+    departments = forms.ModelMultipleChoiceField(
+        label=_("確認させる課"), queryset=Department.objects.none()
+    )
+
+    def __init__(self, *args: Any, departments: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["departments"].queryset = departments  # type: ignore[attr-defined]
+
+
+class AnswerForm(_Form):
+    found = forms.ChoiceField(
+        label=_("同種の問題の有無"),
+        choices=[("yes", _("有")), ("no", _("無"))],
+        widget=forms.RadioSelect,
+        error_messages={"required": _("有か無を選んでください。")},
+    )
+    note = forms.CharField(label=_("確認の内容"), widget=forms.Textarea(attrs={"rows": 2}))

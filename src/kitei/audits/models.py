@@ -15,7 +15,13 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from kitei.audits.choices import AuditKind, AuditState, FindingKind, FindingState
+from kitei.audits.choices import (
+    AuditKind,
+    AuditState,
+    FindingKind,
+    FindingState,
+    HorizontalAnswer,
+)
 from kitei.core.models import Organization
 from kitei.people.models import Department, Person
 from kitei.systems.models import System
@@ -190,6 +196,15 @@ class Finding(models.Model):
     raised_by_name = models.CharField(_("起票者"), max_length=150)
     raised_at = models.DateTimeField(_("起票日時"), default=timezone.now)
     closed_at = models.DateTimeField(_("終了日時"), null=True, blank=True)
+    # A finding that a horizontal check answered 有 (10-1(6)イ) names the finding it came from.
+    origin = models.ForeignKey(
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="horizontal_findings",
+        verbose_name=_("横展開の元の指摘事項"),
+    )
 
     class Meta:
         verbose_name = _("指摘事項")
@@ -204,3 +219,44 @@ class Finding(models.Model):
 
     def __str__(self) -> str:
         return f"{self.number} {self.title}"
+
+
+class HorizontalCheck(models.Model):
+    """One 課 asked whether the same problem exists there (002 10-1(6)イ), and its answer."""
+
+    organization = models.ForeignKey(Organization, on_delete=models.PROTECT)
+    finding = models.ForeignKey(Finding, on_delete=models.PROTECT, related_name="horizontal")
+    department = models.ForeignKey(
+        Department, on_delete=models.PROTECT, related_name="+", verbose_name=_("確認する課")
+    )
+    owner = models.ForeignKey(
+        Person, on_delete=models.PROTECT, related_name="+", verbose_name=_("回答する管理者")
+    )
+    answer = models.CharField(
+        _("回答"), max_length=16, choices=HorizontalAnswer.choices, default=HorizontalAnswer.ASKED
+    )
+    note = models.TextField(_("確認の内容"), blank=True)
+    answered_at = models.DateTimeField(_("回答日時"), null=True, blank=True)
+    linked = models.ForeignKey(
+        Finding,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("起票された指摘事項"),
+    )
+    asked_by_name = models.CharField(_("指示者"), max_length=150)
+    asked_at = models.DateTimeField(_("指示日時"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("横展開の確認")
+        verbose_name_plural = _("横展開の確認")
+        ordering = ["finding_id", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["finding", "department"], name="horizontal_once_per_department"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.finding_id} {self.department_id}"

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from django.db.models import Q, QuerySet
 
-from kitei.audits.choices import FindingState
-from kitei.audits.models import Audit, Finding
+from kitei.audits.choices import AuditState, FindingState, HorizontalAnswer
+from kitei.audits.models import Audit, Finding, HorizontalCheck
 from kitei.core import access
 from kitei.core.models import Organization
 from kitei.people.models import Person
@@ -38,8 +38,10 @@ def may_view_audit(user: access.Actor, person: Person | None, audit: Audit) -> b
 
 
 def may_view_finding(user: access.Actor, person: Person | None, finding: Finding) -> bool:
-    """Its owner, an auditor of its audit, or audits.view."""
+    """Its owner, a 管理者 asked to check for it in another 課, an auditor, or audits.view."""
     if person is not None and finding.owner_id == person.pk:
+        return True
+    if person is not None and finding.horizontal.filter(owner=person).exists():
         return True
     return may_view_audit(user, person, finding.audit)
 
@@ -52,3 +54,15 @@ def visible_audits(
     if not access.check(user, "audits.view", organization).allowed:
         rows = rows.filter(Q(appointments__person=person)).distinct()
     return rows.select_related("programme")
+
+
+def checks_awaiting(organization: Organization, person: Person) -> QuerySet[HorizontalCheck]:
+    """Horizontal checks the person has still to answer."""
+    return access.scoped(HorizontalCheck.objects.all(), organization).filter(
+        owner=person, answer=HorizontalAnswer.ASKED
+    )
+
+
+def awaiting_receipt(organization: Organization) -> QuerySet[Audit]:
+    """Audits whose issued report the CISO has not yet recorded as received."""
+    return access.scoped(Audit.objects.all(), organization).filter(state=AuditState.ISSUED)

@@ -411,7 +411,14 @@ def issue_report(audit: Audit, *, actor: access.Actor, report: str) -> None:
     report = report.strip()
     if not report:
         raise ValidationError(_("監査報告書の本文を入力してください。"), code="report")
-    built = seal.build_manifest(audit, report)  # re-hashes every evidence file: refused if altered
+    try:
+        built = seal.build_manifest(audit, report)  # re-hashes every evidence file
+    except evidence.EvidenceUnavailableError as exc:
+        raise ValidationError(
+            _("証拠ファイル「%(name)s」が失われたか改変されているため、封印できません。")
+            % {"name": exc.evidence.original_name},
+            code="evidence",
+        ) from exc
     record = workflow.move(
         audit,
         AuditEvent.ISSUE,

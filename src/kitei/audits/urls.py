@@ -19,9 +19,12 @@ urlpatterns = [
     path("<int:pk>/receive/", views.audit_receive, name="receive"),
     path("<int:pk>/copy/", views.audit_copy, name="copy"),
     path("findings/", finding_views.finding_list, name="findings"),
+    path("findings/export.xlsx", finding_views.finding_export, name="findings_export"),
     path("findings/<int:pk>/", finding_views.finding_detail, name="finding"),
     path("findings/<int:pk>/plan/", finding_views.finding_plan, name="plan"),
     path("findings/<int:pk>/close/", finding_views.finding_close, name="close"),
     path("findings/<int:pk>/accept/", finding_views.finding_accept, name="accept"),
     path("findings/<int:pk>/withdraw/", finding_views.finding_withdraw, name="withdraw"),
+    path("findings/<int:pk>/deploy/", finding_views.finding_deploy, name="deploy"),
+    path("findings/<int:pk>/answer/", finding_views.finding_answer, name="answer"),
 ]

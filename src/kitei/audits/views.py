@@ -8,7 +8,9 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import QuerySet
 from django.forms import Form
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -18,7 +20,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from kitei.audits import findings, queries, services
-from kitei.audits.choices import AuditMethod
+from kitei.audits.choices import AuditMethod, AuditState
 from kitei.audits.forms import (
     AppointForm,
     AuditForm,
@@ -27,12 +29,12 @@ from kitei.audits.forms import (
     ProgrammeForm,
     ReportForm,
 )
-from kitei.audits.models import Audit, AuditProgramme
+from kitei.audits.models import Audit, AuditProgramme, WorkingPaper
 from kitei.audits.workflow import AUDIT_WORKFLOW
-from kitei.core import access, evidence, workflow
+from kitei.core import access, workflow
 from kitei.core.fiscal import fiscal_year, fiscal_year_label
 from kitei.core.forms import EvidenceForm
-from kitei.core.models import Organization
+from kitei.core.models import EvidenceFile, Organization
 from kitei.people.models import Person
 
 
@@ -84,9 +86,13 @@ def programme_list(request: HttpRequest) -> HttpResponse:
                 messages.success(request, _("監査計画を作成しました。"))
                 return redirect("audits:programme", year=programme.fiscal_year)
     programmes = access.scoped(AuditProgramme.objects.all(), org)
+    audits = queries.visible_audits(org, request.user, person)
+    state = request.GET.get("state", "")
+    if state in AuditState.values:
+        audits = audits.filter(state=state)
     context = {
         "programmes": [(p, fiscal_year_label(p.fiscal_year)) for p in programmes],
-        "audits": queries.visible_audits(org, request.user, person).order_by("-created_at")[:200],
+        "audits": audits.order_by("-created_at")[:200],
         "form": form,
         "can_manage": can_manage,
     }
@@ -138,6 +144,29 @@ def programme_detail(request: HttpRequest, year: int) -> HttpResponse:
     return render(request, "audits/programme.html", context, status=400 if posted else 200)
 
 
+FILES_SHOWN = 100  # the page lists the newest; the package and the seal hold them all
+PAPERS_SHOWN = 100  # likewise for working papers, unless ?papers=all
+
+
+def _papers(request: HttpRequest, audit: Audit) -> list[WorkingPaper]:
+    """The working papers in order: all with ?papers=all, else the newest PAPERS_SHOWN."""
+    rows = audit.papers.select_related("recorded_by")
+    if request.GET.get("papers") == "all":
+        return list(rows.order_by("recorded_at", "pk"))
+    newest = list(rows.order_by("-recorded_at", "-pk")[:PAPERS_SHOWN])
+    return newest[::-1]
+
+
+def _files_of(audit: Audit) -> QuerySet[EvidenceFile]:
+    return access.scoped(EvidenceFile.objects.all(), audit.organization).filter(
+        supports_type=ContentType.objects.get_for_model(Audit), supports_id=audit.pk
+    )
+
+
+def _newest_files(audit: Audit) -> list[EvidenceFile]:
+    return list(_files_of(audit).order_by("-uploaded_at", "-pk")[:FILES_SHOWN])
+
+
 def _detail(request: HttpRequest, audit: Audit, *, status: int = 200, **forms: Any) -> HttpResponse:
     org = audit.organization
     events = {
@@ -156,9 +185,14 @@ def _detail(request: HttpRequest, audit: Audit, *, status: int = 200, **forms: A
         "auditees": audit.auditees.all(),
         "methods": [AuditMethod(m).label for m in audit.methods if m in AuditMethod.values],
         "appointments": audit.appointments.select_related("person"),
-        "papers": audit.papers.select_related("recorded_by"),
+        "papers": _papers(request, audit),
+        "paper_count": audit.papers.count(),
+        "paper_limit": PAPERS_SHOWN,
+        "all_papers": request.GET.get("papers") == "all",
         "findings": audit.findings.select_related("department", "owner"),
-        "files": evidence.evidence_for(org, [audit]).get(audit.pk, []),
+        "files": _newest_files(audit),
+        "file_count": _files_of(audit).count(),
+        "file_limit": FILES_SHOWN,
         "verdict": forms.get("verdict"),
         "can_manage": can_manage and not audit.sealed,
         "can_copy": can_manage,

@@ -11,7 +11,7 @@ from __future__ import annotations
 import hashlib
 import tempfile
 import uuid
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from datetime import date
 from typing import IO, Any
@@ -37,20 +37,30 @@ CHUNK = 1 << 16
 
 @dataclass(frozen=True, kw_only=True)
 class Support:
-    """Who reads and who attaches the evidence of one kind of object."""
+    """Who reads and who attaches the evidence of one kind of object.
+
+    `visible` narrows reading to the people who may see the object itself (an app whose
+    objects are need-to-know inside the organisation passes its own test): without it the
+    permission `read` is enough.
+    """
 
     read: access.Permission
     attach: access.Permission
+    visible: Callable[[Any, Any], bool] | None = None
 
 
 _SUPPORTED: dict[str, Support] = {}
 
 
 def register_supported(
-    model: type[models.Model], *, read: access.Permission, attach: access.Permission
+    model: type[models.Model],
+    *,
+    read: access.Permission,
+    attach: access.Permission,
+    visible: Callable[[Any, Any], bool] | None = None,
 ) -> None:
     """Let objects of `model` take evidence; called by the owning app's AppConfig.ready."""
-    _SUPPORTED[model._meta.label_lower] = Support(read=read, attach=attach)
+    _SUPPORTED[model._meta.label_lower] = Support(read=read, attach=attach, visible=visible)
 
 
 def support_of(model: type[models.Model]) -> Support:

@@ -32,7 +32,12 @@ def download(request: HttpRequest, pk: int) -> HttpResponseBase:
     model = found.supports_type.model_class()
     if model is None:
         raise Http404(str(pk))
-    access.require(request.user, evidence.support_of(model).read, org)
+    support = evidence.support_of(model)
+    access.require(request.user, support.read, org)
+    if support.visible is not None:
+        supported = model._default_manager.filter(pk=found.supports_id).first()
+        if supported is None or not support.visible(request.user, supported):
+            raise Http404(str(pk))  # as the object's own page: need-to-know, not a 403
     try:
         content = evidence.open_verified(found)
     except evidence.EvidenceUnavailableError as exc:

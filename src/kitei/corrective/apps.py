@@ -19,7 +19,14 @@ class CorrectiveConfig(AppConfig):
         from kitei.corrective.audit_objects import register as register_audit  # noqa: PLC0415
         from kitei.corrective.home import waiting_items  # noqa: PLC0415
         from kitei.corrective.models import CorrectiveAction  # noqa: PLC0415
+        from kitei.corrective.queries import user_may_view  # noqa: PLC0415
 
-        register_supported(CorrectiveAction, read="corrective.view", attach="corrective.view")
+        # An action's files are read by whoever may see the action, not every member.
+        register_supported(
+            CorrectiveAction,
+            read="corrective.view",
+            attach="corrective.view",
+            visible=user_may_view,
+        )
         register_audit()
         register_home_item("corrective", waiting_items, order=40)

@@ -55,6 +55,12 @@ def may_view(user: access.Actor, person: Person | None, action: CorrectiveAction
     return access.check(user, "corrective.view_all", action.organization).allowed
 
 
+def user_may_view(user: access.Actor, action: CorrectiveAction) -> bool:
+    """`may_view` for the acting user (the evidence download asks it of each file's action)."""
+    person = access.person_of(user)
+    return may_view(user, person if isinstance(person, Person) else None, action)
+
+
 def for_source(
     organization: Organization, source_type_id: int, source_id: int
 ) -> QuerySet[CorrectiveAction]:

@@ -391,6 +391,9 @@ def _incident_errors(pack: Pack, at: _At) -> Iterator[str]:
             value = getattr(triage, key)
             if value is not None and value not in role_ids:
                 yield f"{at('incident_triage', key)}: undefined role '{value}'"
+    owner = pack.finding_owner
+    if owner is not None and owner.role not in {r.id for r in pack.roles}:
+        yield f"{at('finding_owner', 'role')}: undefined role '{owner.role}'"
 
 
 def _control_errors(pack: Pack, at: _At) -> Iterator[str]:

@@ -66,6 +66,16 @@ class Citation(_Frozen):
     source: str | None = None  # defaults to the pack's source when None
 
 
+class FindingOwner(Citation):
+    """Who owns an audit finding in the audited 課: the pack role the clause names.
+
+    002 10-1(6)ア: 「指摘事項を所管する情報セキュリティ管理者に対し…対処…を指示」. A pack without
+    it leaves findings to be assigned by hand.
+    """
+
+    role: str
+
+
 class Note(Citation):
     """A decision about the seed's own wording (a typo, an ambiguity) and how the pack reads it."""
 
@@ -402,6 +412,7 @@ class Pack(_Frozen):
     severity_levels: tuple[SeverityLevel, ...] = ()
     incident_triage: IncidentTriage | None = None
     emergency_plan: Citation | None = None  # 緊急時対応計画 commitment (基本方針 packs)
+    finding_owner: FindingOwner | None = None  # who owns an audit finding (002 10-1(6)ア)
     adoption: Adoption | None = None  # a model pack adopted as baseline (kitei policy adopt)
     controls: tuple[Control, ...] = ()  # inspection items (自己点検), see model_controls
 
