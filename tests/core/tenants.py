@@ -87,6 +87,7 @@ PAGE_OBJECTS = {
     "incidents:add_entry": "incident",
     "incidents:judge": "incident",
     "incidents:prevention": "incident",
+    "incidents:manual": "incident",
     "incidents:acknowledge": "report_step",
     "incidents:decide": "report_step",
     "inspections:campaign": "campaign",

@@ -124,3 +124,31 @@ def test_unknown_org_kind_or_flag_is_one_line_exit_2(mito: Any, capsys: Any, arg
     assert code == 2
     assert out.out == ""
     assert len(out.err.strip().splitlines()) == 1
+
+
+def test_verify_names_a_timeline_entry_edited_by_sql(
+    mito: Any, suzuki: Any, sato: Any, capsys: Any
+) -> None:
+    from django.db import connection  # noqa: PLC0415
+    from django.utils import timezone  # noqa: PLC0415
+
+    from kitei.incidents.timeline import add_timeline_entry  # noqa: PLC0415
+    from tests.incidents.conftest import file_as  # noqa: PLC0415
+
+    incident = file_as(suzuki)
+    entry = add_timeline_entry(
+        incident, actor=suzuki.user, kind="detection", text="検知", event_at=timezone.now()
+    )
+    assert run(capsys, "verify", "mito")[0] == 0
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":  # as a database administrator would: trigger off
+            cursor.execute(
+                "ALTER TABLE incidents_timelineentry "
+                "DISABLE TRIGGER incidents_timelineentry_append_only"
+            )
+        cursor.execute(
+            "UPDATE incidents_timelineentry SET text = %s WHERE id = %s", ["改ざん", entry.pk]
+        )
+    code, out = run(capsys, "verify", "mito")
+    assert code == 1
+    assert f"timeline entry {entry.pk}: text differ" in out.err

@@ -158,13 +158,23 @@ def test_full_response_to_closure_records_prevention_and_ciso_instruction(
         services.move_incident(incident, event, actor=csirt.user)
     with pytest.raises(ValidationError):
         services.move_incident(incident, IncidentEvent.REPORT_PREVENTION, actor=csirt.user)
+    with pytest.raises(ValidationError):  # 6-3(2)エ: the cause is kept in its book
+        services.move_incident(
+            incident, IncidentEvent.REPORT_PREVENTION, actor=csirt.user, prevention="見直し"
+        )
     services.move_incident(
         incident,
         IncidentEvent.REPORT_PREVENTION,
         actor=csirt.user,
         prevention="USBの持出し手順の見直し",
+        cause="持出し時の確認漏れ",
     )
     assert rows(incident, stage="prevention")[0].clause == "6-3(2)エ"
+    from kitei.records.models import RecordEntry  # noqa: PLC0415
+
+    entry = RecordEntry.objects.get(book="incident-record")
+    assert entry.fields["cause"].endswith("持出し時の確認漏れ")
+    assert incident.timeline.filter(kind="evidence", text__contains=entry.number).exists()
     with pytest.raises(ValidationError):
         services.move_incident(incident, IncidentEvent.CLOSE, actor=csirt.user)
     services.move_incident(
@@ -274,7 +284,11 @@ def test_prevention_measures_become_corrective_actions_citing_6_3_2_o(
     for event in (IncidentEvent.START_TRIAGE, IncidentEvent.RESPOND, IncidentEvent.RECOVER):
         services.move_incident(incident, event, actor=csirt.user)
     services.move_incident(
-        incident, IncidentEvent.REPORT_PREVENTION, actor=csirt.user, prevention="持出し手順の見直し"
+        incident,
+        IncidentEvent.REPORT_PREVENTION,
+        actor=csirt.user,
+        prevention="持出し手順の見直し",
+        cause="確認漏れ",
     )
     action = raise_prevention_action(
         incident, actor=csirt.user, title="手順の見直し", owner=cast["sato"], due=None
@@ -315,3 +329,26 @@ def test_horizontal_check_sends_one_request_per_chosen_system(
     ]
     assert {s.clause for s in created} == {"6-3(2)ウ"}
     assert "同じ設定のシステムがある" in incident.timeline.get(kind="decision").text
+
+
+def test_the_csirt_routes_a_step_nobody_holds_by_hand(mito: Any, suzuki: Any, sato: Any) -> None:
+    from tests.conftest import make_person  # noqa: PLC0415
+
+    csirt = make_person(mito, "csirt9", "CSIRT 九", roles=("csirt",))
+    incident = file_as(suzuki)
+    services.acknowledge_step(
+        rows(incident, role="information_security_manager")[0], actor=sato.user
+    )
+    vacant = rows(incident, role="ciso")[0]
+    assert vacant.vacant
+    with pytest.raises(PermissionDenied):
+        services.acknowledge_step(vacant, actor=sato.user, means="phone")
+    with pytest.raises(ValidationError):
+        services.acknowledge_step(vacant, actor=csirt.user)
+    services.acknowledge_step(vacant, actor=csirt.user, means="phone")
+    vacant.refresh_from_db()
+    assert (vacant.state, vacant.means, vacant.acknowledged_by) == (
+        StepState.ACKNOWLEDGED,
+        "phone",
+        csirt,
+    )

@@ -181,7 +181,11 @@ def test_prevention_measure_raised_from_the_page_is_listed(cast: Any, csirt: Any
     for event in (IncidentEvent.START_TRIAGE, IncidentEvent.RESPOND, IncidentEvent.RECOVER):
         services.move_incident(incident, event, actor=csirt.user)
     services.move_incident(
-        incident, IncidentEvent.REPORT_PREVENTION, actor=csirt.user, prevention="手順の見直し"
+        incident,
+        IncidentEvent.REPORT_PREVENTION,
+        actor=csirt.user,
+        prevention="手順の見直し",
+        cause="確認漏れ",
     )
     client = client_for(csirt)
     client.post(
@@ -213,3 +217,48 @@ def test_horizontal_check_from_the_page(
     sent = incident.steps.get(clause="6-3(2)ウ", system=council_system)
     assert sent.state == StepState.SENT
     assert [p.name for p in sent.recipients.all()] == ["加藤 管理"]
+
+
+def test_home_count_is_the_list_it_opens(cast: Any) -> None:
+    import re  # noqa: PLC0415
+
+    for n in range(2):
+        file_as(cast["suzuki"], title=f"件名{n}")
+    manager = client_for(cast["sato"])
+    home = manager.get("/", follow=True).content.decode()
+    assert "受領を記録していないインシデントの報告" in home
+    listed = manager.get(reverse("incidents:list") + "?waiting=me").content.decode()
+    assert len(re.findall(r'<tr id="incident-\d+"', listed)) == 2
+    step = Incident.objects.get(title="件名0").steps.get(role="information_security_manager")
+    manager.post(reverse("incidents:acknowledge", args=[step.pk]))
+    listed = manager.get(reverse("incidents:list") + "?waiting=me").content.decode()
+    assert len(re.findall(r'<tr id="incident-\d+"', listed)) == 1
+
+
+def test_policy_office_records_manual_reports_for_a_basic_policy_pack(db: None) -> None:
+    from kitei.incidents.manual import MANUAL  # noqa: PLC0415
+    from tests.conftest import activate_totp  # noqa: PLC0415
+
+    org = make_org("shinagawa", "shinagawa-city", "品川区")
+    staff = make_person(org, "staff1", "職員 一")
+    admin = make_person(org, "policy", "情報 政策", is_org_admin=True)
+    activate_totp(admin)
+    incident = file_as(staff, kind="")
+    assert incident.manual
+    client = client_for(admin)
+    url = reverse("incidents:detail", args=[incident.pk])
+    assert 'id="manual-step"' in client.get(url).content.decode()
+    assert 'id="manual-step"' not in client_for(staff).get(url).content.decode()
+    client.post(reverse("incidents:manual", args=[incident.pk]), {"to": "", "means": "phone"})
+    assert incident.steps.count() == 0
+    client.post(
+        reverse("incidents:manual", args=[incident.pk]), {"to": "区長（電話）", "means": "phone"}
+    )
+    step = incident.steps.get()
+    assert (step.party, step.to_title, step.state, step.clause) == (
+        MANUAL,
+        "区長（電話）",
+        StepState.SENT,
+        "第6条第8号",
+    )
+    assert "手動で連絡" in client.get(url).content.decode()

@@ -30,6 +30,10 @@ def add_parser(sub: Any) -> None:
         "--flag", action="append", default=[], help="a condition (personal_data, serious …)"
     )
     chain.add_argument("--json", action="store_true", help="print JSON")
+    verify = cmds.add_parser(
+        "verify", help="compare every timeline entry with its record in the audit chain"
+    )
+    verify.add_argument("org", help="organisation identifier, as `kitei org list` prints it")
 
 
 def _fail(message: str) -> int:
@@ -49,6 +53,14 @@ def run(args: argparse.Namespace) -> int:
     pack = pack_of(org)
     if args.incidents_command == "kinds":
         return _kinds(pack, as_json=args.json)
+    if args.incidents_command == "verify":
+        from kitei.incidents.timeline import mismatches  # noqa: PLC0415
+
+        problems = mismatches(org)
+        for line in problems:
+            print(f"kitei: {line}", file=sys.stderr)
+        print(f"kitei: {len(problems)} timeline entr{'y' if len(problems) == 1 else 'ies'} differ")
+        return 1 if problems else 0
     known = chain.known_flags(pack)
     for flag in args.flag:
         if flag not in known:

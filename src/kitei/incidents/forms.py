@@ -84,6 +84,9 @@ class MoveForm(forms.Form):
     instruction = forms.CharField(
         label=_("CISOの指示"), required=False, widget=forms.Textarea(attrs={"rows": 2})
     )
+    cause = forms.CharField(
+        label=_("原因"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
 
 
 class DecideForm(forms.Form):

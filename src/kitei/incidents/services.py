@@ -24,7 +24,7 @@ from kitei.core import access, numbering, workflow
 from kitei.core.access import Actor
 from kitei.core.models import Organization
 from kitei.core.services import record_change
-from kitei.incidents import chain, notifications, timeline, visibility
+from kitei.incidents import books, chain, notifications, timeline, visibility
 from kitei.incidents.choices import (
     RESTRICTED_FLAGS,
     EntryKind,
@@ -169,6 +169,8 @@ def _materialise(
     start = incident.steps.count()
     systems = list(incident.systems.all())
     department_id = incident.reporter.department_id
+    Through = ReportStep.recipients.through  # noqa: N806 - a model class
+    links: list[Any] = []
     planned_steps = (
         only if only is not None else chain.plan(pack, kind, incident.flags, stages=stages)
     )
@@ -200,14 +202,17 @@ def _materialise(
                     seed=step.source or pack.source,
                     decision_required=planned.decision_required,
                 )
-                row.recipients.set(recipient.people)
+                links.extend(
+                    Through(reportstep_id=row.pk, person_id=p.pk) for p in recipient.people
+                )
+    Through.objects.bulk_create(links)  # one INSERT for every recipient of every new step
     open_ready_steps(incident, pack, actor=actor)
 
 
 def open_ready_steps(incident: Incident, pack: Pack, *, actor: Actor) -> list[ReportStep]:
     """Open every waiting step whose senders have received their report (or wait on none)."""
     chains = {c.id: c for c in pack.reporting}
-    rows = list(incident.steps.all())
+    rows = list(incident.steps.prefetch_related("recipients"))
     opened = []
     now = timezone.now()
     for row in rows:
@@ -270,12 +275,14 @@ def step_snapshot(row: ReportStep) -> dict[str, Any]:
 
 def can_acknowledge(actor: Actor, row: ReportStep) -> bool:
     """A role step: one of its recipients; a party's: the reporter or the CSIRT, recording
-    how the party was told."""
+    how the party was told; a step nobody holds: the CSIRT, recording how it routed it."""
     if row.state != StepState.SENT:
         return False
     person = access.person_of(actor)
     if person is None or person.organization_id != row.organization_id:
         return False
+    if row.vacant:
+        return visibility.is_triage(actor, row.incident)
     if row.party:
         return person.pk == row.incident.reporter_id or visibility.is_triage(actor, row.incident)
     return row.recipients.filter(pk=person.pk).exists()
@@ -289,13 +296,14 @@ def acknowledge_step(row: ReportStep, *, actor: Actor, means: str = "") -> Repor
         raise ValidationError(_("この報告は受領を記録できる状態ではありません。"))
     if not can_acknowledge(actor, row):
         raise PermissionDenied(_("この報告の受領者ではありません。"))
-    if row.party and means not in Means.values:
+    by_hand = bool(row.party) or row.vacant
+    if by_hand and means not in Means.values:
         raise ValidationError(_("外部への連絡の手段を選んでください。"))
     person = access.person_of(actor)
     row.state = StepState.ACKNOWLEDGED
     row.acknowledged_at = timezone.now()
     row.acknowledged_by = person
-    if row.party:
+    if by_hand:
         row.means = means
     row.save(update_fields=["state", "acknowledged_at", "acknowledged_by", "means"])
     record_change(
@@ -372,9 +380,11 @@ def move_incident(
     reason: str = "",
     prevention: str = "",
     instruction: str = "",
+    cause: str = "",
 ) -> Incident:
     """Move the incident along the triage table; reasons and texts the seed requires."""
     incident = Incident.objects.select_for_update().get(pk=incident.pk)
+    pack = pack_of(incident)
     changes: dict[str, Any] = {}
     if event == IncidentEvent.DISMISS:
         if not reason.strip():
@@ -387,6 +397,7 @@ def move_incident(
     elif event == IncidentEvent.REPORT_PREVENTION:
         if not prevention.strip():
             raise ValidationError(_("再発防止策を入力してください。"))
+        books.check_cause(pack, cause)
         changes = {"prevention": prevention.strip()}
     elif event == IncidentEvent.CLOSE:
         if not instruction.strip():
@@ -406,7 +417,16 @@ def move_incident(
     timeline.write_entry(
         incident, actor=actor, kind=EntryKind.STATE_CHANGE, text=text, event_at=timezone.now()
     )
-    pack = pack_of(incident)
+    if event == IncidentEvent.REPORT_PREVENTION:
+        entry = books.record_cause(incident, pack, actor=actor, cause=cause)
+        if entry is not None:
+            timeline.write_entry(
+                incident,
+                actor=actor,
+                kind=EntryKind.EVIDENCE,
+                text=_("原因究明の記録 %(n)s") % {"n": entry.number},
+                event_at=timezone.now(),
+            )
     if event == IncidentEvent.RESPOND and not incident.steps.filter(stage="incident").exists():
         _materialise(incident, pack, ("incident",), actor=actor)
     prevention_open = incident.steps.filter(stage="prevention").exists()

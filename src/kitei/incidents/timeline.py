@@ -3,6 +3,7 @@ corrections as new entries naming the one they correct; each entry also in the a
 
 from __future__ import annotations
 
+import json
 from datetime import datetime
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -12,6 +13,7 @@ from django.utils.translation import gettext as _
 
 from kitei.core import access
 from kitei.core.access import Actor
+from kitei.core.models import ChangeRecord, Organization
 from kitei.core.services import record_change
 from kitei.incidents import visibility
 from kitei.incidents.choices import EntryKind, IncidentAuditAction
@@ -80,3 +82,31 @@ def add_timeline_entry(
     return write_entry(
         incident, actor=actor, kind=kind, text=text.strip(), event_at=event_at, corrects=corrects
     )
+
+
+def mismatches(organization: Organization) -> list[str]:
+    """Timeline entries that differ from what the audit chain recorded when they were written
+    (an edit by SQL), or that have no record at all; one line each."""
+    recorded = {
+        r.object_id: json.loads(r.after)
+        for r in ChangeRecord.objects.filter(
+            organization=organization,
+            action=IncidentAuditAction.ADD_TIMELINE_ENTRY,
+            object_type=TimelineEntry._meta.label_lower,
+        )
+    }
+    problems = []
+    for e in TimelineEntry.objects.filter(organization=organization).order_by("pk"):
+        after = recorded.get(str(e.pk))
+        if after is None:
+            problems.append(f"timeline entry {e.pk}: not in the audit trail")
+            continue
+        now = {"kind": e.kind, "text": e.text, "corrects": e.corrects_id}
+        changed = sorted(k for k, v in now.items() if after.get(k) != v)
+        if datetime.fromisoformat(after.get("event_at", "")) != e.event_at:
+            changed.append("event_at")
+        if changed:
+            problems.append(
+                f"timeline entry {e.pk}: {', '.join(changed)} differ from the audit trail"
+            )
+    return problems

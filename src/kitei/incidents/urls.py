@@ -18,4 +18,5 @@ urlpatterns = [
     path("<int:pk>/timeline/", views.add_entry, name="add_entry"),
     path("<int:pk>/severity/", views.judge, name="judge"),
     path("<int:pk>/prevention/", views.prevention_action, name="prevention"),
+    path("<int:pk>/manual/", views.manual_step, name="manual"),
 ]

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from html import escape
 from typing import Any
+from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -11,9 +13,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.template.defaultfilters import linebreaksbr
 from django.utils import timezone
-from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
@@ -22,8 +22,8 @@ from kitei.core import access, workflow
 from kitei.core.fiscal import fiscal_year, fiscal_year_label, wareki_date
 from kitei.core.models import Organization
 from kitei.corrective import queries as corrective_queries
-from kitei.incidents import horizontal, queries, services, timeline, visibility
-from kitei.incidents.choices import EntryKind, IncidentState, StepState
+from kitei.incidents import books, horizontal, manual, queries, services, timeline, visibility
+from kitei.incidents.choices import EntryKind, Flag, IncidentState, StepState
 from kitei.incidents.forms import (
     AcknowledgeForm,
     DecideForm,
@@ -88,6 +88,7 @@ def incident_list(request: HttpRequest) -> HttpResponse:
             "kinds": [(k.id, k.title) for k in pack.incident_kinds],
             "years": years,
             "filters": {"state": state, "kind": kind, "year": year, "waiting": waiting},
+            "query": urlencode({k: v for k, v in request.GET.items() if k != "page" and v}),
         },
     )
 
@@ -164,7 +165,7 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
         )
     triage = visibility.is_triage(request.user, incident)
     events = workflow.available_events(incident, table=INCIDENT_WORKFLOW, actor=request.user)
-    entries = incident.timeline.select_related("author").only(
+    entries = incident.timeline.values_list(
         "pk", "kind", "text", "event_at", "recorded_at", "corrects_id", "author__name"
     )
     return render(
@@ -184,8 +185,14 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
             "decide_form": DecideForm(),
             "ack_form": AcknowledgeForm(),
             "state_label": IncidentState(incident.state).label,
+            "flag_labels": [
+                dict(Flag.choices).get(f)
+                or {lv.id: lv.title for lv in pack.severity_levels}.get(f, f)
+                for f in incident.flags
+            ],
             "sent": StepState.SENT,
             "triage": triage,
+            "keeps_cause": books.keeps_cause(pack),
             "systems": System.objects.filter(organization=org).order_by("name"),
             "severity_form": SeverityForm(pack=pack) if pack.severity_levels else None,
             "prevention_form": PreventionActionForm(organization=org)
@@ -199,32 +206,27 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def _timeline_rows(entries: Any) -> str:
-    """The timeline's table rows, built in Python: a page may hold thousands of entries."""
-    kinds = dict(EntryKind.choices)
+    """The timeline's table rows, built in Python: a page may hold thousands of entries.
+
+    Every value is escaped with `html.escape`; the numbers are integers.
+    """
+    kinds = {value: escape(str(label)) for value, label in EntryKind.choices}
     local = timezone.get_current_timezone()
+    corrected = _("記録 %(n)s の訂正")
 
     def when(value: Any) -> str:
         return str(value.astimezone(local).strftime("%Y-%m-%d %H:%M"))
 
     rows = []
-    for e in entries:
-        text = linebreaksbr(e.text, autoescape=True)
-        if e.corrects_id:
-            text = format_html("{}: {}", _("記録 %(n)s の訂正") % {"n": e.corrects_id}, text)
+    for pk, kind, text, event_at, recorded_at, corrects_id, author in entries:
+        body = escape(text).replace("\r\n", "\n").replace("\n", "<br>")
+        if corrects_id:
+            body = f"{escape(corrected % {'n': int(corrects_id)})}: {body}"
         rows.append(
-            format_html(
-                '<tr id="entry-{}"><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td>'
-                "<td>{}</td></tr>",
-                e.pk,
-                e.pk,
-                when(e.event_at),
-                when(e.recorded_at),
-                kinds.get(e.kind, e.kind),
-                text,
-                e.author.name,
-            )
+            f'<tr id="entry-{int(pk)}"><td>{int(pk)}</td><td>{when(event_at)}</td>'
+            f"<td>{when(recorded_at)}</td><td>{kinds.get(kind, escape(kind))}</td>"
+            f"<td>{body}</td><td>{escape(author)}</td></tr>"
         )
-    # Every row was built by format_html, which escaped its values.
     return mark_safe("\n".join(rows))
 
 
@@ -308,6 +310,7 @@ def move(request: HttpRequest, pk: int) -> HttpResponse:
             reason=data["reason"],
             prevention=data["prevention"],
             instruction=data["instruction"],
+            cause=data["cause"],
         )
     except (ValidationError, PermissionDenied) as exc:
         _fail(request, exc)
@@ -386,4 +389,22 @@ def prevention_action(request: HttpRequest, pk: int) -> HttpResponse:
         _fail(request, exc)
     else:
         messages.success(request, _("是正措置 %(n)s を起票しました。") % {"n": action.number})
+    return redirect("incidents:detail", pk)
+
+
+@login_required
+@require_POST
+def manual_step(request: HttpRequest, pk: int) -> HttpResponse:
+    """The 情報政策担当 records a report made by hand (packs without a chain)."""
+    org, _person = _member(request, "incidents.view")
+    incident = _incident(request, org, pk)
+    try:
+        manual.add_manual_step(
+            incident,
+            actor=request.user,
+            to=request.POST.get("to", ""),
+            means=request.POST.get("means", ""),
+        )
+    except (ValidationError, PermissionDenied) as exc:
+        _fail(request, exc)
     return redirect("incidents:detail", pk)
