@@ -70,7 +70,7 @@ class Audit(models.Model):
     auditees = models.ManyToManyField(
         Person, blank=True, related_name="+", verbose_name=_("監査を受ける者")
     )
-    pack_digest = models.CharField(_("ポリシーパックの版"), max_length=64)
+    pack_digest = models.CharField(_("ポリシーパックの版"), max_length=80)
     # Criteria: [{"clause": …, "quote": …}] from the pack, or an imported checklist's
     # [{"id": …, "text": …}]; kept as chosen.
     criteria = models.JSONField(_("監査基準"), default=list, blank=True)

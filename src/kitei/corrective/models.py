@@ -37,7 +37,7 @@ class CorrectiveAction(models.Model):
     plan = models.TextField(_("措置の内容（計画）"), blank=True)
     clause = models.CharField(_("根拠条項"), max_length=64, blank=True)
     quote = models.TextField(_("根拠の引用"), blank=True)
-    pack_digest = models.CharField(_("ポリシーパックの版"), max_length=64)
+    pack_digest = models.CharField(_("ポリシーパックの版"), max_length=80)
     owner_role = models.CharField(_("担当の役割"), max_length=64, blank=True)
     owner = models.ForeignKey(
         Person, on_delete=models.PROTECT, related_name="+", verbose_name=_("担当者")
