@@ -56,6 +56,16 @@ CLASSES: dict[str, dict[str, dict[str, str]]] = {
 }
 
 
+def _classes_of(org: Organization) -> dict[str, dict[str, str]] | None:
+    """The tier → class table of the organisation's scheme: its own pack's, or the model's
+    when the organisation adopted the model's classification (kitei policy adopt)."""
+    pack = access.engine_for(org.pack_id, org.pack_digest).pack
+    adoption = pack.adoption
+    if adoption is not None and adoption.classification:
+        return CLASSES.get(adoption.pack)
+    return CLASSES.get(org.pack_id)
+
+
 @dataclass(frozen=True)
 class DemoAsset:
     """A register row of the demo: name, sensitivity, form, where it is kept, how long."""
@@ -297,7 +307,7 @@ def build_registers(
         _holder(org, _granted(org, "assets.manage"))
         or Person.objects.filter(organization=org).first()
     )
-    classes = CLASSES.get(org.pack_id)
+    classes = _classes_of(org)
     items = (*EXTRA.get(spec.slug, ()), *COMMON)
     made: dict[str, Asset] = {}
     areas = AREAS.get(spec.slug, {})
