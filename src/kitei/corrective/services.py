@@ -26,6 +26,7 @@ from kitei.corrective.choices import ActionEvent, ActionState, CorrectiveAuditAc
 from kitei.corrective.models import CorrectiveAction, ProgressEntry
 from kitei.corrective.workflow import CORRECTIVE_WORKFLOW
 from kitei.people.models import Department, Person, RoleAssignment
+from kitei.people.queries import valid_on
 
 KIND = "corrective"  # the numbering counter of corrective actions
 
@@ -41,8 +42,7 @@ def holder_of(
     today = on or timezone.localdate()
     rows = (
         RoleAssignment.objects.filter(organization=organization, role_id=role_id)
-        .filter(models.Q(valid_from__isnull=True) | models.Q(valid_from__lte=today))
-        .filter(models.Q(valid_until__isnull=True) | models.Q(valid_until__gte=today))
+        .filter(valid_on(today))
         .select_related("person")
         .order_by("pk")
     )

@@ -18,6 +18,7 @@ from kitei.core.models import Organization
 from kitei.incidents.choices import Flag
 from kitei.incidents.models import Incident
 from kitei.people.models import Person, RoleAssignment
+from kitei.people.queries import valid_on
 from kitei.policy.model import Pack, Party, ReportingChain, Role
 from kitei.policy.model import ReportStep as PackStep
 from kitei.policy.model_incidents import IncidentKind
@@ -123,10 +124,7 @@ class Recipient:
 
 
 def _valid_today() -> Q:
-    today = timezone.localdate()
-    return (Q(valid_from__isnull=True) | Q(valid_from__lte=today)) & (
-        Q(valid_until__isnull=True) | Q(valid_until__gte=today)
-    )
+    return valid_on(timezone.localdate())
 
 
 def holders(

@@ -21,7 +21,6 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Q
 from django.utils import timezone
 
 from kitei.core import access
@@ -32,6 +31,7 @@ from kitei.inspections.choices import InspectionAuditAction, Scope
 from kitei.inspections.items import controls_of, item_json, pack_of
 from kitei.inspections.models import Answer, Campaign, Item, Questionnaire
 from kitei.people.models import Department, Person, RoleAssignment
+from kitei.people.queries import valid_on
 from kitei.policy.model import Pack, PeriodicDuty, Role
 from kitei.policy.model_controls import CONTROL_SCOPES
 from kitei.systems.models import System
@@ -232,8 +232,7 @@ def holders(organization: Organization, role_id: str) -> list[RoleAssignment]:
     today = timezone.localdate()
     return list(
         RoleAssignment.objects.filter(organization=organization, role_id=role_id)
-        .filter(Q(valid_from__isnull=True) | Q(valid_from__lte=today))
-        .filter(Q(valid_until__isnull=True) | Q(valid_until__gte=today))
+        .filter(valid_on(today))
         .order_by("deputy_for_id", "pk")
     )
 
