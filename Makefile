@@ -54,6 +54,10 @@ bench: $(STAMP)
 	PYTHONPATH=. $(BIN)/python bench/import_bench.py
 	PYTHONPATH=. $(BIN)/python bench/access_bench.py
 	PYTHONPATH=. $(BIN)/python bench/load_bench.py
+	PYTHONPATH=. $(BIN)/python bench/incident_bench.py
+	PYTHONPATH=. $(BIN)/python bench/inspection_bench.py
+	PYTHONPATH=. $(BIN)/python bench/calendar_bench.py
+	PYTHONPATH=. $(BIN)/python bench/audit_work_bench.py
 
 clean:
 	rm -rf $(VENV) build dist src/*.egg-info .mypy_cache .ruff_cache .pytest_cache
